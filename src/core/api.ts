@@ -1,0 +1,6 @@
+// What the CLI and the extension import from the core.
+export * from './format';
+export * from './dispatch';
+export { parseFrontMatter, readHead, HEAD_BYTES } from './frontmatter';
+export * from './store';
+export * from './live-index';

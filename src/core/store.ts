@@ -1,0 +1,388 @@
+// The Maildir store: deliver (tmp → new), acknowledge (new → cur), reroute, list, read, sweep.
+// No locks: every step is a whole-file write or a no-clobber move, so racing processes all end well.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as yaml from 'js-yaml';
+import { Dispatch, metaFromHead } from './dispatch';
+import { Box, BOXES, buildName, idOf, isPriority, isSlug, isTeamName, Priority, slugify, variantName } from './format';
+import { parseFrontMatter, readHead } from './frontmatter';
+import { fsyncDir, linkNoClobber, moveNoClobber } from './fsmove';
+
+export type DispatchErrorCode = 'invalid' | 'not-found' | 'ambiguous' | 'conflict' | 'io';
+
+/** A refused or failed operation, with a message fit for a person. */
+export class DispatchError extends Error {
+  constructor(
+    readonly code: DispatchErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DispatchError';
+  }
+}
+
+export interface DeliverOptions {
+  to: string;
+  from: string;
+  priority?: Priority;
+  title?: string;
+  slug?: string;
+  bead?: string;
+  body?: string;
+  /** Defaults to now. */
+  created?: Date;
+}
+
+export interface MoveOutcome {
+  /** `already`: another process (or window) did the same move first; nothing was lost. */
+  status: 'moved' | 'already';
+  dispatch: Dispatch;
+}
+
+export interface ListFilter {
+  teams?: string[];
+  box?: Box;
+  priority?: Priority;
+  from?: string;
+}
+
+/** The whole file, read for `show`: front matter and body. */
+export interface DispatchContent {
+  dispatch: Dispatch;
+  data: Record<string, unknown>;
+  body: string;
+  truncated: boolean;
+}
+
+const READ_LIMIT = 1024 * 1024;
+const MAX_BODY = 10 * 1024 * 1024;
+const MAX_TITLE = 200;
+
+export function defaultRoot(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.DISPATCH_ROOT?.trim();
+  if (fromEnv) return path.resolve(expandHome(fromEnv));
+  return path.join(os.homedir(), '.team', 'dispatch');
+}
+
+export function expandHome(p: string): string {
+  return p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p;
+}
+
+export function checkTeam(team: string): string {
+  if (typeof team !== 'string' || !isTeamName(team)) {
+    throw new DispatchError('invalid', `invalid team name ${JSON.stringify(String(team).slice(0, 80))}: use lowercase letters, digits, "_" and "-"`);
+  }
+  return team;
+}
+
+export class DispatchStore {
+  readonly root: string;
+
+  constructor(root: string = defaultRoot()) {
+    this.root = path.resolve(expandHome(root));
+  }
+
+  boxDir(team: string, box: Box | 'tmp'): string {
+    return path.join(this.root, checkTeam(team), box);
+  }
+
+  /** Creates `<root>/<team>/{tmp,new,cur}` for each team; existing folders are left as they are. */
+  async init(teams: string[]): Promise<void> {
+    for (const t of teams) checkTeam(t);
+    for (const t of teams) {
+      for (const box of ['tmp', 'new', 'cur'] as const) await fs.mkdir(this.boxDir(t, box), { recursive: true });
+    }
+  }
+
+  async exists(): Promise<boolean> {
+    try {
+      return (await fs.stat(this.root)).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  /** Team folders under the root (names that pass the team rule and hold a new/ or cur/). */
+  async teams(): Promise<string[]> {
+    let entries;
+    try {
+      entries = await fs.readdir(this.root, { withFileTypes: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+    const out: string[] = [];
+    for (const e of entries) {
+      if (!e.isDirectory() || !isTeamName(e.name)) continue;
+      const boxes = await Promise.all(BOXES.map((b) => isDir(path.join(this.root, e.name, b))));
+      if (boxes.some(Boolean)) out.push(e.name);
+    }
+    return out.sort();
+  }
+
+  /** Writes the whole file into tmp/, fsyncs it, then links it into new/ under a name nobody holds. */
+  async deliver(o: DeliverOptions): Promise<Dispatch> {
+    const to = checkTeam(o.to);
+    const from = checkTeam(o.from);
+    const priority = o.priority ?? 'normal';
+    if (!isPriority(priority)) throw new DispatchError('invalid', `invalid priority "${String(priority)}": use urgent, high, normal or low`);
+    const title = (o.title ?? '').replace(/[\r\n]+/g, ' ').trim().slice(0, MAX_TITLE);
+    const slug = o.slug !== undefined ? o.slug : slugify(title || firstLine(o.body ?? '') || 'dispatch');
+    if (!isSlug(slug)) throw new DispatchError('invalid', `invalid slug "${slug.slice(0, 80)}": lowercase letters and digits joined by "-", at most 60`);
+    const body = o.body ?? '';
+    if (Buffer.byteLength(body) > MAX_BODY) throw new DispatchError('invalid', 'body larger than 10 MiB');
+    const created = o.created ?? new Date();
+    if (isNaN(created.getTime())) throw new DispatchError('invalid', 'invalid creation time');
+
+    await this.init([to]);
+    const text = render({ from, to, priority, created, bead: o.bead, title, body });
+    const name = buildName({ created, priority, from, slug });
+    const tmp = path.join(this.boxDir(to, 'tmp'), `${Date.now()}.${process.pid}.${randomBytes(6).toString('hex')}.${name}`);
+    const fh = await fs.open(tmp, 'wx', 0o644);
+    try {
+      await fh.writeFile(text, 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    try {
+      const target = await this.linkUnique(tmp, to, name);
+      const d = new Dispatch(this.root, to, 'new', target);
+      d.meta = metaFromHead({ text, size: Buffer.byteLength(text), truncated: false, binary: false });
+      return d;
+    } finally {
+      await fs.unlink(tmp).catch(() => undefined);
+    }
+  }
+
+  /** Links into new/ under `name` or its `.2`, `.3`… variant; also avoids names already in cur/. */
+  private async linkUnique(tmp: string, team: string, name: string): Promise<string> {
+    const newDir = this.boxDir(team, 'new');
+    const curDir = this.boxDir(team, 'cur');
+    for (let n = 1; n < 10_000; n++) {
+      const candidate = n === 1 ? name : variantName(name, n);
+      if (await exists(path.join(curDir, candidate))) continue;
+      if (await linkNoClobber(tmp, path.join(newDir, candidate))) {
+        await fsyncDir(newDir);
+        return candidate;
+      }
+    }
+    throw new DispatchError('conflict', `no free name for ${name}`);
+  }
+
+  /** new/ → cur/. If someone acknowledged it first, says so instead of failing. */
+  acknowledge(ref: string | Dispatch): Promise<MoveOutcome> {
+    return this.move(ref, 'new', (d) => [d.team, 'cur'], 'acknowledge');
+  }
+
+  /** cur/ → new/: "mark as new", and the undo of acknowledge. */
+  unacknowledge(ref: string | Dispatch): Promise<MoveOutcome> {
+    return this.move(ref, 'cur', (d) => [d.team, 'new'], 'mark as new');
+  }
+
+  /** Into another team's new/. The file's bytes are not touched: it stays the sender's words. */
+  async reroute(ref: string | Dispatch, toTeam: string): Promise<MoveOutcome> {
+    checkTeam(toTeam);
+    await this.init([toTeam]);
+    return this.move(ref, undefined, () => [toTeam, 'new'], 'reroute');
+  }
+
+  private async move(ref: string | Dispatch, from: Box | undefined, dest: (d: Dispatch) => [string, Box], verb: string): Promise<MoveOutcome> {
+    const d = typeof ref === 'string' ? await this.resolveForMove(ref, from, dest) : ref;
+    const [team, box] = dest(d);
+    if (from && d.box !== from) {
+      if (d.box === box) return { status: 'already', dispatch: d };
+      throw new DispatchError('invalid', `cannot ${verb} ${d.id}: it is in ${d.box}/`);
+    }
+    if (d.team === team && d.box === box) return { status: 'already', dispatch: d };
+    await fs.mkdir(this.boxDir(team, box), { recursive: true });
+    try {
+      const r = await moveNoClobber(d.path, this.boxDir(team, box), d.fileName);
+      return { status: r.status, dispatch: d.moved(team, box, path.basename(r.path)) };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new DispatchError('not-found', `${d.id} is no longer in ${d.team}/${d.box}/: it was moved or deleted by someone else`);
+      }
+      throw e;
+    }
+  }
+
+  /** A path whose file already went where we would move it resolves to that place ("already"). */
+  private async resolveForMove(ref: string, from: Box | undefined, dest: (d: Dispatch) => [string, Box]): Promise<Dispatch> {
+    try {
+      return await this.resolve(ref);
+    } catch (e) {
+      if (!(e instanceof DispatchError) || e.code !== 'not-found' || !from || !(ref.includes('/') || ref.includes(path.sep))) throw e;
+      const rel = path.relative(this.root, path.resolve(expandHome(ref))).split(path.sep);
+      if (rel.length !== 3 || rel[1] !== from || !isTeamName(rel[0])) throw e;
+      const [team, box] = dest(new Dispatch(this.root, rel[0], from, rel[2]));
+      const there = new Dispatch(this.root, team, box, rel[2]);
+      if (await exists(there.path)) return there;
+      throw new DispatchError('not-found', `${idOf(rel[2])} is no longer in ${rel[0]}/${from}/: it was moved or deleted by someone else`);
+    }
+  }
+
+  /** Every dispatch in the chosen teams and boxes, names only (no file is opened). */
+  async list(filter: ListFilter = {}): Promise<Dispatch[]> {
+    const teams = filter.teams?.length ? filter.teams.map(checkTeam) : await this.teams();
+    const boxes = filter.box ? [filter.box] : BOXES;
+    const out: Dispatch[] = [];
+    for (const team of teams) {
+      for (const box of boxes) {
+        for (const name of await listBox(path.join(this.root, team, box))) out.push(new Dispatch(this.root, team, box, name));
+      }
+    }
+    if (!filter.priority && !filter.from) return out;
+    await this.loadMeta(out.filter((d) => !d.name));
+    return out.filter((d) => (!filter.priority || d.priority === filter.priority) && (!filter.from || d.from === filter.from));
+  }
+
+  /** Reads front matter (a bounded prefix) for dispatches that have none loaded yet. */
+  async loadMeta(ds: Dispatch[], concurrency = 16): Promise<void> {
+    let i = 0;
+    const worker = async () => {
+      while (i < ds.length) {
+        const d = ds[i++];
+        if (!d.meta) d.meta = await readMeta(d.path);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, ds.length) }, worker));
+  }
+
+  /**
+   * A dispatch by path (must lie in `<root>/<team>/new|cur/`) or by id (file name without `.md`,
+   * or a unique prefix of one).
+   */
+  async resolve(ref: string): Promise<Dispatch> {
+    if (typeof ref !== 'string' || !ref || ref.includes('\0')) throw new DispatchError('invalid', 'no dispatch given');
+    if (ref.includes('/') || ref.includes(path.sep)) return this.fromPath(ref);
+    const file = ref.endsWith('.md') ? ref : `${ref}.md`;
+    const all = await this.list();
+    const exact = all.filter((d) => d.fileName === file || d.fileName === ref);
+    if (exact.length === 1) return exact[0];
+    const found = exact.length ? exact : all.filter((d) => d.fileName.startsWith(ref));
+    if (found.length === 1) return found[0];
+    if (!found.length) throw new DispatchError('not-found', `no dispatch "${ref.slice(0, 120)}" under ${this.root}`);
+    const where = found.slice(0, 5).map((d) => `${d.team}/${d.box}/${d.fileName}`);
+    throw new DispatchError('ambiguous', `"${ref.slice(0, 120)}" matches ${found.length} dispatches: ${where.join(', ')}${found.length > 5 ? ', …' : ''}`);
+  }
+
+  private async fromPath(p: string): Promise<Dispatch> {
+    const abs = path.resolve(expandHome(p));
+    const rel = path.relative(this.root, abs);
+    const parts = rel.split(path.sep);
+    if (rel.startsWith('..') || path.isAbsolute(rel) || parts.length !== 3 || !isTeamName(parts[0]) || (parts[1] !== 'new' && parts[1] !== 'cur')) {
+      throw new DispatchError('invalid', `${p} is not a dispatch in ${this.root}/<team>/new|cur/`);
+    }
+    const st = await fs.lstat(abs).catch(() => undefined);
+    if (!st) throw new DispatchError('not-found', `no such dispatch: ${abs}`);
+    if (!st.isFile()) throw new DispatchError('invalid', `${abs} is not a regular file`);
+    return new Dispatch(this.root, parts[0], parts[1] as Box, parts[2]);
+  }
+
+  /** Front matter and (up to 1 MiB of) body of one dispatch. */
+  async read(ref: string | Dispatch): Promise<DispatchContent> {
+    const d = typeof ref === 'string' ? await this.resolve(ref) : ref;
+    const st = await fs.lstat(d.path).catch(() => undefined);
+    if (!st) throw new DispatchError('not-found', `${d.id} is no longer in ${d.team}/${d.box}/`);
+    if (!st.isFile()) throw new DispatchError('invalid', `${d.path} is not a regular file; not read`);
+    const head = await readHead(d.path, READ_LIMIT);
+    d.meta = metaFromHead(head);
+    if (head.binary) return { dispatch: d, data: Object.create(null), body: '', truncated: head.truncated };
+    const fm = parseFrontMatter(head.text, head.truncated);
+    return { dispatch: d, data: fm.data, body: fm.body, truncated: head.truncated };
+  }
+
+  /** Deletes files in tmp/ older than `hours` (Maildir's 36 h rule): leftovers of crashed senders. */
+  async sweep(hours = 36, now = Date.now()): Promise<string[]> {
+    if (!(hours >= 0)) throw new DispatchError('invalid', 'hours must be a number ≥ 0');
+    const removed: string[] = [];
+    for (const team of await this.teams()) {
+      const dir = path.join(this.root, team, 'tmp');
+      let names: string[];
+      try {
+        names = await fs.readdir(dir);
+      } catch {
+        continue;
+      }
+      for (const n of names) {
+        const p = path.join(dir, n);
+        const st = await fs.lstat(p).catch(() => undefined);
+        if (!st?.isFile() || now - st.mtimeMs < hours * 3600_000) continue;
+        await fs.unlink(p).catch(() => undefined);
+        removed.push(p);
+      }
+    }
+    return removed;
+  }
+}
+
+/** Dispatch file names in one box: regular entries, not dotfiles. Missing box → none. */
+export async function listBox(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    const c = (e as NodeJS.ErrnoException).code;
+    if (c === 'ENOENT' || c === 'ENOTDIR') return [];
+    throw e;
+  }
+  const out: string[] = [];
+  for (const e of entries) if (!e.isDirectory() && e.name[0] !== '.') out.push(e.name);
+  return out;
+}
+
+/** Metadata of one file; never throws (unreadable files become a warning). */
+export async function readMeta(p: string): Promise<Dispatch['meta']> {
+  try {
+    const st = await fs.lstat(p);
+    if (st.isSymbolicLink()) return warnOnly('symbolic link; not followed', st.size);
+    if (!st.isFile()) return warnOnly('not a regular file', st.size);
+    return metaFromHead(await readHead(p));
+  } catch (e) {
+    return warnOnly(`unreadable: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 0);
+  }
+}
+
+function warnOnly(w: string, size: number): Dispatch['meta'] {
+  return { kind: 'none', data: Object.create(null), bodyStart: '', size, warnings: [w] };
+}
+
+function render(o: { from: string; to: string; priority: Priority; created: Date; bead?: string; title: string; body: string }): string {
+  const fm: Record<string, string> = {
+    from: o.from,
+    to: o.to,
+    priority: o.priority,
+    status: 'pending',
+    created: o.created.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  };
+  if (o.bead) fm.related_bead = o.bead.replace(/[\r\n]+/g, ' ').slice(0, 200);
+  const head = yaml.dump(fm, { lineWidth: -1 });
+  let body = o.body.replace(/\r\n?/g, '\n');
+  if (o.title && !/^\s*#{1,6}\s/.test(body)) body = `# ${o.title}\n\n${body}`;
+  if (!body.endsWith('\n')) body += '\n';
+  return `---\n${head}---\n${body}`;
+}
+
+function firstLine(s: string): string {
+  return (/^\s*#*\s*(.*)$/m.exec(s)?.[1] ?? '').slice(0, MAX_TITLE);
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.lstat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function isDir(p: string): Promise<boolean> {
+  try {
+    return (await fs.stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
