@@ -55,6 +55,8 @@ export class DispatchIndex {
   private disposed = false;
   private metaQueue: Dispatch[] = [];
   private metaRunning = false;
+  /** Resolves when watching has begun and caught up with changes made during start(). */
+  watching: Promise<void> = Promise.resolve();
 
   constructor(
     root: string,
@@ -78,11 +80,14 @@ export class DispatchIndex {
     }
   }
 
-  /** Cold scan (names only: no file is opened), then watching. Resolves when the index is complete. */
+  /**
+   * Cold scan (names only: no file is opened), then watching. Resolves when the index is complete;
+   * `watching` resolves once folders created meanwhile have been reconciled too.
+   */
   async start(): Promise<void> {
     await this.scanAll(false);
     if (this.disposed) return;
-    this.watchRoot();
+    this.watching = new Promise((resolve) => this.watchRoot(resolve));
     if (this.opts.loadNewMeta !== false) this.queueMeta(this.list(undefined, 'new'));
   }
 
@@ -213,7 +218,7 @@ export class DispatchIndex {
     if (announce) for (const d of b.items.values()) this.emit({ type: 'remove', dispatch: d });
   }
 
-  private watchRoot(): void {
+  private watchRoot(onReady: () => void): void {
     const root = this.root;
     // Team folders and their new/ and cur/ only: files and tmp/ are never chokidar's business.
     const ignored = (p: string) => {
@@ -235,6 +240,8 @@ export class DispatchIndex {
     w.on('addDir', structural);
     w.on('unlinkDir', structural);
     w.on('error', (e) => this.lost(e as Error));
+    // Folders made between the cold scan and chokidar's ready raise no event: reconcile once.
+    w.on('ready', () => void this.scanAll(true).then(onReady, onReady));
     for (const b of this.boxes.values()) this.watchBox(b);
   }
 

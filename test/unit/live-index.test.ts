@@ -1,0 +1,153 @@
+// The live index against real folders: cold scan from names only, events for outside changes,
+// structural changes (teams, boxes), polling mode, and reconciliation after lost events.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DispatchIndex, IndexEvent } from '../../src/core/live-index';
+import { DispatchStore } from '../../src/core/store';
+import { tempRoot, until } from '../helpers/tmp';
+
+async function setup(opts: ConstructorParameters<typeof DispatchIndex>[1] = {}) {
+  const root = tempRoot();
+  const store = new DispatchStore(root);
+  await store.init(['engineering', 'qa']);
+  const index = new DispatchIndex(root, { loadNewMeta: false, ...opts });
+  const events: IndexEvent[] = [];
+  index.onEvent((e) => events.push(e));
+  return { root, store, index, events, [Symbol.dispose]: () => index.dispose() };
+}
+
+function arrive(root: string, team: string, name: string, text = '---\nfrom: qa\n---\n# Hi\n') {
+  const tmp = path.join(root, team, 'tmp', name);
+  writeFileSync(tmp, text);
+  renameSync(tmp, path.join(root, team, 'new', name));
+}
+
+test('cold start knows every file from names alone, without opening any', async () => {
+  const { root, store, index } = await setup();
+  await store.deliver({ to: 'qa', from: 'engineering', priority: 'urgent', title: 'Urgent one' });
+  const b = await store.deliver({ to: 'qa', from: 'engineering', title: 'Acked' });
+  await store.acknowledge(b);
+  // A FIFO: opening it would block forever, so a cold start that opened files would hang here.
+  execFileSync('mkfifo', [path.join(root, 'engineering', 'new', '2026-01-31T14-30-00Z_high_qa_pipe.md')]);
+  await index.start();
+  assert.deepEqual(index.teams(), ['engineering', 'qa']);
+  assert.equal(index.count('qa', 'new'), 1);
+  assert.equal(index.count('qa', 'cur'), 1);
+  const pipe = index.list('engineering', 'new')[0];
+  assert.equal(pipe.priority, 'high');
+  assert.equal(pipe.meta, undefined);
+  assert.equal(index.list('qa', 'new')[0].priority, 'urgent');
+  const meta = await index.meta(pipe);
+  assert.deepEqual(meta.warnings, ['not a regular file']);
+  index.dispose();
+});
+
+test('arrivals, acknowledges and deletions from outside become add/remove events', async () => {
+  const { root, store, index, events } = await setup();
+  await index.start();
+  arrive(root, 'qa', '2026-01-31T14-30-00Z_urgent_engineering_fire.md');
+  await until(() => index.count('qa', 'new') === 1, 3000, 'arrival');
+  const d = index.list('qa', 'new')[0];
+  assert.equal(d.title, 'Fire');
+  await store.acknowledge(d);
+  await until(() => index.count('qa', 'cur') === 1 && index.count('qa', 'new') === 0, 3000, 'acknowledge');
+  unlinkSync(index.list('qa', 'cur')[0].path);
+  await until(() => index.count('qa') === 0, 3000, 'deletion');
+  const kinds = events.filter((e) => e.type === 'add' || e.type === 'remove').map((e) => `${e.type}:${'dispatch' in e ? e.dispatch.box : ''}`);
+  assert.ok(kinds.includes('add:new') && kinds.includes('remove:new') && kinds.includes('add:cur') && kinds.includes('remove:cur'), kinds.join());
+  index.dispose();
+});
+
+test('nothing in tmp/ is ever indexed, dotfiles neither', async () => {
+  const { root, index } = await setup();
+  await index.start();
+  writeFileSync(path.join(root, 'qa', 'tmp', 'half-written.md'), '---\nfrom: x');
+  writeFileSync(path.join(root, 'qa', 'new', '.swap'), 'x');
+  arrive(root, 'qa', 'marker.md');
+  await until(() => index.count() === 1, 3000, 'marker');
+  assert.equal(index.list()[0].fileName, 'marker.md');
+  index.dispose();
+});
+
+test('a new team folder and its boxes are picked up; a removed team is dropped', async () => {
+  const { root, index, events } = await setup();
+  await index.start();
+  await index.watching;
+  mkdirSync(path.join(root, 'web_ops', 'new'), { recursive: true });
+  await until(() => index.teams().includes('web_ops'), 5000, 'team add');
+  arrive(path.join(root), 'engineering', 'x.md');
+  mkdirSync(path.join(root, 'web_ops', 'tmp'));
+  arrive(root, 'web_ops', 'late.md');
+  await until(() => index.count('web_ops') === 1, 5000, 'file in the new team');
+  assert.ok(events.some((e) => e.type === 'teams'));
+  rmSync(path.join(root, 'web_ops'), { recursive: true });
+  await until(() => !index.teams().includes('web_ops'), 5000, 'team removal');
+  assert.equal(index.count('web_ops'), 0);
+  index.dispose();
+});
+
+test('polling mode (network filesystems) sees the same changes', async () => {
+  const { root, store, index } = await setup({ poll: true, interval: 50 });
+  await index.start();
+  arrive(root, 'qa', 'polled.md');
+  await until(() => index.count('qa', 'new') === 1, 3000, 'polled arrival');
+  await store.acknowledge(index.list('qa', 'new')[0]);
+  await until(() => index.count('qa', 'cur') === 1 && index.count('qa', 'new') === 0, 3000, 'polled acknowledge');
+  index.dispose();
+});
+
+test('rescan reconciles whatever events were missed', async () => {
+  const { root, index, events } = await setup();
+  await index.start();
+  await index.watching;
+  // Lose events on purpose: stop the box watchers, then change the disk behind the index's back.
+  (index as unknown as { boxes: Map<string, { watcher?: { close(): void } }> }).boxes.forEach((b) => b.watcher?.close());
+  arrive(root, 'qa', 'missed.md');
+  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(index.count(), 0);
+  await index.rescan();
+  assert.equal(index.count(), 1);
+  assert.ok(events.some((e) => e.type === 'add' && e.dispatch.fileName === 'missed.md'));
+  assert.ok(events.some((e) => e.type === 'reset'));
+  index.dispose();
+});
+
+test('front matter of new/ dispatches is read in the background and announced as change', async () => {
+  const { root, index, events } = await setup({ loadNewMeta: true });
+  arrive(root, 'qa', 'no-name-rule.md', '---\nfrom: web_ops\npriority: urgent\n---\n# Real title\n');
+  await index.start();
+  await until(() => events.some((e) => e.type === 'change'), 3000, 'meta change');
+  const d = index.list('qa', 'new')[0];
+  assert.equal(d.title, 'Real title');
+  assert.equal(d.priority, 'urgent');
+  assert.equal(d.from, 'web_ops');
+  index.dispose();
+});
+
+test('a burst of 500 arrivals: none missed', async () => {
+  const { root, index } = await setup();
+  await index.start();
+  for (let i = 0; i < 500; i++) writeFileSync(path.join(root, 'qa', 'tmp', `b${i}.md`), 'x');
+  for (let i = 0; i < 500; i++) renameSync(path.join(root, 'qa', 'tmp', `b${i}.md`), path.join(root, 'qa', 'new', `b${i}.md`));
+  await until(() => index.count('qa', 'new') === 500, 5000, '500 arrivals');
+  index.dispose();
+});
+
+test('a watcher error is reported, then the index rescans and watches again', async () => {
+  const { root, index, events } = await setup();
+  await index.start();
+  await index.watching;
+  const boxes = (index as unknown as { boxes: Map<string, { watcher?: NodeJS.EventEmitter & { close(): void } }> }).boxes;
+  const qaNew = boxes.get('qa/new')!;
+  qaNew.watcher!.close();
+  arrive(root, 'qa', 'during-outage.md');
+  qaNew.watcher!.emit('error', new Error('inotify queue overflow'));
+  await until(() => index.count('qa', 'new') === 1, 3000, 'rescan after error');
+  assert.ok(events.some((e) => e.type === 'error' && /overflow/.test(e.error.message)));
+  arrive(root, 'qa', 'after-outage.md');
+  await until(() => index.count('qa', 'new') === 2, 3000, 'watching again');
+  index.dispose();
+});
