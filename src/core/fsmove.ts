@@ -65,6 +65,20 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** One try at `dst`: moved there, found already there (a racing mover), or undefined when taken by another file. */
+async function attempt(src: string, dst: string): Promise<MoveResult | undefined> {
+  if (await linkNoClobber(src, dst)) {
+    await unlinkQuiet(src);
+    await fsyncDir(path.dirname(dst));
+    return { status: 'moved', path: dst };
+  }
+  if (await sameFile(src, dst)) {
+    await unlinkQuiet(src);
+    return { status: 'already', path: dst };
+  }
+  return undefined;
+}
+
 /**
  * Moves `src` into `dstDir` under `name`, or a unique variant of it when that name holds another
  * file. If a racing process moved the same file first, reports `already` with where it went.
@@ -72,43 +86,19 @@ export async function fsyncDir(dir: string): Promise<void> {
  */
 export async function moveNoClobber(src: string, dstDir: string, name: string): Promise<MoveResult> {
   const first = path.join(dstDir, name);
-  let linked: boolean;
   try {
-    linked = await linkNoClobber(src, first);
+    const r = await attempt(src, first);
+    if (r) return r;
+    // A different file holds the name. The variant is derived from the inode, so two processes
+    // racing to move this file pick the same variant and the loser sees `already`, not a copy.
+    const { ino } = await fs.stat(src);
+    for (let n = 0; n < MAX_VARIANTS; n++) {
+      const v = await attempt(src, path.join(dstDir, variantName(name, ino + n)));
+      if (v) return v;
+    }
   } catch (e) {
     if (code(e) === 'ENOENT') return gone(src, first);
     throw e;
-  }
-  if (linked) {
-    await unlinkQuiet(src);
-    await fsyncDir(dstDir);
-    return { status: 'moved', path: first };
-  }
-  // The name is taken: by this very file (another process is mid-move), or by another file.
-  if (await sameFile(src, first)) {
-    await unlinkQuiet(src);
-    return { status: 'already', path: first };
-  }
-  // A different file holds the name. The variant is derived from the inode, so two processes racing
-  // to move this file pick the same variant and the loser sees `already` instead of duplicating it.
-  let st;
-  try {
-    st = await fs.stat(src);
-  } catch (e) {
-    if (code(e) === 'ENOENT') return gone(src, first);
-    throw e;
-  }
-  for (let n = 0; n < MAX_VARIANTS; n++) {
-    const candidate = path.join(dstDir, variantName(name, st.ino + n));
-    if (await linkNoClobber(src, candidate)) {
-      await unlinkQuiet(src);
-      await fsyncDir(dstDir);
-      return { status: 'moved', path: candidate };
-    }
-    if (await sameFile(src, candidate)) {
-      await unlinkQuiet(src);
-      return { status: 'already', path: candidate };
-    }
   }
   throw new Error(`no free name for ${name} in ${dstDir}`);
 }

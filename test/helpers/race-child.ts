@@ -30,7 +30,7 @@ async function main() {
         else throw e;
       }
     }
-    process.stdout.write(JSON.stringify({ moved, already, missing }));
+    process.stdout.write(JSON.stringify({ seen: names.length, moved, already, missing }));
   } else if (cmd === 'flood') {
     for (let i = 0; ; i++) {
       await s.deliver({ to: 'qa', from: 'engineering', title: `big ${i}`, body: 'x'.repeat(8 * 1024 * 1024) + '\nEND\n' });
