@@ -1,56 +1,79 @@
-// MINIMAL PLACEHOLDER written by the harness work (issue #3) so the real-VS-Code tests have something to
-// load. The UI owner replaces this file: it only lists team folders under the configured root.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+// Dispatch Inbox: wires the core's live index to VS Code (src/ui/, one file per surface).
+// Activation stays cheap: the first scan of the root runs after activate() has returned.
+import { loadStart } from './ui/clock';
 import * as vscode from 'vscode';
+import { Actions } from './ui/actions';
+import { registerCommands } from './ui/commands';
+import { PriorityDecorations } from './ui/decorations';
+import { Notifier } from './ui/notify';
+import { prompts } from './ui/prompts';
+import { registerRootCommands } from './ui/root';
+import { Sender } from './ui/send';
+import { InboxSession } from './ui/session';
+import { InboxTree } from './ui/tree';
+import { InboxView } from './ui/view';
 
-function dispatchRoot(): string {
-  const configured = vscode.workspace.getConfiguration('dispatchInbox').get<string>('root')?.trim();
-  const raw = configured || process.env.DISPATCH_ROOT?.trim() || path.join(os.homedir(), '.team', 'dispatch');
-  return path.resolve(raw.startsWith('~') ? path.join(os.homedir(), raw.slice(1)) : raw);
+/** The bundle's top level has run (imports evaluated); the heavy core is not among them. */
+const loadEnd = performance.now();
+
+export interface Timings {
+  /** Evaluating this bundle's top level (imports included), ms. */
+  load: number;
+  /** Between the bundle's evaluation and the call of activate() (VS Code preparing the context), ms. */
+  host: number;
+  /** The body of activate(), ms. */
+  activate: number;
+  /** From the start of activate() to the first complete index of the root, ms (undefined until then). */
+  firstIndex?: number;
 }
 
-class TeamsProvider implements vscode.TreeDataProvider<string>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this.changed.event;
-
-  refresh(): void {
-    this.changed.fire();
-  }
-
-  getTreeItem(team: string): vscode.TreeItem {
-    const item = new vscode.TreeItem(team, vscode.TreeItemCollapsibleState.None);
-    item.contextValue = 'team';
-    item.iconPath = new vscode.ThemeIcon('inbox');
-    return item;
-  }
-
-  async getChildren(element?: string): Promise<string[]> {
-    if (element) return [];
-    try {
-      const entries = await fs.promises.readdir(dispatchRoot(), { withFileTypes: true });
-      return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
-    } catch {
-      return [];
-    }
-  }
-
-  dispose(): void {
-    this.changed.dispose();
-  }
+/** What the extension returns from activate(): for the extension-host tests, not a public API. */
+export interface InboxApi {
+  session: InboxSession;
+  tree: InboxTree;
+  view: InboxView;
+  actions: Actions;
+  sender: Sender;
+  notifier: Notifier;
+  decorations: PriorityDecorations;
+  prompts: typeof prompts;
+  timings: Timings;
 }
 
-export function activate(context: vscode.ExtensionContext): void {
-  const provider = new TeamsProvider();
+export function activate(context: vscode.ExtensionContext): InboxApi {
+  const t0 = performance.now();
+  const log = vscode.window.createOutputChannel('Dispatch Inbox', { log: true });
+  const session = new InboxSession(log);
+  const tree = new InboxTree(session);
+  const view = new InboxView(session, tree);
+  const actions = new Actions(session, prompts);
+  const sender = new Sender(session, actions, prompts);
+  const decorations = new PriorityDecorations();
+  const notifier = new Notifier(session, actions, prompts, context.globalState, log, (d) => vscode.commands.executeCommand('dispatchInbox.open', d));
   context.subscriptions.push(
-    provider,
-    vscode.window.registerTreeDataProvider('dispatchInbox.inbox', provider),
-    vscode.commands.registerCommand('dispatchInbox.refresh', () => provider.refresh()),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('dispatchInbox.root')) provider.refresh();
-    }),
+    log,
+    session,
+    tree,
+    view,
+    sender,
+    notifier,
+    vscode.window.registerFileDecorationProvider(decorations),
+    ...registerCommands(session, view, actions, sender, prompts),
+    ...registerRootCommands(session, prompts),
   );
+  // Reservations (status bar, a later issue) register here: registerReservations(context).
+
+  const timings: Timings = { load: loadEnd - loadStart, host: t0 - loadEnd, activate: 0 };
+  const ready = session.onDidBecomeReady(() => {
+    timings.firstIndex = performance.now() - t0;
+    log.info(`first index ready ${timings.firstIndex.toFixed(1)} ms after activation`);
+    ready.dispose();
+  });
+  context.subscriptions.push(ready);
+  void session.start();
+  timings.activate = performance.now() - t0;
+  log.info(`activated in ${timings.activate.toFixed(1)} ms (bundle top level ${timings.load.toFixed(1)} ms)`);
+  return { session, tree, view, actions, sender, notifier, decorations, prompts, timings };
 }
 
 export function deactivate(): void {}

@@ -1,0 +1,83 @@
+// Command registrations: each resolves what it acts on (the clicked item, the multi-selection, or the
+// view's selection when run from the palette or a key) and hands it to Actions, Sender or the view.
+import * as vscode from 'vscode';
+import type { Dispatch } from '../core/api';
+import { Actions } from './actions';
+import { InboxNode } from './tree';
+import { InboxView } from './view';
+import { InboxSession } from './session';
+import { Prompts } from './prompts';
+import { Sender } from './send';
+import { isFiltering, matches, NO_FILTER } from './order';
+
+type Target = InboxNode | Dispatch | undefined;
+
+export function registerCommands(session: InboxSession, view: InboxView, actions: Actions, sender: Sender, prompts: Prompts): vscode.Disposable[] {
+  const tree = view.tree;
+  /** The clicked node and the multi-selection it belongs to, else the selection. */
+  const targets = (node: Target, nodes?: InboxNode[]): Dispatch[] => {
+    const picked: (InboxNode | Dispatch)[] = nodes?.length && (!node || nodes.includes(node as InboxNode)) ? nodes : node ? [node] : [...view.selection];
+    return picked.flatMap((n) => (!('kind' in n) ? [n] : n.kind === 'dispatch' ? [n.dispatch] : []));
+  };
+  const open = (d: Dispatch) => openDispatch(session, prompts, d);
+  const reg = (id: string, fn: (...args: any[]) => unknown) => vscode.commands.registerCommand(`dispatchInbox.${id}`, fn);
+
+  return [
+    reg('refresh', () => session.refresh()),
+    reg('open', (t?: Target) => {
+      const d = targets(t)[0];
+      return d && open(d);
+    }),
+    reg('acknowledge', (t?: Target, ts?: InboxNode[]) => actions.acknowledge(targets(t, ts))),
+    reg('acknowledgeAll', (t?: InboxNode) => {
+      const n = t ?? view.selection[0];
+      const team = n && (n.kind === 'dispatch' ? n.dispatch.team : n.team);
+      const all = team ? (session.index?.list(team, 'new') ?? []) : [];
+      return actions.acknowledge(isFiltering(tree.filter) ? all.filter((d) => matches(d, tree.filter)) : all);
+    }),
+    reg('markAsNew', (t?: Target, ts?: InboxNode[]) => actions.markAsNew(targets(t, ts))),
+    reg('reroute', (t?: Target, ts?: InboxNode[]) => actions.reroute(targets(t, ts))),
+    reg('delete', (t?: Target, ts?: InboxNode[]) => actions.delete(targets(t, ts))),
+    reg('revealInOS', async (t?: Target) => {
+      const d = targets(t)[0];
+      if (d) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(d.path));
+    }),
+    reg('copyPath', async (t?: Target, ts?: InboxNode[]) => {
+      const ds = targets(t, ts);
+      if (ds.length) await vscode.env.clipboard.writeText(ds.map((d) => d.path).join('\n'));
+    }),
+    reg('showMore', (n?: InboxNode) => n?.kind === 'more' && tree.showMore(n.team, n.box)),
+    reg('filter', async () => {
+      const priorities = await prompts.pickPriorities(tree.filter.priorities);
+      if (!priorities) return;
+      const text = await prompts.input({ title: vscode.l10n.t('Filter by text'), prompt: vscode.l10n.t('Text in the title, sender, team or file name (empty = any)'), value: tree.filter.text });
+      if (text === undefined) return;
+      tree.filter = priorities.length || text.trim() ? { priorities, text: text.trim() } : NO_FILTER;
+    }),
+    reg('clearFilter', () => (tree.filter = NO_FILTER)),
+    reg('sendDispatch', (arg?: InboxNode) => sender.compose(arg)),
+    reg('deliverDraft', (uri?: vscode.Uri) => sender.deliver(uri instanceof vscode.Uri ? uri : undefined)),
+    reg('discardDraft', (uri?: vscode.Uri) => sender.discard(uri instanceof vscode.Uri ? uri : undefined)),
+  ];
+}
+
+/** Opens a dispatch as the `openWith` setting says, unless someone moved it away meanwhile. */
+async function openDispatch(session: InboxSession, prompts: Prompts, d: Dispatch): Promise<void> {
+  const uri = vscode.Uri.file(d.path);
+  try {
+    await vscode.workspace.fs.stat(uri);
+  } catch {
+    session.fire(true);
+    void prompts.warn(vscode.l10n.t('“{0}” is no longer in {1}/{2}/: it was moved or deleted by someone else.', d.title, d.team, d.box));
+    return;
+  }
+  if (session.config.openWith === 'preview') {
+    try {
+      await vscode.commands.executeCommand('markdown.showPreview', uri);
+      return;
+    } catch {
+      // No Markdown preview in this editor: fall back to the text editor.
+    }
+  }
+  await vscode.window.showTextDocument(uri, { preview: true });
+}

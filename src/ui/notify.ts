@@ -1,0 +1,103 @@
+// Notifications: one when a pressing dispatch arrives for my teams (batched, so a burst is one
+// message), and the one-line summary on activation, which only pops up when it says something new.
+import * as vscode from 'vscode';
+import type { Dispatch } from '../core/api';
+import { Priority, priorityRank } from '../core/format';
+import { Actions } from './actions';
+import { countByPriority } from './order';
+import { Prompts } from './prompts';
+import { InboxSession } from './session';
+
+const BATCH_MS = 400;
+const LAST_SUMMARY_KEY = 'dispatchInbox.lastSummary';
+
+export class Notifier implements vscode.Disposable {
+  private pending: Dispatch[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly session: InboxSession,
+    private readonly actions: Actions,
+    private readonly prompts: Prompts,
+    private readonly state: vscode.Memento,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly open: (d: Dispatch) => unknown,
+  ) {
+    this.subs.push(
+      session.onDidArrive((d) => this.arrived(d)),
+      session.onDidBecomeReady(() => void this.summarise()),
+    );
+  }
+
+  private arrived(d: Dispatch): void {
+    const at = this.session.config.notifyAt;
+    if (at === 'off' || !this.session.watchedTeams().includes(d.team)) return;
+    this.pending.push(d);
+    this.timer ??= setTimeout(() => void this.flush(at), BATCH_MS);
+  }
+
+  private async flush(at: Priority): Promise<void> {
+    this.timer = undefined;
+    const batch = this.pending.splice(0);
+    const index = this.session.index;
+    if (!index) return;
+    // Names usually carry the priority; files that do not follow the rule need their front matter.
+    await Promise.all(batch.filter((d) => !d.name).map((d) => index.meta(d)));
+    const due = batch.filter((d) => {
+      const key = `${d.team}/new/${d.fileName}`;
+      if (this.actions.quiet.delete(key)) return false;
+      return priorityRank(d.priority) <= priorityRank(at) && index.get(d.team, 'new', d.fileName) === d;
+    });
+    if (due.length === 1) return this.one(due[0]);
+    if (due.length > 1) {
+      const c = countByPriority(due);
+      const teams = [...new Set(due.map((d) => d.team))].join(', ');
+      const text = c.byPriority.urgent
+        ? vscode.l10n.t('{0} dispatches arrived for {1} ({2} urgent).', due.length, teams, c.byPriority.urgent)
+        : vscode.l10n.t('{0} dispatches arrived for {1}.', due.length, teams);
+      const show = vscode.l10n.t('Show Inbox');
+      if ((await this.prompts.info(text, show)) === show) void vscode.commands.executeCommand('dispatchInbox.inbox.focus');
+    }
+  }
+
+  private async one(d: Dispatch): Promise<void> {
+    await this.session.index?.meta(d);
+    const text = vscode.l10n.t('{0} dispatch for {1} from {2}: “{3}”', d.priority, d.team, d.from ?? '?', d.title);
+    const open = vscode.l10n.t('Open');
+    const ack = vscode.l10n.t('Acknowledge');
+    const show = d.priority === 'urgent' ? this.prompts.warn : this.prompts.info;
+    const choice = await show.call(this.prompts, text, open, ack);
+    if (choice === open) this.open(d);
+    if (choice === ack) void this.actions.acknowledge([d]);
+  }
+
+  /** Like the CLI's session-start summary. Logged always; shown as a notification only when it changed. */
+  async summarise(): Promise<string | undefined> {
+    const index = this.session.index;
+    if (!index) return undefined;
+    const teams = this.session.watchedTeams();
+    const fresh = teams.flatMap((t) => index.list(t, 'new'));
+    const total = fresh.length;
+    // The same line as `dispatch summary`, so a person sees one format in the terminal and here.
+    const { formatSummary } = await import('../cli/print');
+    const line = formatSummary(teams, fresh, this.session.store.root);
+    this.log.info(line);
+    const mode = this.session.config.summary;
+    const changed = this.state.get<string>(LAST_SUMMARY_KEY) !== line;
+    await this.state.update(LAST_SUMMARY_KEY, line);
+    if (mode === 'off') return line;
+    if (mode === 'always' || (changed && total)) {
+      const show = vscode.l10n.t('Show Inbox');
+      void this.prompts.info(line, show).then((c) => c === show && vscode.commands.executeCommand('dispatchInbox.inbox.focus'));
+    } else {
+      vscode.window.setStatusBarMessage(line, 8000);
+    }
+    return line;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const s of this.subs) s.dispose();
+  }
+}

@@ -1,0 +1,91 @@
+// Ordering, counting and filtering of dispatches for the views: pure, no VS Code, so cheap to test.
+import type { Dispatch } from '../core/api';
+import { Priority, priorityRank } from '../core/format';
+
+/** New: most pressing first, then oldest first (the queue order a team should work in). */
+export function compareNew(a: Dispatch, b: Dispatch): number {
+  return priorityRank(a.priority) - priorityRank(b.priority) || cmp(a.created ?? '', b.created ?? '') || cmp(a.fileName, b.fileName);
+}
+
+/** Acknowledged: newest first. */
+export function compareAcknowledged(a: Dispatch, b: Dispatch): number {
+  return cmp(b.created ?? '', a.created ?? '') || cmp(b.fileName, a.fileName);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The first `limit` items in order, without sorting the whole box: cur/ may hold 10k files and
+ * only a page of them is ever shown.
+ */
+export function firstN<T>(items: T[], limit: number, compare: (a: T, b: T) => number): T[] {
+  if (items.length <= limit * 4) return items.sort(compare).slice(0, limit);
+  const top: T[] = [];
+  for (const it of items) {
+    if (top.length === limit && compare(it, top[limit - 1]) >= 0) continue;
+    let lo = 0;
+    let hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(top[mid], it) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    top.splice(lo, 0, it);
+    if (top.length > limit) top.pop();
+  }
+  return top;
+}
+
+export interface Filter {
+  /** Priorities to show; empty = all. */
+  priorities: Priority[];
+  /** Case-insensitive text in title, sender, team or file name; '' = any. */
+  text: string;
+}
+
+export const NO_FILTER: Filter = { priorities: [], text: '' };
+
+export function isFiltering(f: Filter): boolean {
+  return f.priorities.length > 0 || f.text.length > 0;
+}
+
+export function matches(d: Dispatch, f: Filter): boolean {
+  if (f.priorities.length && !f.priorities.includes(d.priority)) return false;
+  if (!f.text) return true;
+  const t = f.text.toLowerCase();
+  return [d.title, d.from ?? '', d.team, d.fileName].some((s) => s.toLowerCase().includes(t));
+}
+
+export interface Counts {
+  total: number;
+  byPriority: Record<Priority, number>;
+}
+
+export function countByPriority(ds: Iterable<Dispatch>): Counts {
+  const byPriority: Record<Priority, number> = { urgent: 0, high: 0, normal: 0, low: 0 };
+  let total = 0;
+  for (const d of ds) {
+    byPriority[d.priority]++;
+    total++;
+  }
+  return { total, byPriority };
+}
+
+export type AgeUnit = 'now' | 'm' | 'h' | 'd' | 'w' | 'y';
+
+/** How long ago an ISO time was, in the largest whole unit; undefined when unknown or unparsable. */
+export function age(iso: string | undefined, now = Date.now()): [number, AgeUnit] | undefined {
+  const t = iso ? Date.parse(iso) : NaN;
+  if (isNaN(t)) return undefined;
+  const m = Math.floor((now - t) / 60_000);
+  if (m < 1) return [0, 'now'];
+  if (m < 60) return [m, 'm'];
+  const h = Math.floor(m / 60);
+  if (h < 24) return [h, 'h'];
+  const d = Math.floor(h / 24);
+  if (d < 7) return [d, 'd'];
+  if (d < 365) return [Math.floor(d / 7), 'w'];
+  return [Math.floor(d / 365), 'y'];
+}

@@ -1,0 +1,190 @@
+// The inbox of one root: a DispatchStore for actions and a live DispatchIndex for everything shown.
+// Views never ask the disk; they render the index and re-render when this session says it changed.
+import * as vscode from 'vscode';
+import type { Dispatch, DispatchIndex, DispatchStore } from '../core/api';
+import { affectsIndex, InboxConfig, readConfig, resolveRoot, SECTION } from './config';
+
+type Core = typeof import('../core/api');
+let core: Promise<Core> | undefined;
+/**
+ * The core (chokidar, gray-matter, js-yaml) is loaded on first use, not with the extension: the
+ * bundler turns this import into a deferred initialiser, so activation does not pay for it.
+ */
+export function loadCore(): Promise<Core> {
+  return (core ??= import('../core/api'));
+}
+
+export type SessionState = 'loading' | 'ready' | 'rootMissing';
+
+/** Bursts of thousands of events become one refresh per this many ms. */
+const THROTTLE_MS = 120;
+/** How often a missing root is looked for (it may be created by a terminal or an agent). */
+const ROOT_POLL_MS = 2000;
+
+export class InboxSession implements vscode.Disposable {
+  config: InboxConfig = readConfig();
+  index: DispatchIndex | undefined;
+  private storeValue: DispatchStore | undefined;
+  private markLoaded!: () => void;
+  private readonly loaded = new Promise<void>((r) => (this.markLoaded = r));
+  state: SessionState = 'loading';
+
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Something shown may differ (throttled). */
+  readonly onDidChange = this.changed.event;
+  private readonly arrived = new vscode.EventEmitter<Dispatch>();
+  /** A dispatch appeared in a new/ after the first scan (delivered, rerouted, marked as new). */
+  readonly onDidArrive = this.arrived.event;
+  private readonly readied = new vscode.EventEmitter<void>();
+  /** The first scan of a root finished. */
+  readonly onDidBecomeReady = this.readied.event;
+
+  private generation = 0;
+  private unsubscribe: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private rootPoll: NodeJS.Timeout | undefined;
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    this.subs.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(SECTION)) return;
+        this.config = readConfig();
+        if (affectsIndex(e)) void this.start();
+        else this.fire(true);
+      }),
+    );
+  }
+
+  /** The store of the current root; use after whenLoaded(). */
+  get store(): DispatchStore {
+    if (!this.storeValue) throw new Error('the dispatch core is not loaded yet');
+    return this.storeValue;
+  }
+
+  /** The current root, '' until the core is loaded. */
+  get root(): string {
+    return this.storeValue?.root ?? '';
+  }
+
+  /** Resolves once the core is loaded and a store exists (actions wait for this). */
+  whenLoaded(): Promise<void> {
+    return this.loaded;
+  }
+
+  /** (Re)opens the configured root: stops the old index, scans, watches. */
+  async start(): Promise<void> {
+    const gen = ++this.generation;
+    this.stopIndex();
+    this.setState('loading');
+    const { DispatchIndex, DispatchStore, ...c } = await loadCore();
+    if (gen !== this.generation) return;
+    this.storeValue = new DispatchStore(resolveRoot(this.config.root, c));
+    this.markLoaded();
+    if (!(await this.store.exists())) {
+      if (gen === this.generation) this.rootMissing();
+      return;
+    }
+    const t0 = performance.now();
+    const index = new DispatchIndex(this.store.root, { poll: this.config.poll, interval: this.config.interval });
+    this.index = index;
+    this.unsubscribe = index.onEvent((e) => {
+      if (gen !== this.generation) return;
+      if (e.type === 'add' && e.dispatch.box === 'new') this.arrived.fire(e.dispatch);
+      if (e.type === 'error') this.log.warn(`watcher: ${e.error.message}; rescanning`);
+      if (e.type === 'teams' || e.type === 'error') void this.checkRoot(gen);
+      this.fire();
+    });
+    try {
+      await index.start();
+    } catch (e) {
+      this.log.warn(`could not read ${this.store.root}: ${(e as Error).message}`);
+    }
+    if (gen !== this.generation) return;
+    this.log.info(`indexed ${index.count()} dispatches in ${index.teams().length} teams under ${this.store.root} (${(performance.now() - t0).toFixed(1)} ms)`);
+    this.setState('ready');
+    this.readied.fire();
+  }
+
+  /** Re-reads the disk (the Refresh action, and a way out after lost events). */
+  async refresh(): Promise<void> {
+    if (this.index && this.storeValue && (await this.storeValue.exists())) await this.index.rescan();
+    else await this.start();
+  }
+
+  /** Teams present and selected by the `teams` setting, the user's own first. */
+  teams(): string[] {
+    const all = this.index?.teams() ?? [];
+    const shown = this.config.teams.length ? all.filter((t) => this.config.teams.includes(t)) : all;
+    const mine = new Set(this.config.myTeams);
+    return shown.sort((a, b) => Number(mine.has(b)) - Number(mine.has(a)) || (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** The teams whose new/ counts towards the badge and notifications: mine, else all shown. */
+  watchedTeams(): string[] {
+    const shown = this.teams();
+    const mine = shown.filter((t) => this.config.myTeams.includes(t));
+    return this.config.myTeams.length ? mine : shown;
+  }
+
+  isMine(team: string): boolean {
+    return this.config.myTeams.includes(team);
+  }
+
+  private async checkRoot(gen: number): Promise<void> {
+    if (!(await this.store.exists()) && gen === this.generation) {
+      this.log.info(`${this.store.root} disappeared`);
+      this.stopIndex();
+      this.rootMissing();
+    }
+  }
+
+  private rootMissing(): void {
+    this.setState('rootMissing');
+    this.rootPoll = setInterval(() => {
+      void this.store.exists().then((ok) => {
+        if (ok && this.state === 'rootMissing') void this.start();
+      });
+    }, ROOT_POLL_MS);
+    this.rootPoll.unref?.();
+  }
+
+  private setState(s: SessionState): void {
+    this.state = s;
+    void vscode.commands.executeCommand('setContext', 'dispatchInbox.state', s);
+    this.fire(true);
+  }
+
+  /** Throttled change notification; `now` skips the wait (state changes, settings). */
+  fire(now = false): void {
+    if (now) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.changed.fire();
+      return;
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.changed.fire();
+    }, THROTTLE_MS);
+  }
+
+  private stopIndex(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.index?.dispose();
+    this.index = undefined;
+    if (this.rootPoll) clearInterval(this.rootPoll);
+    this.rootPoll = undefined;
+  }
+
+  dispose(): void {
+    this.generation++;
+    this.stopIndex();
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.subs) d.dispose();
+    this.changed.dispose();
+    this.arrived.dispose();
+    this.readied.dispose();
+  }
+}

@@ -1,0 +1,189 @@
+// The Inbox tree: team → New / Acknowledged → dispatches. It renders the live index and nothing else;
+// items are read lazily (tooltips in resolveTreeItem), boxes are paged so 10k files stay fast.
+import * as vscode from 'vscode';
+import type { Dispatch } from '../core/api';
+import { Box, PRIORITIES } from '../core/format';
+import { compareAcknowledged, compareNew, countByPriority, Filter, firstN, isFiltering, matches, NO_FILTER } from './order';
+import { dispatchItem, dispatchTooltip } from './items';
+import { InboxSession } from './session';
+
+export interface TeamNode {
+  kind: 'team';
+  team: string;
+}
+export interface BoxNode {
+  kind: 'box';
+  team: string;
+  box: Box;
+}
+export interface DispatchNode {
+  kind: 'dispatch';
+  dispatch: Dispatch;
+}
+export interface MoreNode {
+  kind: 'more';
+  team: string;
+  box: Box;
+  shown: number;
+  total: number;
+}
+export type InboxNode = TeamNode | BoxNode | DispatchNode | MoreNode;
+
+/** new/ is a work queue and rarely large; it still pages, with a bigger page than cur/. */
+const NEW_PAGE = 200;
+
+export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<InboxNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private filterValue: Filter = NO_FILTER;
+  private readonly limits = new Map<string, number>();
+  private readonly teamNodes = new Map<string, TeamNode>();
+  private readonly boxNodes = new Map<string, BoxNode>();
+  private readonly dispatchNodes = new WeakMap<Dispatch, DispatchNode>();
+  private readonly sub: vscode.Disposable;
+
+  constructor(private readonly session: InboxSession) {
+    this.sub = session.onDidChange(() => this.changed.fire(undefined));
+  }
+
+  get filter(): Filter {
+    return this.filterValue;
+  }
+  set filter(f: Filter) {
+    this.filterValue = f;
+    this.changed.fire(undefined);
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  /** Shows another page of a box. */
+  showMore(team: string, box: Box): void {
+    const k = `${team}/${box}`;
+    this.limits.set(k, this.limit(team, box) + this.page(box));
+    this.changed.fire(this.boxNode(team, box));
+  }
+
+  getChildren(node?: InboxNode): InboxNode[] {
+    const index = this.session.index;
+    if (this.session.state !== 'ready' || !index) return [];
+    if (!node) return this.session.teams().map((t) => this.teamNode(t));
+    if (node.kind === 'team') return [this.boxNode(node.team, 'new'), this.boxNode(node.team, 'cur')];
+    if (node.kind !== 'box') return [];
+    const all = this.visible(node.team, node.box);
+    const limit = this.limit(node.team, node.box);
+    const shown = firstN(all, limit, node.box === 'new' ? compareNew : compareAcknowledged);
+    const out: InboxNode[] = shown.map((d) => this.dispatchNode(d));
+    if (all.length > shown.length) out.push({ kind: 'more', team: node.team, box: node.box, shown: shown.length, total: all.length });
+    return out;
+  }
+
+  getParent(node: InboxNode): InboxNode | undefined {
+    if (node.kind === 'team') return undefined;
+    if (node.kind === 'box') return this.teamNode(node.team);
+    if (node.kind === 'more') return this.boxNode(node.team, node.box);
+    return this.boxNode(node.dispatch.team, node.dispatch.box);
+  }
+
+  getTreeItem(node: InboxNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'team':
+        return this.teamItem(node.team);
+      case 'box':
+        return this.boxItem(node);
+      case 'dispatch':
+        return dispatchItem(node.dispatch);
+      case 'more':
+        return this.moreItem(node);
+    }
+  }
+
+  /** Hover: the front matter and the start of the body, read only now. */
+  async resolveTreeItem(item: vscode.TreeItem, node: InboxNode): Promise<vscode.TreeItem> {
+    if (node.kind === 'dispatch' && this.session.index) {
+      const d = node.dispatch;
+      const meta = await this.session.index.meta(d);
+      item.tooltip = dispatchTooltip(d, meta);
+    }
+    return item;
+  }
+
+  /** The dispatch node for a dispatch (for reveal and tests). */
+  dispatchNode(d: Dispatch): DispatchNode {
+    let n = this.dispatchNodes.get(d);
+    if (!n) this.dispatchNodes.set(d, (n = { kind: 'dispatch', dispatch: d }));
+    return n;
+  }
+
+  teamNode(team: string): TeamNode {
+    let n = this.teamNodes.get(team);
+    if (!n) this.teamNodes.set(team, (n = { kind: 'team', team }));
+    return n;
+  }
+
+  boxNode(team: string, box: Box): BoxNode {
+    const k = `${team}/${box}`;
+    let n = this.boxNodes.get(k);
+    if (!n) this.boxNodes.set(k, (n = { kind: 'box', team, box }));
+    return n;
+  }
+
+  private visible(team: string, box: Box): Dispatch[] {
+    const ds = this.session.index?.list(team, box) ?? [];
+    return isFiltering(this.filterValue) ? ds.filter((d) => matches(d, this.filterValue)) : ds;
+  }
+
+  private page(box: Box): number {
+    return box === 'new' ? Math.max(NEW_PAGE, this.session.config.acknowledgedLimit) : this.session.config.acknowledgedLimit;
+  }
+
+  private limit(team: string, box: Box): number {
+    return this.limits.get(`${team}/${box}`) ?? this.page(box);
+  }
+
+  private teamItem(team: string): vscode.TreeItem {
+    const mine = this.session.isMine(team);
+    const item = new vscode.TreeItem(team, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `team:${team}`;
+    const c = countByPriority(this.session.index?.list(team, 'new') ?? []);
+    const parts = [vscode.l10n.t('{0} new', c.total)];
+    for (const p of PRIORITIES) {
+      if ((p === 'urgent' || p === 'high') && c.byPriority[p]) parts.push(vscode.l10n.t('{0} {1}', c.byPriority[p], p));
+    }
+    item.description = parts.join(' · ');
+    item.iconPath = new vscode.ThemeIcon(mine ? 'inbox' : 'organization');
+    item.contextValue = mine ? 'team:mine' : 'team';
+    item.tooltip = mine ? vscode.l10n.t('{0} (my team): {1}', team, item.description) : `${team}: ${item.description}`;
+    return item;
+  }
+
+  private boxItem(node: BoxNode): vscode.TreeItem {
+    const isNew = node.box === 'new';
+    const label = isNew ? vscode.l10n.t('New') : vscode.l10n.t('Acknowledged');
+    const total = this.session.index?.count(node.team, node.box) ?? 0;
+    const item = new vscode.TreeItem(label, isNew ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `box:${node.team}/${node.box}`;
+    item.description = isFiltering(this.filterValue) ? vscode.l10n.t('{0} of {1}', this.visible(node.team, node.box).length, total) : String(total);
+    item.iconPath = new vscode.ThemeIcon(isNew ? 'mail' : 'archive');
+    item.contextValue = total ? `box:${node.box}` : `box:${node.box}:empty`;
+    item.tooltip = `${node.team}/${node.box}/`;
+    return item;
+  }
+
+  private moreItem(node: MoreNode): vscode.TreeItem {
+    const n = Math.min(this.page(node.box), node.total - node.shown);
+    const item = new vscode.TreeItem(vscode.l10n.t('Show {0} more…', n), vscode.TreeItemCollapsibleState.None);
+    item.id = `more:${node.team}/${node.box}`;
+    item.description = vscode.l10n.t('{0} of {1} shown', node.shown, node.total);
+    item.iconPath = new vscode.ThemeIcon('ellipsis');
+    item.contextValue = 'more';
+    item.command = { command: 'dispatchInbox.showMore', title: vscode.l10n.t('Show More'), arguments: [node] };
+    return item;
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.changed.dispose();
+  }
+}
