@@ -140,7 +140,13 @@ function installCodeServer() {
   say(`installing code-server ${CODE_SERVER_VERSION} into ${path.relative(repoRoot, csDir)}/ (log: ${path.relative(repoRoot, logFile)})`);
   fs.rmSync(csDir, { recursive: true, force: true });
   fs.mkdirSync(csDir, { recursive: true });
-  fs.writeFileSync(path.join(csDir, 'package.json'), JSON.stringify({ name: 'dispatch-inbox-harness-code-server', private: true }, null, 2) + '\n');
+  // allowScripts: npm 11's install-script policy. By default an unapproved dependency script still runs
+  // on `npm rebuild` (with a warning), but under strict-allow-scripts=true it is a hard error; approving
+  // exactly the builds we need makes both behave the same (and code-server's postinstall stays off).
+  fs.writeFileSync(
+    path.join(csDir, 'package.json'),
+    JSON.stringify({ name: 'dispatch-inbox-harness-code-server', private: true, allowScripts: { argon2: true, 'code-server': false } }, null, 2) + '\n',
+  );
   const npm = 'npm';
   const quiet = ['--no-audit', '--no-fund', '--loglevel=warn'];
   // npm_config_yes: node-pty's build runs `npx node-gyp`, and this machine's npm config says yes=false.
@@ -158,8 +164,16 @@ function installCodeServer() {
   symlink(systemRg, path.join(rgBin, 'rg'));
   say(`linked ${systemRg} as @vscode/ripgrep/bin/rg`);
 
-  // npm 11 runs unapproved dependency install scripts on `rebuild` with only a warning ("not yet covered
-  // by allowScripts"); verifyNativeModules() below proves the builds really happened.
+  // Approve the native builds code-server needs on Linux; deny the Windows-only ones (nothing to build).
+  // verifyNativeModules() below proves the builds really happened.
+  const vscodePkgFile = path.join(vscodeDir, 'package.json');
+  const vscodePkg = JSON.parse(fs.readFileSync(vscodePkgFile, 'utf8'));
+  vscodePkg.allowScripts = {
+    'kerberos': true, 'node-pty': true, '@vscode/spdlog': true, 'native-watchdog': true, '@vscode/deviceid': true,
+    '@parcel/watcher': true, '@vscode/ripgrep': true,
+    '@vscode/windows-process-tree': false, '@vscode/windows-registry': false,
+  };
+  fs.writeFileSync(vscodePkgFile, JSON.stringify(vscodePkg, null, 2) + '\n');
   run('npm rebuild lib/vscode native modules (node-pty, kerberos, spdlog, ...)', npm, ['rebuild', ...quiet], { cwd: vscodeDir, env: buildEnv });
   run('npm rebuild argon2', npm, ['rebuild', ...quiet, 'argon2'], { cwd: csDir, env: buildEnv });
 
@@ -169,7 +183,11 @@ function installCodeServer() {
   symlink('browser-linux.sh', path.join(vscodeDir, 'bin', 'helpers', 'browser.sh'));
   say('made node_modules.asar, remote-cli/code-server and helpers/browser.sh links');
 
-  run('npm install lib/vscode/extensions dependencies', npm, ['install', '--omit=dev', ...quiet], { cwd: path.join(vscodeDir, 'extensions') });
+  // Only typescript (for the built-in TS/JS language features). Its own postinstall just trims
+  // typescript's files; run it by hand, since with --ignore-scripts nothing trips over the policy.
+  const extDir = path.join(vscodeDir, 'extensions');
+  run('npm install lib/vscode/extensions dependencies', npm, ['install', '--omit=dev', '--ignore-scripts', ...quiet], { cwd: extDir });
+  run('lib/vscode/extensions postinstall', process.execPath, ['postinstall.mjs'], { cwd: extDir });
 
   verifyNativeModules();
   fs.writeFileSync(

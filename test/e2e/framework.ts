@@ -1,5 +1,6 @@
 // A tiny step runner for browser E2E: named steps, each a function of the context, run in order.
-// A failing step saves a screenshot and the run goes on (later steps may fail for the same reason).
+// A failing step saves a screenshot, presses Escape twice (closing a palette or menu it left open) and
+// the run goes on; later steps may still fail for the same reason.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -74,6 +75,8 @@ export async function runSteps(steps: Step[], ctx: E2EContext, resultsDir: strin
         () => console.log(`      screenshot: ${path.relative(process.cwd(), shot)}`),
         () => undefined,
       );
+      // Close whatever the failed step left open (palette, quick pick, menu) so the next starts clean.
+      for (let i = 0; i < 2; i++) await ctx.page.keyboard.press('Escape').catch(() => undefined);
     } finally {
       clearTimeout(timer);
     }
