@@ -38,7 +38,11 @@ export function commandPaletteLabel(command: string): string {
   };
   const c = pkg.contributes?.commands?.find((x) => x.command === command);
   if (!c) throw new Error(`package.json contributes no command ${command}`);
-  return c.category ? `${c.category}: ${c.title}` : c.title;
+  // Titles may be `%key%` strings localised through package.nls.json, as the palette shows them.
+  const nlsFile = path.join(REPO_ROOT, 'package.nls.json');
+  const nls = (fs.existsSync(nlsFile) ? JSON.parse(fs.readFileSync(nlsFile, 'utf8')) : {}) as Record<string, string>;
+  const t = (s: string) => s.replace(/^%(.+)%$/, (m, k: string) => nls[k] ?? m);
+  return c.category ? `${t(c.category)}: ${t(c.title)}` : t(c.title);
 }
 
 export function hasContributedCommand(command: string): boolean {
