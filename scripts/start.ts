@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createDispatchRoot, DEMO_DISPATCHES, DEMO_TEAMS } from './demo-root';
-import { main, onCleanup } from './harness/cleanup';
+import { isStopping, main, onCleanup } from './harness/cleanup';
 import { portFree, startCodeServer } from './harness/codeServer';
 import { CACHE_DIR, REPO_ROOT } from './harness/paths';
 import { ensureProvisioned, npmRun } from './harness/provision';
@@ -107,7 +107,7 @@ main(async () => {
   for (;;) {
     await new Promise((r) => setTimeout(r, 1000));
     const alive = await fetch(`${cs.url}/healthz`, { signal: AbortSignal.timeout(3000) }).then((r) => r.ok, () => false);
-    if (!alive) {
+    if (!alive && !isStopping()) {
       console.error(`start: code-server stopped answering; its log:\n${cs.logTail(30)}`);
       return 1;
     }

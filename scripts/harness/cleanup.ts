@@ -89,6 +89,16 @@ export function installCleanupHandlers(): void {
   process.on('exit', () => {
     for (const pid of groups) killGroup(pid, 'SIGKILL');
   });
+  // `npm run` starts us under `sh -c`; a SIGTERM sent to npm alone kills that shell but never reaches
+  // us. Being orphaned (the parent changes) is treated as that SIGTERM.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent && !stopping) {
+      stopping = true;
+      console.error('\nharness: parent process exited: stopping everything');
+      void runCleanups().finally(() => process.exit(143));
+    }
+  }, 1000).unref();
 }
 
 /**
