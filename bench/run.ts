@@ -74,8 +74,8 @@ async function arrivals(root: string, n: number) {
   const raw: number[] = [];
   const indexed: number[] = [];
   const w = watch(dir, (_e, name) => {
-    const t = name && sentAt.get(name.toString());
-    if (t !== undefined && t !== 0 && raw.length < n) raw.push(performance.now() - t);
+    const t = name ? sentAt.get(name.toString()) : undefined;
+    if (t !== undefined && raw.length < n) raw.push(performance.now() - t);
   });
   const waiters = new Map<string, () => void>();
   ix.onEvent((e) => {
