@@ -40,6 +40,7 @@ async function startDouble(project: string): Promise<DoubleLike | undefined> {
     reservations: [
       { agent: 'GreenCastle', path_pattern: 'src/core/**', reason: 'refactoring the index', ttlSeconds: 3 * hour },
       { agent: 'BlueLake', path_pattern: 'README.md', exclusive: false, reason: 'docs pass', ttlSeconds: hour },
+      { agent: 'DemoAgent', path_pattern: 'docs/*.md', reason: 'writing the guide', ttlSeconds: 2 * hour },
     ],
   });
   onCleanup('Agent Mail double', () => dbl.close());
@@ -82,7 +83,7 @@ main(async () => {
 
   const dbl = await startDouble(ws);
   const env: Record<string, string> = { DISPATCH_ROOT: root };
-  if (dbl) Object.assign(env, { AGENT_MAIL_URL: dbl.url, BEADS_PROJECT_ID: ws, BEADS_AGENT_NAME: 'DemoAgent' });
+  if (dbl) Object.assign(env, { BEADS_AGENT_MAIL_URL: dbl.url, BEADS_PROJECT_ID: ws, BEADS_AGENT_NAME: 'DemoAgent' });
 
   const port = (await portFree(wanted)) ? wanted : undefined;
   if (!port) console.log(`start: port ${wanted} is taken, using a free one`);

@@ -8,6 +8,7 @@ import { PriorityDecorations } from './ui/decorations';
 import { Notifier } from './ui/notify';
 import { prompts } from './ui/prompts';
 import { registerRootCommands } from './ui/root';
+import { registerReservations } from './ui/reservations';
 import { Sender } from './ui/send';
 import { InboxSession } from './ui/session';
 import { InboxTree } from './ui/tree';
@@ -61,7 +62,7 @@ export function activate(context: vscode.ExtensionContext): InboxApi {
     ...registerCommands(session, view, actions, sender, prompts),
     ...registerRootCommands(session, prompts),
   );
-  // Reservations (status bar, a later issue) register here: registerReservations(context).
+  registerReservations(context);
 
   const timings: Timings = { load: loadEnd - loadStart, host: t0 - loadEnd, activate: 0 };
   const ready = session.onDidBecomeReady(() => {

@@ -7,13 +7,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { launchChromium, newPage } from '../../scripts/harness/browser';
-import { main } from '../../scripts/harness/cleanup';
+import { main, onCleanup } from '../../scripts/harness/cleanup';
 import { startCodeServer } from '../../scripts/harness/codeServer';
 import { makeFixture } from '../../scripts/harness/fixtures';
 import { REPO_ROOT, RESULTS_DIR } from '../../scripts/harness/paths';
 import { ensureProvisioned, npmRun } from '../../scripts/harness/provision';
 import { DispatchStore } from '../../src/core/store';
+import { startAgentMailDouble } from '../agentmail-double/server';
 import { runSteps, type E2EContext, type Step } from './framework';
+import { E2E_AGENT, E2E_RESERVATIONS } from './steps/20-reservations';
 
 async function loadSteps(only?: string): Promise<Step[]> {
   const dir = path.join(__dirname, 'steps');
@@ -38,11 +40,14 @@ main(async () => {
   if (!argv.includes('--no-build')) npmRun('build');
 
   const fx = await makeFixture('e2e');
+  // A loopback Agent Mail for the reservations status bar, reached through the env users set.
+  const agentMail = await startAgentMailDouble({ project: fx.workspace, reservations: E2E_RESERVATIONS });
+  onCleanup('Agent Mail double', () => agentMail.close());
   // The extension installed as a user would have it: the repo folder linked into the extensions dir.
   const cs = await startCodeServer({
     workspace: fx.workspace,
-    settings: { 'dispatchInbox.root': fx.root },
-    env: { DISPATCH_ROOT: fx.root },
+    settings: { 'dispatchInbox.root': fx.root, 'dispatchInbox.agentMail.pollInterval': 1 },
+    env: { DISPATCH_ROOT: fx.root, BEADS_AGENT_MAIL_URL: agentMail.url, BEADS_PROJECT_ID: fx.workspace, BEADS_AGENT_NAME: E2E_AGENT },
     linkExtensions: [REPO_ROOT],
     echoLog: process.env.VERBOSE === '1',
   });
@@ -61,7 +66,7 @@ main(async () => {
     files: fx.files,
     store: new DispatchStore(fx.root),
     workspace: fx.workspace,
-    shared: {},
+    shared: { agentMail },
     screenshot: async (name) => {
       const file = path.join(RESULTS_DIR, `${name}.png`);
       await page.screenshot({ path: file });

@@ -1,0 +1,78 @@
+// What the reservations indicator shows, decided without VS Code: the state an outcome maps to, whose
+// reservations are whose, and who holds the file in the active editor.
+import { projectSlug } from './config';
+import { AgentMailErrorKind } from './errors';
+import { matchesPath } from './glob';
+import { Reservation } from './reservation';
+
+/** One state per distinct thing the user can do something about. */
+export type ReservationState =
+  | 'loading'
+  | 'ok'
+  | 'offline' // nothing answers: quiet, retried with backoff
+  | 'unauthorized' // 401/403: set the token
+  | 'bad-response' // something answers, but not as Agent Mail (HTML, garbage, redirect, too large, 404)
+  | 'server-error' // Agent Mail answers with an error (5xx, 429, JSON-RPC error)
+  | 'unknown-project' // the server does not know this project (no agent registered it yet)
+  | 'config'; // invalid URL or missing project
+
+export function stateForError(kind: AgentMailErrorKind): ReservationState {
+  switch (kind) {
+    case 'offline':
+      return 'offline';
+    case 'unauthorized':
+    case 'forbidden':
+      return 'unauthorized';
+    case 'bad-response':
+    case 'too-large':
+    case 'redirect':
+    case 'not-found':
+      return 'bad-response';
+    case 'unknown-project':
+      return 'unknown-project';
+    case 'config':
+      return 'config';
+    default:
+      return 'server-error';
+  }
+}
+
+export interface ReservationSummary {
+  mine: Reservation[];
+  others: Reservation[];
+  /** Others' exclusive reservations covering the active file, soonest-expiring last. */
+  conflicts: Reservation[];
+}
+
+export function summariseReservations(rows: Reservation[], agent: string | undefined, activePath: string | undefined): ReservationSummary {
+  const mine = agent ? rows.filter((r) => r.agent === agent) : [];
+  const others = agent ? rows.filter((r) => r.agent !== agent) : rows;
+  const conflicts = activePath ? others.filter((r) => r.exclusive && matchesPath(r.path_pattern, activePath)) : [];
+  return { mine, others, conflicts };
+}
+
+/** Distinct holders' names, in order, for "held by a, b". */
+export function holdersOf(rows: Reservation[]): string[] {
+  return [...new Set(rows.map((r) => r.agent))];
+}
+
+/** The server's reservations page, `{base}/mail/{slug}/file_reservations` (`{base}/mail` without a project). */
+export function reservationsPageUrl(baseUrl: URL, project: string | undefined): string {
+  const base = baseUrl.href.replace(/\/+$/, '');
+  return project ? `${base}/mail/${projectSlug(project)}/file_reservations` : `${base}/mail`;
+}
+
+/** Server text made safe for one line of UI: no control characters, bounded length. */
+export function oneLine(text: string, max = 120): string {
+  const t = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+/** `path` relative to `root` with '/' separators, or undefined when it is not inside `root`. */
+export function relativeInside(root: string, file: string): string | undefined {
+  const norm = (p: string): string => p.replace(/\\/g, '/').replace(/\/+$/, '');
+  const r = norm(root);
+  const f = norm(file);
+  if (!r || !f.startsWith(`${r}/`)) return undefined;
+  return f.slice(r.length + 1);
+}

@@ -1,0 +1,66 @@
+// What the reservations indicator decides without VS Code: states per error kind, mine vs others',
+// who holds the active file, the reservations page URL, one-line server text.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { normaliseReservation, parseBaseUrl, Reservation } from '../../src/core/agentmail';
+import { holdersOf, oneLine, relativeInside, reservationsPageUrl, stateForError, summariseReservations } from '../../src/core/agentmail/status';
+
+function row(agent: string, path_pattern: string, exclusive = true): Reservation {
+  const r = normaliseReservation({ id: 1, agent, path_pattern, exclusive });
+  assert.ok(r);
+  return r;
+}
+
+describe('reservation status', () => {
+  it('maps every error kind to a state the user can act on', () => {
+    const expected: Record<string, string> = {
+      offline: 'offline',
+      unauthorized: 'unauthorized',
+      forbidden: 'unauthorized',
+      'bad-response': 'bad-response',
+      'too-large': 'bad-response',
+      redirect: 'bad-response',
+      'not-found': 'bad-response',
+      'rate-limited': 'server-error',
+      'server-error': 'server-error',
+      'rpc-error': 'server-error',
+      'tool-error': 'server-error',
+      'unknown-project': 'unknown-project',
+      config: 'config',
+    };
+    for (const [kind, state] of Object.entries(expected)) assert.equal(stateForError(kind as never), state, kind);
+  });
+
+  it("splits mine from others' and finds others' exclusive holds on the active file", () => {
+    const rows = [row('me', 'src/**'), row('alpha', 'src/core/**'), row('beta', 'src/core/index.ts', false), row('gamma', '*.ts'), row('alpha', 'src/core/x.ts')];
+    const s = summariseReservations(rows, 'me', 'src/core/index.ts');
+    assert.deepEqual(s.mine.map((r) => r.agent), ['me']);
+    assert.equal(s.others.length, 4);
+    assert.deepEqual(s.conflicts.map((r) => `${r.agent} ${r.path_pattern}`), ['alpha src/core/**', 'gamma *.ts']);
+    assert.deepEqual(holdersOf([...s.conflicts, rows[1]]), ['alpha', 'gamma']);
+    // My own exclusive hold is never a conflict; without an agent name every row is someone else's.
+    assert.deepEqual(summariseReservations(rows, 'me', 'src/ui/a.js').conflicts, []);
+    const anon = summariseReservations(rows, undefined, 'src/ui/a.js');
+    assert.deepEqual([anon.mine.length, anon.others.length, anon.conflicts.length], [0, 5, 1]);
+    assert.deepEqual(summariseReservations(rows, 'me', undefined).conflicts, []);
+  });
+
+  it('builds the reservations page URL from the slug, keeping a base path', () => {
+    assert.equal(reservationsPageUrl(parseBaseUrl('http://127.0.0.1:8765'), '/work/My Repo'), 'http://127.0.0.1:8765/mail/work-my-repo/file_reservations');
+    assert.equal(reservationsPageUrl(parseBaseUrl('https://am.example/base/'), 'proj'), 'https://am.example/base/mail/proj/file_reservations');
+    assert.equal(reservationsPageUrl(parseBaseUrl('http://127.0.0.1:8765'), undefined), 'http://127.0.0.1:8765/mail');
+  });
+
+  it('makes server text one bounded line', () => {
+    assert.equal(oneLine('a\nb\u001b[31mc\u2028d'), 'a b [31mc d');
+    assert.equal(oneLine('x'.repeat(10), 5), 'xxxx…');
+  });
+
+  it('relativises a file only when it lies inside the root', () => {
+    assert.equal(relativeInside('/w/repo', '/w/repo/src/a.ts'), 'src/a.ts');
+    assert.equal(relativeInside('/w/repo/', '/w/repo/a'), 'a');
+    assert.equal(relativeInside('/w/repo', '/w/repository/a'), undefined);
+    assert.equal(relativeInside('/w/repo', '/w/repo'), undefined);
+    assert.equal(relativeInside('C:\\w\\repo', 'C:\\w\\repo\\src\\a.ts'), 'src/a.ts');
+  });
+});
