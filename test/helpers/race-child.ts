@@ -1,5 +1,5 @@
-// A separate process that races others on the same root: `send ROOT N TAG`, `ack ROOT ORDER_SEED`, `flood ROOT`.
-import { readdirSync } from 'node:fs';
+// A separate process that races others on the same root: `send ROOT N TAG`, `ack ROOT ORDER BARRIER_DIR:PARTIES`, `flood ROOT`.
+import { readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DispatchStore } from '../../src/core/store';
 
@@ -13,8 +13,11 @@ async function main() {
     }
   } else if (cmd === 'ack') {
     const names = readdirSync(path.join(root, 'qa', 'new'));
-    // Start together: process start-up times differ more than the work takes.
-    while (Date.now() < Number(tag)) await new Promise((r) => setTimeout(r, 1));
+    // A barrier in the filesystem: start-up times under load differ more than the work takes.
+    const [barrier, parties] = tag.split(':');
+    writeFileSync(path.join(barrier, `${process.pid}`), '');
+    const deadline = Date.now() + 60_000;
+    while (readdirSync(barrier).length < Number(parties) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
     if (arg === 'reverse') names.reverse();
     let moved = 0;
     let already = 0;
