@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { Dispatch } from '../core/api';
 import { Actions } from './actions';
 import { InboxNode } from './tree';
-import { InboxView } from './view';
+import { InboxView, VIEW_ID } from './view';
 import { InboxSession } from './session';
 import { Prompts } from './prompts';
 import { Sender } from './send';
@@ -19,14 +19,14 @@ export function registerCommands(session: InboxSession, view: InboxView, actions
     const picked: (InboxNode | Dispatch)[] = nodes?.length && (!node || nodes.includes(node as InboxNode)) ? nodes : node ? [node] : [...view.selection];
     return picked.flatMap((n) => (!('kind' in n) ? [n] : n.kind === 'dispatch' ? [n.dispatch] : []));
   };
-  const open = (d: Dispatch) => openDispatch(session, prompts, d);
+  const open = (d: Dispatch, preserveFocus = false) => openDispatch(session, prompts, d, preserveFocus);
   const reg = (id: string, fn: (...args: any[]) => unknown) => vscode.commands.registerCommand(`dispatchInbox.${id}`, fn);
 
   return [
     reg('refresh', () => session.refresh()),
-    reg('open', (t?: Target) => {
+    reg('open', (t?: Target, o?: { preserveFocus?: boolean }) => {
       const d = targets(t)[0];
-      return d && open(d);
+      return d && open(d, o?.preserveFocus === true);
     }),
     reg('acknowledge', (t?: Target, ts?: InboxNode[]) => actions.acknowledge(targets(t, ts))),
     reg('acknowledgeAll', (t?: InboxNode) => {
@@ -61,8 +61,11 @@ export function registerCommands(session: InboxSession, view: InboxView, actions
   ];
 }
 
-/** Opens a dispatch as the `openWith` setting says, unless someone moved it away meanwhile. */
-async function openDispatch(session: InboxSession, prompts: Prompts, d: Dispatch): Promise<void> {
+/**
+ * Opens a dispatch as the `openWith` setting says, unless someone moved it away meanwhile. From a
+ * tree click the focus stays in the tree (as in the Explorer), so the keyboard can act on the row next.
+ */
+async function openDispatch(session: InboxSession, prompts: Prompts, d: Dispatch, preserveFocus: boolean): Promise<void> {
   const uri = vscode.Uri.file(d.path);
   try {
     await vscode.workspace.fs.stat(uri);
@@ -73,11 +76,14 @@ async function openDispatch(session: InboxSession, prompts: Prompts, d: Dispatch
   }
   if (session.config.openWith === 'preview') {
     try {
-      await vscode.commands.executeCommand('markdown.showPreview', uri);
+      // Locked: an unlocked preview follows whichever Markdown editor is active (a draft, a README).
+      await vscode.commands.executeCommand('markdown.showPreview', uri, undefined, { locked: true });
+      // The preview has no preserveFocus option: hand the focus back to the tree.
+      if (preserveFocus) await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
       return;
     } catch {
       // No Markdown preview in this editor: fall back to the text editor.
     }
   }
-  await vscode.window.showTextDocument(uri, { preview: true });
+  await vscode.window.showTextDocument(uri, { preview: true, preserveFocus });
 }

@@ -31,7 +31,7 @@ export function dispatchItem(d: Dispatch): vscode.TreeItem {
     ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
     : new vscode.ThemeIcon(d.box === 'new' ? 'mail' : 'mail-read', priorityColor(d.priority));
   item.contextValue = `dispatch:${d.box}`;
-  item.command = { command: 'dispatchInbox.open', title: vscode.l10n.t('Open Dispatch'), arguments: [d] };
+  item.command = { command: 'dispatchInbox.open', title: vscode.l10n.t('Open Dispatch'), arguments: [d, { preserveFocus: true }] };
   item.accessibilityInformation = {
     label: vscode.l10n.t('{0}, {1} priority, from {2}, {3}', d.title, d.priority, d.from ?? vscode.l10n.t('unknown sender'), when ?? ''),
   };
@@ -44,7 +44,7 @@ export function dispatchTooltip(d: Dispatch, meta: DispatchMeta): vscode.Markdow
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown('**');
   md.appendText(d.title);
-  md.appendMarkdown(`**  \n$(circle-filled) ${d.priority} · ${d.team}/${d.box}/`);
+  md.appendMarkdown(`**  \n${d.priority} · ${d.team}/${d.box}/`);
   const keys = Object.keys(meta.data);
   if (keys.length) {
     const lines = keys.slice(0, MAX_KEYS).map((k) => `${k}: ${scalar(meta.data[k])}`);

@@ -28,6 +28,7 @@ export class Sender implements vscode.Disposable {
   private readonly files = new DraftFiles();
   private readonly drafts = new Map<string, DraftHeader>();
   private seq = 0;
+  private hint: vscode.Disposable | undefined;
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(
@@ -76,7 +77,8 @@ export class Sender implements vscode.Disposable {
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
     await vscode.window.showTextDocument(doc, { preview: false });
-    vscode.window.setStatusBarMessage(vscode.l10n.t('Write the body, then Deliver (Ctrl+Enter) or Discard.'), 10_000);
+    this.hint?.dispose();
+    this.hint = vscode.window.setStatusBarMessage(vscode.l10n.t('Write the body, then Deliver (Ctrl+Enter) or Discard.'), 15_000);
     return uri;
   }
 
@@ -111,6 +113,7 @@ export class Sender implements vscode.Disposable {
 
   private async close(uri: vscode.Uri): Promise<void> {
     this.drafts.delete(uri.toString());
+    this.hint?.dispose();
     const doc = vscode.workspace.textDocuments.find((t) => t.uri.toString() === uri.toString());
     // Saving into memory first closes it without a "save changes?" question; nothing reaches the disk.
     if (doc?.isDirty) await doc.save();

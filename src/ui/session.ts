@@ -90,6 +90,7 @@ export class InboxSession implements vscode.Disposable {
     this.index = index;
     this.unsubscribe = index.onEvent((e) => {
       if (gen !== this.generation) return;
+      if (this.log.logLevel === vscode.LogLevel.Trace) this.log.trace(`index: ${e.type} ${'dispatch' in e ? `${e.dispatch.team}/${e.dispatch.box}/${e.dispatch.fileName}` : ''}`);
       if (e.type === 'add' && e.dispatch.box === 'new') this.arrived.fire(e.dispatch);
       if (e.type === 'error') this.log.warn(`watcher: ${e.error.message}; rescanning`);
       if (e.type === 'teams' || e.type === 'error') void this.checkRoot(gen);
