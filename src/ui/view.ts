@@ -41,7 +41,8 @@ export class InboxView implements vscode.Disposable {
     const teams = this.session.watchedTeams();
     const n = index ? teams.reduce((sum, t) => sum + index.count(t, 'new'), 0) : 0;
     this.view.badge = n ? { value: n, tooltip: vscode.l10n.t('{0} new for {1}', n, teams.join(', ')) } : undefined;
-    this.view.description = this.session.state === 'rootMissing' ? undefined : tildify(this.session.root);
+    // The path goes in the description: a message would hide the welcome view (its buttons).
+    this.view.description = this.session.state === 'rootMissing' ? vscode.l10n.t('no folder at {0}', tildify(this.session.root)) : tildify(this.session.root);
     this.updateMessage();
     this.updateSelectionKeys();
   }
@@ -50,7 +51,6 @@ export class InboxView implements vscode.Disposable {
     const f = this.tree.filter;
     const filtering = isFiltering(f);
     void vscode.commands.executeCommand('setContext', 'dispatchInbox.filtered', filtering);
-    if (this.session.state === 'rootMissing') return void (this.view.message = vscode.l10n.t('No folder at {0}.', tildify(this.session.root)));
     if (!filtering) return void (this.view.message = undefined);
     const parts = [];
     if (f.priorities.length) parts.push(f.priorities.join(', '));

@@ -39,9 +39,13 @@ async function clickToastButton(page: Page, text: string | RegExp, button: strin
 }
 
 async function contextMenu(page: Page, r: Locator, item: string): Promise<void> {
-  await r.click({ button: 'right' });
   const entry = page.locator('.context-view .action-item', { hasText: item }).first();
-  await entry.waitFor({ state: 'visible' });
+  // A right-click while the focus is moving (an editor opening) can close the menu at once: retry.
+  for (let i = 0; i < 3; i++) {
+    await r.click({ button: 'right' });
+    if (await entry.waitFor({ state: 'visible', timeout: 2000 }).then(() => true, () => false)) break;
+    await page.keyboard.press('Escape');
+  }
   // The menu acts on keyboard focus as reliably as on a click: hover to focus the entry, then Enter.
   await entry.hover();
   await page.keyboard.press('Enter');
@@ -209,6 +213,36 @@ export default [
     await page.mouse.move(1000, 300);
     await page.waitForTimeout(800);
     await screenshot('e2e-ui-readme');
+  }),
+
+  step('a missing root shows the welcome view; "Create Dispatch Folders" makes it', async ({ page, root, screenshot }) => {
+    // Point the root at a folder that does not exist, in the Settings editor as a person would.
+    const missing = path.join(path.dirname(root), 'not-yet');
+    const setRoot = async (value: string) => {
+      await runFromPalette(page, 'Preferences: Open Settings (UI)');
+      await page.locator('.settings-editor').waitFor({ state: 'visible' });
+      await page.keyboard.type('dispatchInbox.root');
+      const input = page.locator('.settings-editor .setting-item-contents', { hasText: 'The dispatch root' }).locator('input').first();
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(value);
+      await input.press('Enter');
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('W');
+    };
+    await closeToasts(page);
+    await setRoot(missing);
+    try {
+      const welcome = page.locator('.part.sidebar .welcome-view-content', { hasText: 'does not exist yet' });
+      await welcome.waitFor({ state: 'visible', timeout: 15_000 });
+      await screenshot('e2e-ui-welcome');
+      await welcome.locator('.monaco-button', { hasText: 'Create Dispatch Folders' }).click();
+      await quickInput(page, 'alpha, beta');
+      await row(page, 'beta').waitFor({ state: 'visible', timeout: 10_000 });
+      assert.ok(fs.existsSync(path.join(missing, 'alpha', 'new')) && fs.existsSync(path.join(missing, 'beta', 'cur')));
+    } finally {
+      await setRoot(root);
+    }
+    await row(page, 'engineering').waitFor({ state: 'visible', timeout: 15_000 });
   }),
 ];
 
