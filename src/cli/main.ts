@@ -2,7 +2,8 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { DispatchStore, DispatchError, defaultRoot, isPriority, Priority, Dispatch, DispatchIndex, IndexEvent, checkTeam } from '../core/api';
-import { formatLine, formatSummary, formatShow, sortForList } from './print';
+import { formatSummary } from '../core/summary';
+import { formatLine, formatShow, sortForList } from './print';
 
 export class UsageError extends Error {}
 

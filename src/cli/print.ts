@@ -19,19 +19,6 @@ export function formatLine(d: Dispatch): string {
   return stripControl([`${d.team}/${d.box}`, d.priority.padEnd(6), d.created ?? '?', d.from ?? '?', d.id].join('  ') + warn);
 }
 
-/** One line for a session-start hook: `dispatch: web_ops 2 new (1 urgent) · qa 0 new`. */
-export function formatSummary(teams: string[], fresh: Dispatch[], root: string): string {
-  if (!teams.length) return `dispatch: no team inboxes under ${root}`;
-  const parts = teams.map((t) => {
-    const mine = fresh.filter((d) => d.team === t);
-    const urgent = mine.filter((d) => d.priority === 'urgent').length;
-    const high = mine.filter((d) => d.priority === 'high').length;
-    const extra = [urgent && `${urgent} urgent`, high && `${high} high`].filter(Boolean).join(', ');
-    return `${t} ${mine.length} new${extra ? ` (${extra})` : ''}`;
-  });
-  return `dispatch: ${parts.join(' · ')}`;
-}
-
 export function formatShow(c: DispatchContent): string {
   const d = c.dispatch;
   const lines = [

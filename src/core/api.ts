@@ -4,3 +4,4 @@ export * from './dispatch';
 export { parseFrontMatter, readHead, HEAD_BYTES } from './frontmatter';
 export * from './store';
 export * from './live-index';
+export { formatSummary } from './summary';

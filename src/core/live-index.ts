@@ -39,7 +39,7 @@ class BoxState {
   watcher: NodeWatcher | undefined;
   timer: NodeJS.Timeout | undefined;
   pending = new Set<string>();
-  draining = false;
+  draining: Promise<void> | undefined;
   constructor(
     readonly team: string,
     readonly box: Box,
@@ -55,6 +55,8 @@ export class DispatchIndex {
   private disposed = false;
   private metaQueue: Dispatch[] = [];
   private metaRunning = false;
+  private scanRunning: Promise<void> | undefined;
+  private scanQueued: Promise<void> | undefined;
   /** Resolves when watching has begun and caught up with changes made during start(). */
   watching: Promise<void> = Promise.resolve();
 
@@ -139,6 +141,15 @@ export class DispatchIndex {
     this.emit({ type: 'reset' });
   }
 
+  /** Coalesces rescans: a burst of structural events costs one scan running and at most one queued. */
+  private rescanSoon(): Promise<void> {
+    this.scanQueued ??= (this.scanRunning ?? Promise.resolve()).then(() => {
+      this.scanQueued = undefined;
+      return (this.scanRunning = this.scanAll(true).finally(() => (this.scanRunning = undefined)));
+    });
+    return this.scanQueued;
+  }
+
   dispose(): void {
     this.disposed = true;
     void this.dirWatcher?.close();
@@ -169,7 +180,7 @@ export class DispatchIndex {
             return;
           }
           found.add(key(team, box));
-          this.reconcile(this.boxFor(team, box), names, announce);
+          await this.reconcile(this.boxFor(team, box), names, announce);
         }),
       ),
     );
@@ -190,21 +201,19 @@ export class DispatchIndex {
     return b;
   }
 
-  /** Makes a box's items equal to `names`, emitting adds and removes when asked to. */
-  private reconcile(b: BoxState, names: string[], announce: boolean): void {
+  /**
+   * Makes a box's items equal to `names`. A cold scan trusts the listing; later, a listing may be
+   * older than an event already applied, so each difference is checked with lstat before it counts.
+   */
+  private async reconcile(b: BoxState, names: string[], announce: boolean): Promise<void> {
     const seen = new Set(names);
-    for (const [name, d] of b.items) {
-      if (!seen.has(name)) {
-        b.items.delete(name);
-        if (announce) this.emit({ type: 'remove', dispatch: d });
-      }
+    if (!announce) {
+      for (const name of names) if (!b.items.has(name)) b.items.set(name, new Dispatch(this.root, b.team, b.box, name));
+      return;
     }
-    for (const name of names) {
-      if (b.items.has(name)) continue;
-      const d = new Dispatch(this.root, b.team, b.box, name);
-      b.items.set(name, d);
-      if (announce) this.added(d);
-    }
+    for (const name of b.items.keys()) if (!seen.has(name)) b.pending.add(name);
+    for (const name of names) if (!b.items.has(name)) b.pending.add(name);
+    await this.drain(b);
   }
 
   private added(d: Dispatch): void {
@@ -236,7 +245,7 @@ export class DispatchIndex {
       interval: this.opts.interval ?? 2000,
     });
     this.dirWatcher = w;
-    const structural = () => void this.scanAll(true);
+    const structural = () => void this.rescanSoon();
     w.on('addDir', structural);
     w.on('unlinkDir', structural);
     w.on('error', (e) => this.lost(e as Error));
@@ -275,17 +284,17 @@ export class DispatchIndex {
   }
 
   /** Applies the names events reported, checking each one's state now (so order cannot mislead). */
-  private async drain(b: BoxState): Promise<void> {
-    if (b.draining) return;
-    b.draining = true;
-    try {
-      while (b.pending.size && !this.disposed) {
-        const batch = [...b.pending];
-        b.pending.clear();
-        await Promise.all(batch.map((name) => this.check(b, name)));
-      }
-    } finally {
-      b.draining = false;
+  private drain(b: BoxState): Promise<void> {
+    // `.finally` runs after the assignment even when there is nothing to do.
+    b.draining ??= this.drainLoop(b).finally(() => (b.draining = undefined));
+    return b.draining;
+  }
+
+  private async drainLoop(b: BoxState): Promise<void> {
+    while (b.pending.size && !this.disposed) {
+      const batch = [...b.pending];
+      b.pending.clear();
+      await Promise.all(batch.map((name) => this.check(b, name)));
     }
   }
 
@@ -304,7 +313,7 @@ export class DispatchIndex {
         b.items.delete(name);
         this.emit({ type: 'remove', dispatch: had });
       }
-      if (!st && !(await isDir(b.dir))) void this.scanAll(true); // the box itself went away
+      if (!st && !(await isDir(b.dir))) void this.rescanSoon(); // the box itself went away
       return;
     }
     if (!had) {
@@ -319,7 +328,7 @@ export class DispatchIndex {
 
   private async pollBox(b: BoxState): Promise<void> {
     try {
-      this.reconcile(b, await listBox(b.dir), true);
+      await this.reconcile(b, await listBox(b.dir), true);
     } catch (e) {
       this.lost(e as Error);
     }

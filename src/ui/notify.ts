@@ -80,7 +80,7 @@ export class Notifier implements vscode.Disposable {
     const fresh = teams.flatMap((t) => index.list(t, 'new'));
     const total = fresh.length;
     // The same line as `dispatch summary`, so a person sees one format in the terminal and here.
-    const { formatSummary } = await import('../cli/print');
+    const { formatSummary } = await import('../core/summary');
     const line = formatSummary(teams, fresh, this.session.store.root);
     this.log.info(line);
     const mode = this.session.config.summary;

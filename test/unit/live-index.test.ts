@@ -151,3 +151,34 @@ test('a watcher error is reported, then the index rescans and watches again', as
   await until(() => index.count('qa', 'new') === 2, 3000, 'watching again');
   index.dispose();
 });
+
+test('a folder listing older than the events already applied cannot undo them', async () => {
+  const { root, index } = await setup();
+  await index.start();
+  await index.watching;
+  arrive(root, 'qa', 'fresh.md');
+  await until(() => index.count('qa', 'new') === 1, 3000, 'arrival');
+  const reconcile = (index as unknown as { reconcile(b: unknown, names: string[], announce: boolean): Promise<void> }).reconcile.bind(index);
+  const box = (index as unknown as { boxes: Map<string, unknown> }).boxes.get('qa/new');
+  // A listing taken before fresh.md arrived, and naming a file deleted since.
+  await reconcile(box, ['gone.md'], true);
+  assert.deepEqual(index.list('qa', 'new').map((d) => d.fileName), ['fresh.md']);
+  index.dispose();
+});
+
+test('removing a team with many files costs one rescan, not one per file', async () => {
+  const { root, store, index } = await setup();
+  for (let i = 0; i < 200; i++) writeFileSync(path.join(root, 'qa', 'cur', `old-${i}.md`), 'x');
+  await store.deliver({ to: 'engineering', from: 'qa', title: 'stays' });
+  await index.start();
+  await index.watching;
+  let scans = 0;
+  const real = (index as unknown as { scanAll(a: boolean): Promise<void> }).scanAll.bind(index);
+  (index as unknown as { scanAll(a: boolean): Promise<void> }).scanAll = (a: boolean) => (scans++, real(a));
+  rmSync(path.join(root, 'qa'), { recursive: true });
+  await until(() => !index.teams().includes('qa') && index.count('qa') === 0, 5000, 'team removal');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.ok(scans <= 3, `${scans} scans`);
+  assert.equal(index.count('engineering', 'new'), 1);
+  index.dispose();
+});

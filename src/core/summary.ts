@@ -1,0 +1,15 @@
+// The one-line inbox summary shared by `dispatch summary` (session-start hooks) and the extension.
+import type { Dispatch } from './dispatch';
+
+/** One line for a session-start hook: `dispatch: web_ops 2 new (1 urgent) · qa 0 new`. */
+export function formatSummary(teams: string[], fresh: Dispatch[], root: string): string {
+  if (!teams.length) return `dispatch: no team inboxes under ${root}`;
+  const parts = teams.map((t) => {
+    const mine = fresh.filter((d) => d.team === t);
+    const urgent = mine.filter((d) => d.priority === 'urgent').length;
+    const high = mine.filter((d) => d.priority === 'high').length;
+    const extra = [urgent && `${urgent} urgent`, high && `${high} high`].filter(Boolean).join(', ');
+    return `${t} ${mine.length} new${extra ? ` (${extra})` : ''}`;
+  });
+  return `dispatch: ${parts.join(' · ')}`;
+}
