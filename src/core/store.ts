@@ -57,6 +57,8 @@ export interface DispatchContent {
 }
 
 const READ_LIMIT = 1024 * 1024;
+/** Not a valid team name, so neither the store nor the index ever lists it as an inbox. */
+export const TRASH = '.trash';
 const MAX_BODY = 10 * 1024 * 1024;
 const MAX_TITLE = 200;
 
@@ -187,6 +189,24 @@ export class DispatchStore {
     checkTeam(toTeam);
     await this.init([toTeam]);
     return this.move(ref, undefined, () => [toTeam, 'new'], 'reroute');
+  }
+
+  /**
+   * The root's own trash, `<root>/.trash/<team>/`, for systems without an OS trash: a delete a person
+   * asked for stays recoverable. Never replaces a file already there.
+   */
+  async trash(ref: string | Dispatch): Promise<string> {
+    const d = typeof ref === 'string' ? await this.resolve(ref) : ref;
+    const dir = path.join(this.root, TRASH, checkTeam(d.team));
+    await fs.mkdir(dir, { recursive: true });
+    try {
+      return (await moveNoClobber(d.path, dir, d.fileName)).path;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new DispatchError('not-found', `${d.id} is no longer in ${d.team}/${d.box}/: it was moved or deleted by someone else`);
+      }
+      throw e;
+    }
   }
 
   private async move(ref: string | Dispatch, from: Box | undefined, dest: (d: Dispatch) => [string, Box], verb: string): Promise<MoveOutcome> {

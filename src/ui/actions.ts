@@ -1,6 +1,7 @@
 // What the user does to dispatches: acknowledge, mark as new (undo), reroute, delete. Each one calls
 // the store and says in one line how it went; the tree learns the result from the index, like any
 // change made by another window or an agent. A race lost to someone else is a message, not an error.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Dispatch, MoveOutcome } from '../core/api';
 import { Prompts } from './prompts';
@@ -75,14 +76,16 @@ export class Actions {
     return r;
   }
 
-  /** To the OS trash after a modal confirmation; a permanent delete only if the user says so. */
+  /**
+   * To the OS trash after a modal confirmation. Where there is none (code-server's file service has
+   * no trash), into the root's own `.trash/` folder: what a person deletes stays recoverable.
+   */
   async delete(ds: Dispatch[]): Promise<Outcome | undefined> {
     if (!ds.length) return undefined;
     const what = ds.length === 1 ? vscode.l10n.t('Delete “{0}”?', ds[0].title) : vscode.l10n.t('Delete {0} dispatches?', ds.length);
     if (!(await this.prompts.confirm(what, vscode.l10n.t('The files go to the trash.'), vscode.l10n.t('Move to Trash')))) return undefined;
     const r: Outcome = { done: [], already: [], gone: [], failed: [] };
-    const noTrash: Dispatch[] = [];
-    let reason = '';
+    const ownTrash: string[] = [];
     await Promise.all(
       ds.map(async (d) => {
         try {
@@ -90,33 +93,19 @@ export class Actions {
           r.done.push(d);
         } catch (e) {
           if (isNotFound(e)) return void r.gone.push(d);
-          noTrash.push(d);
-          reason = (e as Error).message;
+          try {
+            ownTrash.push(await this.session.store.trash(d));
+            r.done.push(d);
+          } catch (e2) {
+            if (isNotFound(e2)) r.gone.push(d);
+            else r.failed.push({ dispatch: d, message: (e2 as Error).message });
+          }
         }
       }),
     );
-    if (noTrash.length) {
-      const again = await this.prompts.confirm(
-        vscode.l10n.t('The trash is not available for {0} dispatch(es). Delete them permanently?', noTrash.length),
-        reason,
-        vscode.l10n.t('Delete Permanently'),
-      );
-      for (const d of noTrash) {
-        if (!again) {
-          r.failed.push({ dispatch: d, message: vscode.l10n.t('kept (not moved to the trash)') });
-          continue;
-        }
-        try {
-          await vscode.workspace.fs.delete(vscode.Uri.file(d.path), { useTrash: false, recursive: false });
-          r.done.push(d);
-        } catch (e) {
-          if (isNotFound(e)) r.gone.push(d);
-          else r.failed.push({ dispatch: d, message: (e as Error).message });
-        }
-      }
-    }
     const head = r.done.length === 1 ? vscode.l10n.t('Deleted “{0}”.', r.done[0].title) : r.done.length ? vscode.l10n.t('Deleted {0} dispatches.', r.done.length) : '';
-    void this.report(head, r, '', []);
+    const where = ownTrash.length ? ' ' + vscode.l10n.t('No system trash here: moved to {0}.', path.dirname(path.dirname(ownTrash[0]))) : '';
+    void this.report(head && head + where, r, '', []);
     return r;
   }
 

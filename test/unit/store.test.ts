@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSy
 import * as path from 'node:path';
 import { DispatchError, DispatchStore, defaultRoot } from '../../src/core/store';
 import { parseFrontMatter } from '../../src/core/frontmatter';
+import { Dispatch } from '../../src/core/dispatch';
 import { tempRoot } from '../helpers/tmp';
 
 function store(): DispatchStore {
@@ -194,4 +195,22 @@ test('sweep removes only tmp files older than the limit', async () => {
   assert.deepEqual(await s.sweep(), [old]);
   assert.ok(existsSync(young));
   assert.ok(existsSync(d.path));
+});
+
+test('trash moves into <root>/.trash/<team>/ without replacing, and is never listed as a team', async () => {
+  const s = store();
+  const created = new Date('2026-01-31T14:30:00Z');
+  const a = await s.deliver({ to: 'qa', from: 'a', title: 'Same', body: 'first', created });
+  const first = await s.trash(a);
+  assert.equal(first, path.join(s.root, '.trash', 'qa', a.fileName));
+  const b = await s.deliver({ to: 'qa', from: 'a', title: 'Same', body: 'second', created });
+  await s.acknowledge(b);
+  const second = await s.trash((await s.list())[0]);
+  assert.notEqual(second, first);
+  assert.match(readFileSync(first, 'utf8'), /first/);
+  assert.match(readFileSync(second, 'utf8'), /second/);
+  assert.deepEqual(await s.teams(), ['qa']);
+  assert.equal((await s.list()).length, 0);
+  assert.equal(await s.trash(a), first); // already there: trashing twice loses nothing
+  await rejectsWith(s.trash(new Dispatch(s.root, 'qa', 'new', 'never.md')), 'not-found');
 });
