@@ -1,56 +1,47 @@
-// Moves that never replace an existing name. rename(2) silently clobbers its target, so we use
-// link(2) + unlink(2): the link fails with EEXIST when the name is taken. Two processes moving the
-// same file both end well: one moves it, the other learns it was already moved.
-import { constants } from 'node:fs';
+// Moves that never replace a file and never duplicate one.
+//
+// rename(2) silently replaces its target, so a file is placed with link(2), which fails with EEXIST
+// when the name is taken. And two processes moving the same file to *different* places (acknowledge
+// racing a reroute or a delete) must not both succeed, so the first step of a move is to rename the
+// source to a private claim name beside it: only one process can do that, and it is the commit
+// point. The winner then links the claim into place under a free name and unlinks it. A process
+// killed in between leaves a `.claim.*` dotfile in the box; `restoreClaims` puts it back.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { variantName } from './format';
 
 export type MoveResult = { status: 'moved'; path: string } | { status: 'already'; path: string };
 
+export const CLAIM_PREFIX = '.claim.';
 const MAX_VARIANTS = 10_000;
+/** How long a racer waits for another process's claim on the same file to land. */
+const CLAIM_WAIT_MS = 3000;
 
-function code(e: unknown): string | undefined {
+export function errnoOf(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;
 }
 
-/** Creates `dst` as a new name for `src`, never replacing anything. False when `dst` exists. */
-export async function linkNoClobber(src: string, dst: string): Promise<boolean> {
-  try {
-    await fs.link(src, dst);
-    return true;
-  } catch (e) {
-    if (code(e) === 'EEXIST') return false;
-    if (code(e) === 'EPERM' || code(e) === 'ENOTSUP' || code(e) === 'EOPNOTSUPP' || code(e) === 'ENOSYS') {
-      // Filesystems without hard links: copy with COPYFILE_EXCL (fails if taken). Not atomic for
-      // readers of dst, but never clobbers; callers only do this into new/ or cur/ from a whole file.
-      try {
-        await fs.copyFile(src, dst, constants.COPYFILE_EXCL);
-        return true;
-      } catch (e2) {
-        if (code(e2) === 'EEXIST') return false;
-        throw e2;
-      }
+/** Errors of filesystems that cannot hard-link (or refuse to, like protected_hardlinks). */
+export const NO_LINK_CODES = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
+/**
+ * Links `src` into `dir` as `name`, or as the first free `name.2`, `name.3`… variant, never replacing
+ * anything. `skip` can veto a candidate (e.g. a name already used in cur/). Returns the name used.
+ */
+export async function linkFree(src: string, dir: string, name: string, skip?: (candidate: string) => Promise<boolean>): Promise<string> {
+  for (let n = 1; n < MAX_VARIANTS; n++) {
+    const candidate = n === 1 ? name : variantName(name, n);
+    if (skip && (await skip(candidate))) continue;
+    try {
+      await fs.link(src, path.join(dir, candidate));
+      await fsyncDir(dir);
+      return candidate;
+    } catch (e) {
+      if (errnoOf(e) !== 'EEXIST') throw e;
     }
-    throw e;
   }
-}
-
-async function sameFile(a: string, b: string): Promise<boolean> {
-  try {
-    const [sa, sb] = await Promise.all([fs.stat(a), fs.stat(b)]);
-    return sa.ino === sb.ino && sa.dev === sb.dev;
-  } catch {
-    return false;
-  }
-}
-
-async function unlinkQuiet(p: string): Promise<void> {
-  try {
-    await fs.unlink(p);
-  } catch (e) {
-    if (code(e) !== 'ENOENT') throw e;
-  }
+  throw new Error(`no free name for ${name} in ${dir}`);
 }
 
 export async function fsyncDir(dir: string): Promise<void> {
@@ -59,57 +50,108 @@ export async function fsyncDir(dir: string): Promise<void> {
     fh = await fs.open(dir, 'r');
     await fh.sync();
   } catch {
-    // Not every platform can fsync a directory; the rename is still atomic.
+    // Not every platform can fsync a directory; the link is still atomic.
   } finally {
     await fh?.close();
   }
 }
 
-/** One try at `dst`: moved there, found already there (a racing mover), or undefined when taken by another file. */
-async function attempt(src: string, dst: string): Promise<MoveResult | undefined> {
-  if (await linkNoClobber(src, dst)) {
-    await unlinkQuiet(src);
-    await fsyncDir(path.dirname(dst));
-    return { status: 'moved', path: dst };
+function claimPath(src: string): string {
+  return path.join(path.dirname(src), `${CLAIM_PREFIX}${Date.now()}.${process.pid}.${randomBytes(4).toString('hex')}.${path.basename(src)}`);
+}
+
+/** The original name inside a claim name, or undefined for other names. */
+export function claimedName(fileName: string): string | undefined {
+  if (!fileName.startsWith(CLAIM_PREFIX)) return undefined;
+  const parts = fileName.slice(CLAIM_PREFIX.length).split('.');
+  return parts.length > 3 ? parts.slice(3).join('.') : undefined;
+}
+
+async function claimsOf(dir: string, name: string): Promise<string[]> {
+  try {
+    return (await fs.readdir(dir)).filter((n) => claimedName(n) === name);
+  } catch {
+    return [];
   }
-  if (await sameFile(src, dst)) {
-    await unlinkQuiet(src);
-    return { status: 'already', path: dst };
-  }
-  return undefined;
 }
 
 /**
- * Moves `src` into `dstDir` under `name`, or a unique variant of it when that name holds another
- * file. If a racing process moved the same file first, reports `already` with where it went.
- * Throws ENOENT when `src` is gone and is not found at the target either.
+ * Moves `src` into `dstDir` as `name` (or a free variant). When the source is gone because another
+ * process moved it there first, reports `already`; `expectIno` (when the caller saw the file) makes
+ * sure the file found there is the same one and not another that happens to share the name.
+ * Throws ENOENT when the source is gone and not found at the destination.
  */
-export async function moveNoClobber(src: string, dstDir: string, name: string): Promise<MoveResult> {
-  const first = path.join(dstDir, name);
+export async function moveNoClobber(src: string, dstDir: string, name: string, expectIno?: number): Promise<MoveResult> {
+  const claim = claimPath(src);
   try {
-    const r = await attempt(src, first);
-    if (r) return r;
-    // A different file holds the name. The variant is derived from the inode, so two processes
-    // racing to move this file pick the same variant and the loser sees `already`, not a copy.
-    const { ino } = await fs.stat(src);
-    for (let n = 0; n < MAX_VARIANTS; n++) {
-      const v = await attempt(src, path.join(dstDir, variantName(name, ino + n)));
-      if (v) return v;
-    }
+    await fs.rename(src, claim);
   } catch (e) {
-    if (code(e) === 'ENOENT') return gone(src, first);
+    if (errnoOf(e) === 'ENOENT') return gone(src, dstDir, name, expectIno);
     throw e;
   }
-  throw new Error(`no free name for ${name} in ${dstDir}`);
+  try {
+    const placed = await linkFree(claim, dstDir, name);
+    await fs.unlink(claim);
+    await fsyncDir(path.dirname(src));
+    return { status: 'moved', path: path.join(dstDir, placed) };
+  } catch (e) {
+    // Back under its name (or a free variant: rename could replace a file made there meanwhile).
+    await restoreOne(path.dirname(src), path.basename(claim)).catch(() => undefined);
+    throw e;
+  }
 }
 
-async function gone(src: string, first: string): Promise<MoveResult> {
-  try {
-    await fs.access(first);
-    return { status: 'already', path: first };
-  } catch {
-    const e = new Error(`ENOENT: no such file, ${src}`) as NodeJS.ErrnoException;
-    e.code = 'ENOENT';
-    throw e;
+/** The source vanished: another process moved it (maybe still mid-move), or it was deleted. */
+async function gone(src: string, dstDir: string, name: string, expectIno?: number): Promise<MoveResult> {
+  const deadline = Date.now() + CLAIM_WAIT_MS;
+  while ((await claimsOf(path.dirname(src), path.basename(src))).length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 10));
   }
+  const there = path.join(dstDir, name);
+  const st = await fs.lstat(there).catch(() => undefined);
+  if (st && (expectIno === undefined || st.ino === expectIno)) return { status: 'already', path: there };
+  if (expectIno !== undefined) {
+    // It may have landed under a variant name: look for the same inode among them.
+    for (let n = 2; n < 100; n++) {
+      const v = path.join(dstDir, variantName(name, n));
+      const vs = await fs.lstat(v).catch(() => undefined);
+      if (!vs) break;
+      if (vs.ino === expectIno) return { status: 'already', path: v };
+    }
+  }
+  const err = new Error(`ENOENT: no such file, ${src}`) as NodeJS.ErrnoException;
+  err.code = 'ENOENT';
+  throw err;
+}
+
+async function restoreOne(dir: string, claimFile: string): Promise<string | undefined> {
+  const original = claimedName(claimFile);
+  if (!original) return undefined;
+  const p = path.join(dir, claimFile);
+  const placed = await linkFree(p, dir, original);
+  await fs.unlink(p);
+  return path.join(dir, placed);
+}
+
+/**
+ * Puts back claims left by processes killed mid-move (claims older than `olderThanMs`), under their
+ * original name or a free variant. Returns the restored paths.
+ */
+export async function restoreClaims(dir: string, olderThanMs: number, now = Date.now()): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  const restored: string[] = [];
+  for (const n of names) {
+    if (!claimedName(n)) continue;
+    const st = await fs.lstat(path.join(dir, n)).catch(() => undefined);
+    // rename(2) updates ctime: it tells when the claim was taken.
+    if (!st?.isFile() || now - st.ctimeMs < olderThanMs) continue;
+    const p = await restoreOne(dir, n).catch(() => undefined);
+    if (p) restored.push(p);
+  }
+  return restored;
 }

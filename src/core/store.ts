@@ -6,9 +6,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { Dispatch, metaFromHead } from './dispatch';
-import { Box, BOXES, buildName, idOf, isPriority, isSlug, isTeamName, Priority, slugify, variantName } from './format';
+import { Box, BOXES, buildName, isPriority, isSlug, isTeamName, Priority, slugify } from './format';
 import { parseFrontMatter, readHead } from './frontmatter';
-import { fsyncDir, linkNoClobber, moveNoClobber } from './fsmove';
+import { errnoOf, linkFree, moveNoClobber, MoveResult, NO_LINK_CODES, restoreClaims } from './fsmove';
 
 export type DispatchErrorCode = 'invalid' | 'not-found' | 'ambiguous' | 'conflict' | 'io';
 
@@ -57,6 +57,9 @@ export interface DispatchContent {
 }
 
 const READ_LIMIT = 1024 * 1024;
+const CLAIM_STALE_MS = 10 * 60_000;
+/** Inodes of dispatches resolved from a path: a racer's "already" must be this very file. */
+const seenIno = new WeakMap<Dispatch, number>();
 /** Not a valid team name, so neither the store nor the index ever lists it as an inbox. */
 export const TRASH = '.trash';
 const MAX_BODY = 10 * 1024 * 1024;
@@ -94,7 +97,33 @@ export class DispatchStore {
   async init(teams: string[]): Promise<void> {
     for (const t of teams) checkTeam(t);
     for (const t of teams) {
-      for (const box of ['tmp', 'new', 'cur'] as const) await fs.mkdir(this.boxDir(t, box), { recursive: true });
+      for (const box of ['tmp', 'new', 'cur'] as const) await this.ensureDir(t, box);
+    }
+  }
+
+  /**
+   * `<root>/<team>/<box>`, made when missing. A team or box folder that is a symbolic link is refused:
+   * whoever can write the root must not be able to make a move write outside it.
+   */
+  private async ensureDir(team: string, box: string): Promise<string> {
+    await fs.mkdir(this.root, { recursive: true });
+    const teamDir = path.join(this.root, team);
+    const dir = path.join(teamDir, box);
+    for (const p of [teamDir, dir]) {
+      try {
+        await fs.mkdir(p);
+      } catch (e) {
+        if (errnoOf(e) !== 'EEXIST') throw e;
+      }
+      await this.checkReal(p);
+    }
+    return dir;
+  }
+
+  private async checkReal(p: string): Promise<void> {
+    const st = await fs.lstat(p).catch(() => undefined);
+    if (st && !st.isDirectory()) {
+      throw new DispatchError('invalid', `${p} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; refused: dispatches move only between real folders under the root`);
     }
   }
 
@@ -150,28 +179,16 @@ export class DispatchStore {
       await fh.close();
     }
     try {
-      const target = await this.linkUnique(tmp, to, name);
+      const curDir = this.boxDir(to, 'cur');
+      const target = await linkFree(tmp, this.boxDir(to, 'new'), name, (c) => exists(path.join(curDir, c))).catch((e) => {
+        throw noLink(e, `deliver into ${to}/new/`);
+      });
       const d = new Dispatch(this.root, to, 'new', target);
       d.meta = metaFromHead({ text, size: Buffer.byteLength(text), truncated: false, binary: false });
       return d;
     } finally {
       await fs.unlink(tmp).catch(() => undefined);
     }
-  }
-
-  /** Links into new/ under `name` or its `.2`, `.3`… variant; also avoids names already in cur/. */
-  private async linkUnique(tmp: string, team: string, name: string): Promise<string> {
-    const newDir = this.boxDir(team, 'new');
-    const curDir = this.boxDir(team, 'cur');
-    for (let n = 1; n < 10_000; n++) {
-      const candidate = n === 1 ? name : variantName(name, n);
-      if (await exists(path.join(curDir, candidate))) continue;
-      if (await linkNoClobber(tmp, path.join(newDir, candidate))) {
-        await fsyncDir(newDir);
-        return candidate;
-      }
-    }
-    throw new DispatchError('conflict', `no free name for ${name}`);
   }
 
   /** new/ → cur/. If someone acknowledged it first, says so instead of failing. */
@@ -197,16 +214,7 @@ export class DispatchStore {
    */
   async trash(ref: string | Dispatch): Promise<string> {
     const d = typeof ref === 'string' ? await this.resolve(ref) : ref;
-    const dir = path.join(this.root, TRASH, checkTeam(d.team));
-    await fs.mkdir(dir, { recursive: true });
-    try {
-      return (await moveNoClobber(d.path, dir, d.fileName)).path;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new DispatchError('not-found', `${d.id} is no longer in ${d.team}/${d.box}/: it was moved or deleted by someone else`);
-      }
-      throw e;
-    }
+    return (await this.relocate(d, await this.ensureDir(TRASH, checkTeam(d.team)))).path;
   }
 
   private async move(ref: string | Dispatch, from: Box | undefined, dest: (d: Dispatch) => [string, Box], verb: string): Promise<MoveOutcome> {
@@ -217,15 +225,21 @@ export class DispatchStore {
       throw new DispatchError('invalid', `cannot ${verb} ${d.id}: it is in ${d.box}/`);
     }
     if (d.team === team && d.box === box) return { status: 'already', dispatch: d };
-    await fs.mkdir(this.boxDir(team, box), { recursive: true });
+    const r = await this.relocate(d, await this.ensureDir(team, box));
+    return { status: r.status, dispatch: d.moved(team, box, path.basename(r.path)) };
+  }
+
+  /** The one place a dispatch changes folder: claim, link without clobbering, errors in people's words. */
+  private async relocate(d: Dispatch, dstDir: string): Promise<MoveResult> {
+    await this.checkReal(path.join(this.root, d.team));
+    await this.checkReal(path.join(this.root, d.team, d.box));
     try {
-      const r = await moveNoClobber(d.path, this.boxDir(team, box), d.fileName);
-      return { status: r.status, dispatch: d.moved(team, box, path.basename(r.path)) };
+      return await moveNoClobber(d.path, dstDir, d.fileName, seenIno.get(d));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      if (errnoOf(e) === 'ENOENT') {
         throw new DispatchError('not-found', `${d.id} is no longer in ${d.team}/${d.box}/: it was moved or deleted by someone else`);
       }
-      throw e;
+      throw noLink(e, `move ${d.id}`);
     }
   }
 
@@ -238,9 +252,10 @@ export class DispatchStore {
       const rel = path.relative(this.root, path.resolve(expandHome(ref))).split(path.sep);
       if (rel.length !== 3 || rel[1] !== from || !isTeamName(rel[0])) throw e;
       const [team, box] = dest(new Dispatch(this.root, rel[0], from, rel[2]));
-      const there = new Dispatch(this.root, team, box, rel[2]);
-      if (await exists(there.path)) return there;
-      throw new DispatchError('not-found', `${idOf(rel[2])} is no longer in ${rel[0]}/${from}/: it was moved or deleted by someone else`);
+      const gone = new Dispatch(this.root, rel[0], from, rel[2]);
+      // The source is gone: relocate() waits for a racer's claim and finds where it went, or says so.
+      const r = await this.relocate(gone, path.join(this.root, team, box));
+      return new Dispatch(this.root, team, box, path.basename(r.path));
     }
   }
 
@@ -299,7 +314,9 @@ export class DispatchStore {
     const st = await fs.lstat(abs).catch(() => undefined);
     if (!st) throw new DispatchError('not-found', `no such dispatch: ${abs}`);
     if (!st.isFile()) throw new DispatchError('invalid', `${abs} is not a regular file`);
-    return new Dispatch(this.root, parts[0], parts[1] as Box, parts[2]);
+    const d = new Dispatch(this.root, parts[0], parts[1] as Box, parts[2]);
+    seenIno.set(d, st.ino);
+    return d;
   }
 
   /** Front matter and (up to 1 MiB of) body of one dispatch. */
@@ -315,7 +332,10 @@ export class DispatchStore {
     return { dispatch: d, data: fm.data, body: fm.body, truncated: head.truncated };
   }
 
-  /** Deletes files in tmp/ older than `hours` (Maildir's 36 h rule): leftovers of crashed senders. */
+  /**
+   * Deletes files in tmp/ older than `hours` (Maildir's 36 h rule): leftovers of crashed senders. Also
+   * puts back dispatches that a process killed mid-move left claimed (`.claim.*`) for over 10 minutes.
+   */
   async sweep(hours = 36, now = Date.now()): Promise<string[]> {
     if (!(hours >= 0)) throw new DispatchError('invalid', 'hours must be a number ≥ 0');
     const removed: string[] = [];
@@ -331,9 +351,9 @@ export class DispatchStore {
         const p = path.join(dir, n);
         const st = await fs.lstat(p).catch(() => undefined);
         if (!st?.isFile() || now - st.mtimeMs < hours * 3600_000) continue;
-        await fs.unlink(p).catch(() => undefined);
-        removed.push(p);
+        if (await fs.unlink(p).then(() => true, () => false)) removed.push(p);
       }
+      for (const box of BOXES) await restoreClaims(path.join(this.root, team, box), CLAIM_STALE_MS, now);
     }
     return removed;
   }
@@ -384,6 +404,13 @@ function render(o: { from: string; to: string; priority: Priority; created: Date
   if (o.title && !/^\s*#{1,6}\s/.test(body)) body = `# ${o.title}\n\n${body}`;
   if (!body.endsWith('\n')) body += '\n';
   return `---\n${head}---\n${body}`;
+}
+
+/** Filesystems without hard links cannot move without risking a replace: refuse, clearly. */
+function noLink(e: unknown, what: string): unknown {
+  const code = errnoOf(e);
+  if (!code || !NO_LINK_CODES.has(code)) return e;
+  return new DispatchError('io', `cannot ${what} without risking replacing another file: this filesystem refuses hard links (${code})`);
 }
 
 function firstLine(s: string): string {

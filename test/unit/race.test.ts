@@ -32,7 +32,7 @@ test('4 processes acknowledging the same 150 dispatches: each moved exactly once
   const s = new DispatchStore(root);
   for (let i = 0; i < 150; i++) await s.deliver({ to: 'qa', from: 'engineering', title: `t${i}`, body: `marker m${i}\n` });
   const at = `${tempRoot('barrier-')}:4`;
-  const outs = await Promise.all(['forward', 'reverse', 'forward', 'reverse'].map((o) => node(['ack', root, o, at])));
+  const outs = await Promise.all(['forward', 'reverse', 'forward', 'reverse'].map((o) => node(['move', root, `ack:${o}`, at])));
   const counts = outs.map((o) => JSON.parse(o.stdout) as { seen: number; moved: number; already: number; missing: number });
   assert.equal(counts.reduce((n, c) => n + c.moved, 0), 150);
   for (const c of counts) assert.deepEqual([c.seen, c.moved + c.already, c.missing], [150, 150, 0], JSON.stringify(counts));
@@ -52,21 +52,44 @@ test('racing acknowledges around a same-named file in cur/ still leave one copy'
     writeFileSync(path.join(root, 'qa', 'cur', d.fileName), `marker other${i}\n`);
   }
   const at = `${tempRoot('barrier-')}:4`;
-  await Promise.all(['forward', 'reverse', 'forward', 'reverse'].map((o) => node(['ack', root, o, at])));
+  await Promise.all(['forward', 'reverse', 'forward', 'reverse'].map((o) => node(['move', root, `ack:${o}`, at])));
   const cur = markers(path.join(root, 'qa', 'cur')).sort();
   const want = Array.from({ length: 30 }, (_, i) => [`m${i}`, `other${i}`]).flat().sort();
   assert.deepEqual(cur, want);
 });
 
+test('acknowledge, delete and reroutes to two teams racing on the same dispatches: each ends in one place', async () => {
+  const root = tempRoot();
+  const s = new DispatchStore(root);
+  await s.init(['web_ops', 'engineering']);
+  for (let i = 0; i < 60; i++) await s.deliver({ to: 'qa', from: 'engineering', title: `t${i}`, body: `marker m${i}\n` });
+  const at = `${tempRoot('barrier-')}:4`;
+  const ops = ['ack:forward', 'trash:reverse', 'reroute-web_ops:forward', 'reroute-engineering:reverse'];
+  const outs = await Promise.all(ops.map((op) => node(['move', root, op, at])));
+  const counts = outs.map((o) => JSON.parse(o.stdout) as { seen: number; moved: number; already: number; missing: number });
+  assert.equal(counts.reduce((n, c) => n + c.moved, 0), 60, JSON.stringify(counts));
+  const places = [['qa', 'new'], ['qa', 'cur'], ['.trash', 'qa'], ['web_ops', 'new'], ['engineering', 'new']];
+  const all = places.flatMap(([a, b]) => markers(path.join(root, a, b))).sort();
+  assert.deepEqual(all, Array.from({ length: 60 }, (_, i) => `m${i}`).sort());
+  // No claim is left behind by a finished move.
+  for (const [a, b] of places) assert.deepEqual(readdirSync(path.join(root, a, b)).filter((n) => n.startsWith('.')), []);
+});
+
 test('a sender killed mid-write leaves nothing half-written in new/', async () => {
   const root = tempRoot();
   await new DispatchStore(root).init(['qa']);
+  const tmpDir = path.join(root, 'qa', 'tmp');
   for (let round = 0; round < 4; round++) {
     const p = spawn(process.execPath, ['--import', 'tsx', child, 'flood', root], { cwd: path.join(__dirname, '..', '..'), stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 700 + round * 150));
+    // Kill it while it is writing: wait until a tmp file exists, then a little more each round.
+    const deadline = Date.now() + 30_000;
+    const before = readdirSync(tmpDir).length;
+    while (readdirSync(tmpDir).length <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, round * 40));
     p.kill('SIGKILL');
     await new Promise((r) => p.once('exit', r));
   }
+  assert.ok(readdirSync(tmpDir).length > 0, 'no sender was caught mid-write');
   const dir = path.join(root, 'qa', 'new');
   for (const n of readdirSync(dir)) {
     const text = readFileSync(path.join(dir, n), 'utf8');

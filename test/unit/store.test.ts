@@ -214,3 +214,41 @@ test('trash moves into <root>/.trash/<team>/ without replacing, and is never lis
   assert.equal(await s.trash(a), first); // already there: trashing twice loses nothing
   await rejectsWith(s.trash(new Dispatch(s.root, 'qa', 'new', 'never.md')), 'not-found');
 });
+
+test('team or box folders that are symbolic links are refused: nothing is written outside the root', async () => {
+  const s = store();
+  await s.init(['qa']);
+  const outside = tempRoot('outside-');
+  const d = await s.deliver({ to: 'qa', from: 'a', title: 'authorized_keys' });
+  const { rmSync } = await import('node:fs');
+  rmSync(path.join(s.root, 'qa', 'cur'), { recursive: true });
+  symlinkSync(outside, path.join(s.root, 'qa', 'cur'));
+  await rejectsWith(s.acknowledge(d), 'invalid', /symbolic link; refused/);
+  symlinkSync(outside, path.join(s.root, 'evil'));
+  await rejectsWith(s.deliver({ to: 'evil', from: 'a', title: 'x' }), 'invalid', /symbolic link/);
+  await rejectsWith(s.reroute(d, 'evil'), 'invalid', /symbolic link/);
+  assert.deepEqual(readdirSync(outside), []);
+  assert.ok(existsSync(d.path));
+});
+
+test('"already" only for the very file: a dispatch deleted by someone else is not "already acknowledged" because a namesake sits in cur/', async () => {
+  const s = store();
+  const d = await s.deliver({ to: 'qa', from: 'a', title: 'T' });
+  const viaPath = await s.resolve(d.path);
+  writeFileSync(path.join(s.root, 'qa', 'cur', d.fileName), 'an unrelated file\n');
+  const { unlinkSync } = await import('node:fs');
+  unlinkSync(d.path);
+  await rejectsWith(s.acknowledge(viaPath), 'not-found', /moved or deleted by someone else/);
+});
+
+test('a move killed after its claim is put back by sweep, under its own name', async () => {
+  const s = store();
+  const d = await s.deliver({ to: 'qa', from: 'a', title: 'Claimed' });
+  const { renameSync } = await import('node:fs');
+  const claim = path.join(s.root, 'qa', 'new', `.claim.1.2.abcd.${d.fileName}`);
+  renameSync(d.path, claim); // what a killed acknowledge leaves behind
+  assert.equal((await s.list()).length, 0);
+  await s.sweep(36, Date.now() + 11 * 60_000);
+  assert.ok(existsSync(d.path));
+  assert.equal(existsSync(claim), false);
+});
