@@ -4,6 +4,7 @@ import { loadStart } from './ui/clock';
 import * as vscode from 'vscode';
 import { Actions } from './ui/actions';
 import { registerCommands } from './ui/commands';
+import { Confirmation } from './ui/confirm';
 import { PriorityDecorations } from './ui/decorations';
 import { Notifier } from './ui/notify';
 import { prompts } from './ui/prompts';
@@ -34,6 +35,7 @@ export interface InboxApi {
   tree: InboxTree;
   view: InboxView;
   actions: Actions;
+  confirmation: Confirmation;
   sender: Sender;
   notifier: Notifier;
   decorations: PriorityDecorations;
@@ -47,7 +49,8 @@ export function activate(context: vscode.ExtensionContext): InboxApi {
   const session = new InboxSession(log);
   const tree = new InboxTree(session);
   const view = new InboxView(session, tree);
-  const actions = new Actions(session, prompts);
+  const confirmation = new Confirmation();
+  const actions = new Actions(session, prompts, confirmation);
   const sender = new Sender(session, actions, prompts);
   const decorations = new PriorityDecorations();
   const notifier = new Notifier(session, actions, prompts, context.globalState, log, (d) => vscode.commands.executeCommand('dispatchInbox.open', d));
@@ -56,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): InboxApi {
     session,
     tree,
     view,
+    confirmation,
     sender,
     notifier,
     vscode.window.registerFileDecorationProvider(decorations),
@@ -74,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): InboxApi {
   void session.start();
   timings.activate = performance.now() - t0;
   log.info(`activated in ${timings.activate.toFixed(1)} ms (bundle top level ${timings.load.toFixed(1)} ms)`);
-  return { session, tree, view, actions, sender, notifier, decorations, prompts, timings };
+  return { session, tree, view, actions, confirmation, sender, notifier, decorations, prompts, timings };
 }
 
 export function deactivate(): void {}

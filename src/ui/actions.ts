@@ -1,11 +1,14 @@
 // What the user does to dispatches: acknowledge, mark as new (undo), reroute, delete. Each one calls
 // the store and says in one line how it went; the tree learns the result from the index, like any
 // change made by another window or an agent. A race lost to someone else is a message, not an error.
+// Titles come from files other agents wrote: every one goes through plain() before it is shown.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Dispatch, MoveOutcome } from '../core/api';
+import { Confirmation } from './confirm';
 import { Prompts } from './prompts';
 import { InboxSession } from './session';
+import { plain } from './text';
 
 export interface Outcome {
   /** Moved (or deleted) by us; for moves, the dispatch at its new place. */
@@ -17,41 +20,63 @@ export interface Outcome {
   failed: { dispatch: Dispatch; message: string }[];
 }
 
+/** How long an arrival we caused ourselves stays unannounced: the watcher reports it well within this. */
+const QUIET_MS = 10_000;
+
+/** Arrivals in new/ that we caused ourselves (undo, mark as new, reroute), by `team/new/fileName`, for a while. */
+export class QuietArrivals {
+  private readonly until = new Map<string, number>();
+
+  add(key: string): void {
+    this.prune();
+    this.until.set(key, Date.now() + QUIET_MS);
+  }
+
+  /** True (once) when `key` was ours and is still fresh. */
+  delete(key: string): boolean {
+    this.prune();
+    return this.until.delete(key);
+  }
+
+  private prune(): void {
+    const now = Date.now();
+    for (const [k, t] of this.until) if (t <= now) this.until.delete(k);
+  }
+}
+
 export class Actions {
-  /** Arrivals in new/ that we caused ourselves (undo, mark as new, reroute): not announced. */
-  readonly quiet = new Set<string>();
+  readonly quiet = new QuietArrivals();
 
   constructor(
     private readonly session: InboxSession,
     private readonly prompts: Prompts,
+    private readonly confirmation: Confirmation,
   ) {}
 
   async acknowledge(ds: Dispatch[]): Promise<Outcome> {
     const todo = ds.filter((d) => d.box === 'new');
     const r = await this.settle(todo, (d) => this.session.store.acknowledge(d));
     const head =
-      r.done.length === 1 ? vscode.l10n.t('Acknowledged “{0}”.', r.done[0].title) : r.done.length ? vscode.l10n.t('Acknowledged {0} dispatches.', r.done.length) : '';
-    this.report(head, r, vscode.l10n.t('acknowledged'), r.done.length ? [vscode.l10n.t('Undo')] : []).then((choice) => {
-      if (choice) void this.markAsNew(r.done, true);
-    });
+      r.done.length === 1 ? vscode.l10n.t('Acknowledged “{0}”.', plain(r.done[0].title)) : r.done.length ? vscode.l10n.t('Acknowledged {0} dispatches.', r.done.length) : '';
+    this.report(head, r, vscode.l10n.t('acknowledged'), { brief: true, undo: r.done.length ? () => this.markAsNew(r.done, true) : undefined });
     return r;
   }
 
   /** cur/ → new/: "Mark as New", and the Undo of an acknowledge. */
   async markAsNew(ds: Dispatch[], undo = false): Promise<Outcome> {
     const todo = ds.filter((d) => d.box === 'cur');
-    for (const d of todo) this.quiet.add(`${d.team}/new/${d.fileName}`);
-    const r = await this.settle(todo, (d) => this.session.store.unacknowledge(d));
+    const r = await this.settle(todo, (d) => this.session.store.unacknowledge(d), (d) => d.team);
+    const title = r.done.length === 1 ? plain(r.done[0].title) : '';
     const head = undo
       ? r.done.length
-        ? vscode.l10n.t('Moved {0} back to New.', r.done.length === 1 ? `“${r.done[0].title}”` : r.done.length)
+        ? vscode.l10n.t('Moved {0} back to New.', title ? `“${title}”` : r.done.length)
         : ''
       : r.done.length === 1
-        ? vscode.l10n.t('Marked “{0}” as new.', r.done[0].title)
+        ? vscode.l10n.t('Marked “{0}” as new.', title)
         : r.done.length
           ? vscode.l10n.t('Marked {0} dispatches as new.', r.done.length)
           : '';
-    void this.report(head, r, vscode.l10n.t('in New'), []);
+    this.report(head, r, vscode.l10n.t('in New'), { brief: true, undo: !undo && r.done.length ? () => this.acknowledge(r.done) : undefined });
     return r;
   }
 
@@ -62,17 +87,16 @@ export class Actions {
     const team =
       toTeam ??
       (await this.prompts.pickTeam({
-        title: ds.length === 1 ? vscode.l10n.t('Reroute “{0}”', ds[0].title) : vscode.l10n.t('Reroute {0} dispatches', ds.length),
+        title: ds.length === 1 ? vscode.l10n.t('Reroute “{0}”', plain(ds[0].title)) : vscode.l10n.t('Reroute {0} dispatches', ds.length),
         placeholder: vscode.l10n.t('Team to send it to (type a new name to create one)'),
         teams: this.teamChoices().filter((t) => !(from.size === 1 && from.has(t.name))),
       }));
     if (!team) return undefined;
     const todo = ds.filter((d) => d.team !== team || d.box !== 'new');
-    for (const d of todo) this.quiet.add(`${team}/new/${d.fileName}`);
-    const r = await this.settle(todo, (d) => this.session.store.reroute(d, team));
+    const r = await this.settle(todo, (d) => this.session.store.reroute(d, team), () => team);
     const head =
-      r.done.length === 1 ? vscode.l10n.t('Rerouted “{0}” to {1}.', r.done[0].title, team) : r.done.length ? vscode.l10n.t('Rerouted {0} dispatches to {1}.', r.done.length, team) : '';
-    void this.report(head, r, vscode.l10n.t('in {0}', team), []);
+      r.done.length === 1 ? vscode.l10n.t('Rerouted “{0}” to {1}.', plain(r.done[0].title), team) : r.done.length ? vscode.l10n.t('Rerouted {0} dispatches to {1}.', r.done.length, team) : '';
+    this.report(head, r, vscode.l10n.t('in {0}', team));
     return r;
   }
 
@@ -82,7 +106,7 @@ export class Actions {
    */
   async delete(ds: Dispatch[]): Promise<Outcome | undefined> {
     if (!ds.length) return undefined;
-    const what = ds.length === 1 ? vscode.l10n.t('Delete “{0}”?', ds[0].title) : vscode.l10n.t('Delete {0} dispatches?', ds.length);
+    const what = ds.length === 1 ? vscode.l10n.t('Delete “{0}”?', plain(ds[0].title)) : vscode.l10n.t('Delete {0} dispatches?', ds.length);
     if (!(await this.prompts.confirm(what, vscode.l10n.t('The files go to the trash.'), vscode.l10n.t('Move to Trash')))) return undefined;
     const r: Outcome = { done: [], already: [], gone: [], failed: [] };
     const ownTrash: string[] = [];
@@ -103,9 +127,9 @@ export class Actions {
         }
       }),
     );
-    const head = r.done.length === 1 ? vscode.l10n.t('Deleted “{0}”.', r.done[0].title) : r.done.length ? vscode.l10n.t('Deleted {0} dispatches.', r.done.length) : '';
-    const where = ownTrash.length ? ' ' + vscode.l10n.t('No system trash here: moved to {0}.', path.dirname(path.dirname(ownTrash[0]))) : '';
-    void this.report(head && head + where, r, '', []);
+    const head = r.done.length === 1 ? vscode.l10n.t('Deleted “{0}”.', plain(r.done[0].title)) : r.done.length ? vscode.l10n.t('Deleted {0} dispatches.', r.done.length) : '';
+    const where = ownTrash.length ? ' ' + vscode.l10n.t('No system trash here: moved to {0}.', plain(path.dirname(path.dirname(ownTrash[0])))) : '';
+    this.report(head && head + where, r, '');
     return r;
   }
 
@@ -118,44 +142,67 @@ export class Actions {
     }));
   }
 
-  private async settle(ds: Dispatch[], op: (d: Dispatch) => Promise<MoveOutcome>): Promise<Outcome> {
+  /**
+   * Runs `op` on each dispatch and sorts the outcomes. With `into` (moves into a team's new/), the
+   * arrival each move causes is not announced: the name is hushed before the move (the watcher may
+   * report it before the move returns), then swapped for the name the file really got, or dropped
+   * when nothing moved.
+   */
+  private async settle(ds: Dispatch[], op: (d: Dispatch) => Promise<MoveOutcome>, into?: (d: Dispatch) => string): Promise<Outcome> {
     const r: Outcome = { done: [], already: [], gone: [], failed: [] };
     await Promise.all(
       ds.map(async (d) => {
+        const expected = into && `${into(d)}/new/${d.fileName}`;
+        if (expected) this.quiet.add(expected);
+        let moved: Dispatch | undefined;
         try {
           const o = await op(d);
+          if (o.status === 'moved') moved = o.dispatch;
           (o.status === 'moved' ? r.done : r.already).push(o.dispatch);
         } catch (e) {
           if (isDispatchError(e, 'not-found')) r.gone.push(d);
           else r.failed.push({ dispatch: d, message: (e as Error).message });
+        } finally {
+          const actual = moved && `${moved.team}/new/${moved.fileName}`;
+          if (expected && actual !== expected) this.quiet.delete(expected);
+          if (actual && into) this.quiet.add(actual);
         }
       }),
     );
     return r;
   }
 
-  /** One line for the whole batch: what was done, then what others had already done or removed. */
-  private report(head: string, r: Outcome, alreadyWhat: string, actions: string[]): Thenable<string | undefined> {
+  /**
+   * One line for the whole batch: what was done, then what others had already done or removed.
+   * `brief`: a plain success on one dispatch is a status-bar confirmation that the next one replaces
+   * (with `undo` as its Undo), not a toast. Otherwise a notification, with an Undo button when `undo` is given.
+   */
+  private report(head: string, r: Outcome, alreadyWhat: string, o: { brief?: boolean; undo?: () => unknown } = {}): void {
     const tail: string[] = [];
     if (r.already.length) {
       tail.push(
         r.already.length === 1
-          ? vscode.l10n.t('“{0}” was already {1} (another window or agent got there first).', r.already[0].title, alreadyWhat)
+          ? vscode.l10n.t('“{0}” was already {1} (another window or agent got there first).', plain(r.already[0].title), alreadyWhat)
           : vscode.l10n.t('{0} were already {1} (another window or agent got there first).', r.already.length, alreadyWhat),
       );
     }
     if (r.gone.length) {
       tail.push(
         r.gone.length === 1
-          ? vscode.l10n.t('“{0}” is no longer there: it was moved or deleted by someone else.', r.gone[0].title)
+          ? vscode.l10n.t('“{0}” is no longer there: it was moved or deleted by someone else.', plain(r.gone[0].title))
           : vscode.l10n.t('{0} are no longer there: moved or deleted by someone else.', r.gone.length),
       );
     }
-    for (const f of r.failed.slice(0, 3)) tail.push(`“${f.dispatch.title}”: ${f.message}`);
+    for (const f of r.failed.slice(0, 3)) tail.push(`“${plain(f.dispatch.title)}”: ${plain(f.message)}`);
     const text = [head, ...tail].filter(Boolean).join(' ');
-    if (!text) return Promise.resolve(undefined);
+    if (!text) return;
+    if (o.brief && r.done.length === 1 && !tail.length) return this.confirmation.show(head, o.undo);
     if (r.gone.length || r.failed.length) this.session.fire(true);
-    return r.failed.length || r.gone.length ? this.prompts.warn(text, ...actions) : this.prompts.info(text, ...actions);
+    const undo = vscode.l10n.t('Undo');
+    const show = r.failed.length || r.gone.length ? this.prompts.warn : this.prompts.info;
+    void show.call(this.prompts, text, ...(o.undo ? [undo] : [])).then((choice) => {
+      if (choice === undo) void o.undo?.();
+    });
   }
 }
 

@@ -9,6 +9,7 @@ import { InboxSession } from './session';
 import { Prompts } from './prompts';
 import { Sender } from './send';
 import { isFiltering, matches, NO_FILTER } from './order';
+import { plain } from './text';
 
 type Target = InboxNode | Dispatch | undefined;
 
@@ -71,7 +72,7 @@ async function openDispatch(session: InboxSession, prompts: Prompts, d: Dispatch
     await vscode.workspace.fs.stat(uri);
   } catch {
     session.fire(true);
-    void prompts.warn(vscode.l10n.t('“{0}” is no longer in {1}/{2}/: it was moved or deleted by someone else.', d.title, d.team, d.box));
+    void prompts.warn(vscode.l10n.t('“{0}” is no longer in {1}/{2}/: it was moved or deleted by someone else.', plain(d.title), d.team, d.box));
     return;
   }
   if (session.config.openWith === 'preview') {

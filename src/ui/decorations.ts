@@ -1,6 +1,7 @@
 // The priority badge on each dispatch row, on our own URI scheme only (see uri.ts).
 import * as vscode from 'vscode';
 import type { Priority } from '../core/format';
+import { priorityName } from './text';
 import { priorityColor, priorityOf } from './uri';
 
 /** One letter, like the SCM badges; the colour says the rest. */
@@ -10,7 +11,7 @@ export class PriorityDecorations implements vscode.FileDecorationProvider {
   provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
     const p = priorityOf(uri);
     if (!p) return undefined;
-    const d = new vscode.FileDecoration(BADGES[p], vscode.l10n.t('Priority: {0}', p));
+    const d = new vscode.FileDecoration(BADGES[p], vscode.l10n.t('Priority: {0}', priorityName(p)));
     if (p !== 'normal') d.color = priorityColor(p);
     return d;
   }

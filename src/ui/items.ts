@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Dispatch, DispatchMeta } from '../core/api';
 import { age, AgeUnit } from './order';
+import { priorityName } from './text';
 import { itemUri, priorityColor } from './uri';
 
 export function agoText(iso: string | undefined, now = Date.now()): string | undefined {
@@ -33,7 +34,7 @@ export function dispatchItem(d: Dispatch): vscode.TreeItem {
   item.contextValue = `dispatch:${d.box}`;
   item.command = { command: 'dispatchInbox.open', title: vscode.l10n.t('Open Dispatch'), arguments: [d, { preserveFocus: true }] };
   item.accessibilityInformation = {
-    label: vscode.l10n.t('{0}, {1} priority, from {2}, {3}', d.title, d.priority, d.from ?? vscode.l10n.t('unknown sender'), when ?? ''),
+    label: vscode.l10n.t('{0}, {1} priority, from {2}, {3}', d.title, priorityName(d.priority), d.from ?? vscode.l10n.t('unknown sender'), when ?? ''),
   };
   return item;
 }

@@ -1,19 +1,30 @@
 // Notifications: one when a pressing dispatch arrives for my teams (batched, so a burst is one
 // message), and the one-line summary on activation, which only pops up when it says something new.
+// Several windows on one root all see each arrival: only the focused one announces it, except an
+// urgent one, which every window announces (nobody may be looking at the focused one). A steady
+// trickle is at most one toast per MIN_INTERVAL_MS; what arrives meanwhile is counted in the next.
 import * as vscode from 'vscode';
 import type { Dispatch } from '../core/api';
-import { Priority, priorityRank } from '../core/format';
+import { priorityRank } from '../core/format';
 import { Actions } from './actions';
 import { countByPriority } from './order';
 import { Prompts } from './prompts';
 import { InboxSession } from './session';
+import { plain, priorityName } from './text';
 
 const BATCH_MS = 400;
+const MIN_INTERVAL_MS = 5000;
 const LAST_SUMMARY_KEY = 'dispatchInbox.lastSummary';
 
 export class Notifier implements vscode.Disposable {
+  /** Whether this window has the focus (replaced by the tests). */
+  focused = (): boolean => vscode.window.state.focused;
+  /** At least this long between two arrival toasts, ms (lowered by the tests). */
+  minInterval = MIN_INTERVAL_MS;
   private pending: Dispatch[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** When the last arrival toast was shown (performance.now()). */
+  private lastToast = -Infinity;
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(
@@ -34,21 +45,26 @@ export class Notifier implements vscode.Disposable {
     const at = this.session.config.notifyAt;
     if (at === 'off' || !this.session.watchedTeams().includes(d.team)) return;
     this.pending.push(d);
-    this.timer ??= setTimeout(() => void this.flush(at), BATCH_MS);
+    const wait = Math.max(BATCH_MS, this.lastToast + this.minInterval - performance.now());
+    this.timer ??= setTimeout(() => void this.flush(), wait);
   }
 
-  private async flush(at: Priority): Promise<void> {
+  private async flush(): Promise<void> {
     this.timer = undefined;
     const batch = this.pending.splice(0);
     const index = this.session.index;
-    if (!index) return;
+    const at = this.session.config.notifyAt;
+    if (!index || at === 'off') return;
     // Names usually carry the priority; files that do not follow the rule need their front matter.
     await Promise.all(batch.filter((d) => !d.name).map((d) => index.meta(d)));
+    const focused = this.focused();
     const due = batch.filter((d) => {
       const key = `${d.team}/new/${d.fileName}`;
       if (this.actions.quiet.delete(key)) return false;
+      if (!focused && d.priority !== 'urgent') return false;
       return priorityRank(d.priority) <= priorityRank(at) && index.get(d.team, 'new', d.fileName) === d;
     });
+    if (due.length) this.lastToast = performance.now();
     if (due.length === 1) return this.one(due[0]);
     if (due.length > 1) {
       const c = countByPriority(due);
@@ -63,7 +79,7 @@ export class Notifier implements vscode.Disposable {
 
   private async one(d: Dispatch): Promise<void> {
     await this.session.index?.meta(d);
-    const text = vscode.l10n.t('{0} dispatch for {1} from {2}: “{3}”', d.priority, d.team, d.from ?? '?', d.title);
+    const text = vscode.l10n.t('{0} dispatch for {1} from {2}: “{3}”', priorityName(d.priority), d.team, plain(d.from ?? '?'), plain(d.title));
     const open = vscode.l10n.t('Open');
     const ack = vscode.l10n.t('Acknowledge');
     const show = d.priority === 'urgent' ? this.prompts.warn : this.prompts.info;
@@ -89,9 +105,10 @@ export class Notifier implements vscode.Disposable {
     if (mode === 'off') return line;
     if (mode === 'always' || (changed && total)) {
       const show = vscode.l10n.t('Show Inbox');
-      void this.prompts.info(line, show).then((c) => c === show && vscode.commands.executeCommand('dispatchInbox.inbox.focus'));
+      // The root is in the line when there are no teams, and a path may hold anything.
+      void this.prompts.info(plain(line), show).then((c) => c === show && vscode.commands.executeCommand('dispatchInbox.inbox.focus'));
     } else {
-      vscode.window.setStatusBarMessage(line, 8000);
+      vscode.window.setStatusBarMessage(plain(line), 8000);
     }
     return line;
   }

@@ -5,6 +5,7 @@ import { isTeamName } from '../core/format';
 import { SECTION } from './config';
 import { Prompts } from './prompts';
 import { InboxSession } from './session';
+import { plain } from './text';
 
 export function registerRootCommands(session: InboxSession, prompts: Prompts): vscode.Disposable[] {
   return [
@@ -25,7 +26,7 @@ export function registerRootCommands(session: InboxSession, prompts: Prompts): v
         await vscode.workspace.fs.createDirectory(vscode.Uri.file(root));
         await session.store.init(split(answer));
       } catch (e) {
-        void prompts.warn(vscode.l10n.t('Could not create {0}: {1}', root, (e as Error).message));
+        void prompts.warn(vscode.l10n.t('Could not create {0}: {1}', plain(root), plain((e as Error).message)));
         return false;
       }
       await session.start();

@@ -8,6 +8,7 @@ import { Actions } from './actions';
 import { DraftFiles } from './drafts';
 import { Prompts } from './prompts';
 import { InboxSession } from './session';
+import { plain, priorityName } from './text';
 import { InboxNode } from './tree';
 
 export const DRAFT_SCHEME = 'dispatch-draft';
@@ -27,6 +28,8 @@ export interface SendArgs extends Partial<DraftHeader> {
 export class Sender implements vscode.Disposable {
   private readonly files = new DraftFiles();
   private readonly drafts = new Map<string, DraftHeader>();
+  /** Drafts being delivered: out of `drafts`, so a second Deliver cannot send them again. */
+  private readonly delivering = new Set<string>();
   private seq = 0;
   private hint: vscode.Disposable | undefined;
   private readonly subs: vscode.Disposable[] = [];
@@ -41,7 +44,10 @@ export class Sender implements vscode.Disposable {
       vscode.languages.registerCodeLensProvider({ scheme: DRAFT_SCHEME }, { provideCodeLenses: (doc) => this.lenses(doc) }),
       vscode.workspace.onDidCloseTextDocument((doc) => {
         if (doc.uri.scheme !== DRAFT_SCHEME) return;
-        this.drafts.delete(doc.uri.toString());
+        // A language change "closes" and reopens the document in place (it is still open): keep the draft.
+        const key = doc.uri.toString();
+        if (vscode.workspace.textDocuments.some((t) => t.uri.toString() === key)) return;
+        this.drafts.delete(key);
         this.files.remove(doc.uri);
       }),
     );
@@ -74,8 +80,8 @@ export class Sender implements vscode.Disposable {
     const uri = vscode.Uri.from({ scheme: DRAFT_SCHEME, path: `/${++this.seq}/${vscode.l10n.t('Dispatch to {0}', to)}.md` });
     this.files.put(uri, given.body ?? '');
     this.drafts.set(uri.toString(), { to, from, priority, title: title.trim() });
-    const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+    let doc = await vscode.workspace.openTextDocument(uri);
+    if (doc.languageId !== 'markdown') doc = await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
     await vscode.window.showTextDocument(doc, { preview: false });
     this.hint?.dispose();
     this.hint = vscode.window.setStatusBarMessage(vscode.l10n.t('Write the body, then Deliver (Ctrl+Enter) or Discard.'), 15_000);
@@ -84,23 +90,32 @@ export class Sender implements vscode.Disposable {
 
   /** Writes the draft into the recipient's new/ (tmp → new, via the store) and closes it. */
   async deliver(uri = this.activeDraft()): Promise<Dispatch | undefined> {
-    const h = uri && this.drafts.get(uri.toString());
+    const key = uri?.toString() ?? '';
+    // A second Deliver while the first is under way (Ctrl+Enter twice, the CodeLens and the key) does nothing.
+    if (this.delivering.has(key)) return undefined;
+    const h = this.drafts.get(key);
     if (!uri || !h) {
       void this.prompts.warn(vscode.l10n.t('No dispatch draft is open.'));
       return undefined;
     }
-    const doc = await vscode.workspace.openTextDocument(uri);
-    await this.session.whenLoaded();
+    // Taken out before the first await; put back if the delivery fails, so it can be tried again.
+    this.drafts.delete(key);
+    this.delivering.add(key);
     let d: Dispatch;
     try {
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await this.session.whenLoaded();
       d = await this.session.store.deliver({ to: h.to, from: h.from, priority: h.priority, title: h.title, body: doc.getText() });
     } catch (e) {
-      void this.prompts.warn(vscode.l10n.t('Not delivered: {0}', (e as Error).message));
+      if (vscode.workspace.textDocuments.some((t) => t.uri.toString() === key)) this.drafts.set(key, h);
+      void this.prompts.warn(vscode.l10n.t('Not delivered: {0}', plain((e as Error).message)));
       return undefined;
+    } finally {
+      this.delivering.delete(key);
     }
     await this.close(uri);
     const open = vscode.l10n.t('Open');
-    void this.prompts.info(vscode.l10n.t('Delivered “{0}” to {1} ({2}).', h.title, h.to, h.priority), open).then((c) => {
+    void this.prompts.info(vscode.l10n.t('Delivered “{0}” to {1} ({2}).', plain(h.title), h.to, priorityName(h.priority)), open).then((c) => {
       if (c === open) void vscode.commands.executeCommand('dispatchInbox.open', d);
     });
     return d;
@@ -145,7 +160,7 @@ export class Sender implements vscode.Disposable {
     if (!h) return [];
     const top = new vscode.Range(0, 0, 0, 0);
     return [
-      new vscode.CodeLens(top, { title: `$(send) ${vscode.l10n.t('Deliver to {0} · {1} · “{2}”', h.to, h.priority, h.title)}`, command: 'dispatchInbox.deliverDraft', arguments: [doc.uri] }),
+      new vscode.CodeLens(top, { title: `$(send) ${vscode.l10n.t('Deliver to {0} · {1} · “{2}”', h.to, priorityName(h.priority), plain(h.title))}`, command: 'dispatchInbox.deliverDraft', arguments: [doc.uri] }),
       new vscode.CodeLens(top, { title: `$(close) ${vscode.l10n.t('Discard')}`, command: 'dispatchInbox.discardDraft', arguments: [doc.uri] }),
     ];
   }

@@ -53,7 +53,18 @@ export class InboxSession implements vscode.Disposable {
         if (affectsIndex(e)) void this.start();
         else this.fire(true);
       }),
+      // A relative root starts at the first workspace folder: another first folder may mean another root.
+      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rootMoved()),
     );
+  }
+
+  private async rootMoved(): Promise<void> {
+    if (!this.storeValue) return; // not started yet: the start resolves the root as it is then
+    const root = resolveRoot(this.config.root, await loadCore());
+    if (root !== this.root) {
+      this.log.info(`the workspace folders changed: the root is now ${root}`);
+      await this.start();
+    }
   }
 
   /** The store of the current root; use after whenLoaded(). */
@@ -72,19 +83,23 @@ export class InboxSession implements vscode.Disposable {
     return this.loaded;
   }
 
-  /** (Re)opens the configured root: stops the old index, scans, watches. */
+  /**
+   * (Re)opens the configured root: stops the old index, scans, watches. Starts may overlap (a setting
+   * edited twice, "Create Dispatch Folders" while the missing-root poll fires, dispose): after each
+   * await, a start that is no longer the latest stops, and disposes the index it made.
+   */
   async start(): Promise<void> {
     const gen = ++this.generation;
     this.stopIndex();
     this.setState('loading');
     const { DispatchIndex, DispatchStore, ...c } = await loadCore();
     if (gen !== this.generation) return;
-    this.storeValue = new DispatchStore(resolveRoot(this.config.root, c));
+    const store = new DispatchStore(resolveRoot(this.config.root, c));
+    this.storeValue = store;
     this.markLoaded();
-    if (!(await this.store.exists())) {
-      if (gen === this.generation) this.rootMissing();
-      return;
-    }
+    const exists = await store.exists();
+    if (gen !== this.generation) return;
+    if (!exists) return this.rootMissing();
     const t0 = performance.now();
     const index = new DispatchIndex(this.store.root, { poll: this.config.poll, interval: this.config.interval });
     this.index = index;
@@ -99,9 +114,13 @@ export class InboxSession implements vscode.Disposable {
     try {
       await index.start();
     } catch (e) {
-      this.log.warn(`could not read ${this.store.root}: ${(e as Error).message}`);
+      this.log.warn(`could not read ${store.root}: ${(e as Error).message}`);
     }
-    if (gen !== this.generation) return;
+    if (gen !== this.generation) {
+      // A later start (or dispose) has stopped this.index; this one must not outlive it either.
+      if (this.index !== index) index.dispose();
+      return;
+    }
     this.log.info(`indexed ${index.count()} dispatches in ${index.teams().length} teams under ${this.store.root} (${(performance.now() - t0).toFixed(1)} ms)`);
     this.setState('ready');
     this.readied.fire();
@@ -142,6 +161,7 @@ export class InboxSession implements vscode.Disposable {
 
   private rootMissing(): void {
     this.setState('rootMissing');
+    if (this.rootPoll) clearInterval(this.rootPoll);
     this.rootPoll = setInterval(() => {
       void this.store.exists().then((ok) => {
         if (ok && this.state === 'rootMissing') void this.start();

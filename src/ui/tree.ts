@@ -2,7 +2,7 @@
 // items are read lazily (tooltips in resolveTreeItem), boxes are paged so 10k files stay fast.
 import * as vscode from 'vscode';
 import type { Dispatch } from '../core/api';
-import { Box, PRIORITIES } from '../core/format';
+import { Box } from '../core/format';
 import { compareAcknowledged, compareNew, countByPriority, Filter, firstN, isFiltering, matches, NO_FILTER } from './order';
 import { dispatchItem, dispatchTooltip } from './items';
 import { InboxSession } from './session';
@@ -148,9 +148,9 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     item.id = `team:${team}`;
     const c = countByPriority(this.session.index?.list(team, 'new') ?? []);
     const parts = [vscode.l10n.t('{0} new', c.total)];
-    for (const p of PRIORITIES) {
-      if ((p === 'urgent' || p === 'high') && c.byPriority[p]) parts.push(vscode.l10n.t('{0} {1}', c.byPriority[p], p));
-    }
+    // Whole phrases, not "{0} {1}" with an English priority word: a translation may need another order.
+    if (c.byPriority.urgent) parts.push(vscode.l10n.t('{0} urgent', c.byPriority.urgent));
+    if (c.byPriority.high) parts.push(vscode.l10n.t('{0} high', c.byPriority.high));
     item.description = parts.join(' · ');
     item.iconPath = new vscode.ThemeIcon(mine ? 'inbox' : 'organization');
     item.contextValue = mine ? 'team:mine' : 'team';

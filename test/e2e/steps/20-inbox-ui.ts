@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { step } from '../framework';
-import { activityBarItem, commandPaletteLabel, notification, openDispatchInbox, runFromPalette } from '../ui';
+import { activityBarItem, commandPaletteLabel, notification, openDispatchInbox, runFromPalette, statusBarItem } from '../ui';
 
 /** One tree row by its exact label (the row text also holds the description). */
 function row(page: Page, label: string): Locator {
@@ -30,12 +30,6 @@ async function quickInput(page: Page, text: string): Promise<void> {
   await input.fill(text);
   await page.waitForTimeout(150);
   await input.press('Enter');
-}
-
-async function clickToastButton(page: Page, text: string | RegExp, button: string): Promise<void> {
-  const toast = notification(page, text).last();
-  await toast.waitFor({ state: 'visible', timeout: 10_000 });
-  await toast.locator('.monaco-button', { hasText: button }).click();
 }
 
 async function contextMenu(page: Page, r: Locator, item: string): Promise<void> {
@@ -82,12 +76,19 @@ export default [
     await page.mouse.move(900, 500);
   }),
 
-  step('Acknowledge (inline button) moves it to Acknowledged; Undo in the notification brings it back', async ({ page, root }) => {
+  step('Acknowledge (inline button) moves it to Acknowledged; Undo in the status bar brings it back', async ({ page, root, screenshot }) => {
     await closeToasts(page);
     const r = row(page, 'Update site footer');
     await r.hover();
     await r.locator('.action-label[aria-label^="Acknowledge"]').click();
-    await clickToastButton(page, 'Acknowledged “Update site footer”.', 'Undo');
+    // One dispatch acknowledged is a confirmation in the status bar, which the next one replaces: no toast.
+    const confirmation = statusBarItem(page, 'Acknowledged “Update site footer”.');
+    await confirmation.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match((await confirmation.textContent()) ?? '', /Undo/);
+    assert.equal(await notification(page, 'Acknowledged').count(), 0, 'no toast for a routine acknowledge');
+    await screenshot('e2e-ui-acknowledged');
+    await confirmation.click();
+    await confirmation.waitFor({ state: 'hidden', timeout: 10_000 });
     await page.waitForTimeout(300);
     const newDir = path.join(root, 'engineering', 'new');
     await waitUntil(() => fs.readdirSync(newDir).some((f) => f.includes('update-site-footer')), 'back in new/');

@@ -36,21 +36,57 @@ suite('actions', () => {
   }
   const inBox = (team: string, box: string) => filesIn(path.join(t.root, team, box));
 
-  test('acknowledge one: new/ → cur/, the tree follows, and the message offers Undo', async () => {
+  const confirmation = () => String(api.confirmation.item.text);
+
+  test('acknowledge one: new/ → cur/, the tree follows, and the status bar offers Undo (no toast)', async () => {
     const node = await fresh('Ack me');
     const r = (await vscode.commands.executeCommand('dispatchInbox.acknowledge', node)) as Outcome;
     assert.equal(r.done.length, 1);
     assert.ok(inBox('engineering', 'cur').includes(node.dispatch.fileName));
     await waitFor('moved in the tree', () => nodeTitledSafe('engineering', 'cur', 'Ack me'));
-    await waitFor('the message', () => said.find((s) => s.text === 'Acknowledged “Ack me”.' && s.actions.includes('Undo')));
+    assert.equal(confirmation(), '$(check) Acknowledged “Ack me”. $(discard) Undo');
+    assert.equal(api.confirmation.item.command && (api.confirmation.item.command as vscode.Command).command, 'dispatchInbox.undoLast');
+    assert.deepEqual(said, []);
   });
 
   test('Undo moves it back to New', async () => {
     const node = await fresh('Undo me');
-    replies = { 'Acknowledged “Undo me”': 'Undo' };
     await vscode.commands.executeCommand('dispatchInbox.acknowledge', node);
+    await vscode.commands.executeCommand('dispatchInbox.undoLast');
     await waitFor('back in new/', () => inBox('engineering', 'new').includes(node.dispatch.fileName) && !inBox('engineering', 'cur').includes(node.dispatch.fileName));
     await waitFor('back in the tree', () => nodeTitledSafe('engineering', 'new', 'Undo me'));
+    assert.equal(confirmation(), '$(check) Moved “Undo me” back to New.');
+  });
+
+  test('acknowledging row after row replaces the confirmation instead of stacking toasts', async () => {
+    const rows = [await fresh('Row 1'), await fresh('Row 2'), await fresh('Row 3')];
+    for (const node of rows) await vscode.commands.executeCommand('dispatchInbox.acknowledge', node);
+    assert.deepEqual(said, [], 'no toasts');
+    assert.match(confirmation(), /Acknowledged “Row 3”/);
+    await vscode.commands.executeCommand('dispatchInbox.undoLast');
+    await waitFor('Row 3 back in new/', () => inBox('engineering', 'new').includes(rows[2].dispatch.fileName));
+    for (const node of rows.slice(0, 2)) assert.ok(inBox('engineering', 'cur').includes(node.dispatch.fileName), 'only the last one is undone');
+  });
+
+  test('titles from files cannot put links or icons into messages', async () => {
+    const title = 'Done [click](command:workbench.action.quit) $(alert)';
+    await t.store.deliver({ to: 'engineering', from: 'qa', priority: 'normal', title });
+    const node = await waitFor('the heading read', () => nodeTitledSafe('engineering', 'new', title));
+    const active = /\]\(|\$\(/;
+    restorers.push(answer(api, { pickTeam: async () => 'qa' }));
+    await vscode.commands.executeCommand('dispatchInbox.reroute', node);
+    const rerouted = said.find((s) => s.text.startsWith('Rerouted'));
+    assert.ok(rerouted && rerouted.text.includes('click'), JSON.stringify(said));
+    assert.doesNotMatch(rerouted.text, active, rerouted.text);
+    const moved = await waitFor('in qa/new', () => nodeTitledSafe('qa', 'new', title));
+    let asked = '';
+    restorers.push(answer(api, { confirm: async (message) => ((asked = message), true) }));
+    await vscode.commands.executeCommand('dispatchInbox.delete', moved);
+    assert.doesNotMatch(asked, active, asked);
+    const deleted = said.find((s) => s.text.startsWith('Deleted'));
+    assert.ok(deleted);
+    assert.doesNotMatch(deleted.text, active, deleted.text);
+    assert.ok(!fs.existsSync(moved.dispatch.path));
   });
 
   test('acknowledge a multi-selection', async () => {
@@ -112,7 +148,7 @@ suite('actions', () => {
     const r = (await vscode.commands.executeCommand('dispatchInbox.markAsNew', acked)) as Outcome;
     assert.equal(r.done.length, 1);
     assert.ok(inBox('engineering', 'new').includes(node.dispatch.fileName));
-    assert.ok(said.some((s) => s.text === 'Marked “Again” as new.'));
+    assert.equal(confirmation(), '$(check) Marked “Again” as new. $(discard) Undo');
   });
 
   test('reroute to another team (picked), bytes untouched', async () => {

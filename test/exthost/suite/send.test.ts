@@ -69,6 +69,49 @@ suite('send dispatch', () => {
     assert.equal(d.priority, 'low');
   });
 
+  test('Deliver twice at once (Ctrl+Enter, then the CodeLens) delivers one dispatch', async () => {
+    const said = listen(api);
+    restorers.push(said.restore);
+    answers('qa', 'low', 'Only once');
+    const uri = (await vscode.commands.executeCommand('dispatchInbox.sendDispatch')) as vscode.Uri;
+    const results = await Promise.all([
+      vscode.commands.executeCommand('dispatchInbox.deliverDraft', uri),
+      vscode.commands.executeCommand('dispatchInbox.deliverDraft', uri),
+    ]);
+    assert.equal(results.filter(Boolean).length, 1);
+    assert.deepEqual(filesIn(path.join(t.root, 'qa', 'new')).filter((f) => f.includes('only-once')).length, 1);
+    assert.deepEqual(said.said.filter((x) => x.level === 'warn'), [], 'the second press is not an error');
+  });
+
+  test('a delivery that fails keeps the draft, so it can be delivered again', async () => {
+    const said = listen(api);
+    restorers.push(said.restore);
+    answers('qa', 'normal', 'Second try');
+    const uri = (await vscode.commands.executeCommand('dispatchInbox.sendDispatch')) as vscode.Uri;
+    const store = api.session.store;
+    store.deliver = async () => {
+      throw new Error('disk full');
+    };
+    try {
+      assert.equal(await vscode.commands.executeCommand('dispatchInbox.deliverDraft', uri), undefined);
+    } finally {
+      Reflect.deleteProperty(store, 'deliver');
+    }
+    assert.ok(said.said.some((x) => x.text === 'Not delivered: disk full'));
+    const d = (await vscode.commands.executeCommand('dispatchInbox.deliverDraft', uri)) as Dispatch;
+    assert.equal(d.title, 'Second try');
+  });
+
+  test('changing the draft\'s language mode keeps the draft', async () => {
+    answers('qa', 'normal', 'Plain words');
+    const uri = (await vscode.commands.executeCommand('dispatchInbox.sendDispatch')) as vscode.Uri;
+    const doc = vscode.window.activeTextEditor!.document;
+    assert.equal(doc.languageId, 'markdown');
+    await vscode.languages.setTextDocumentLanguage(doc, 'plaintext');
+    const d = (await vscode.commands.executeCommand('dispatchInbox.deliverDraft', uri)) as Dispatch | undefined;
+    assert.equal(d?.title, 'Plain words');
+  });
+
   for (const [step, to, priority, title] of [
     ['the team', undefined, 'normal', 'x'],
     ['the priority', 'newteam', undefined, 'x'],

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { suite, suiteSetup, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { InboxApi } from '../../../src/extension';
+import { EXTENSION_ID } from '../helpers';
 import { boxLabels, children, deliver, inboxSuite, label, minutesAgo, nodeTitled, setting, TempRoot, waitFor } from './ui-fixture';
 
 suite('inbox tree', () => {
@@ -124,5 +125,18 @@ suite('inbox tree', () => {
       await u();
     }
     await waitFor('all teams again', () => children(api).length === 3);
+  });
+
+  test('manifest: tree keys stay out of the find box; Send and Filter are in the palette only when the inbox is ready', () => {
+    const contributes = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes as {
+      keybindings: { command: string; when: string }[];
+      menus: { commandPalette: { command: string; when: string }[] };
+    };
+    const treeKeys = contributes.keybindings.filter((k) => k.when.includes('focusedView == dispatchInbox.inbox'));
+    assert.deepEqual(treeKeys.map((k) => k.command).sort(), ['dispatchInbox.acknowledge', 'dispatchInbox.delete', 'dispatchInbox.markAsNew']);
+    for (const k of treeKeys) assert.match(k.when, /&& !inputFocus\b/, k.command);
+    for (const command of ['dispatchInbox.sendDispatch', 'dispatchInbox.filter']) {
+      assert.equal(contributes.menus.commandPalette.find((m) => m.command === command)?.when, 'dispatchInbox.state == ready', command);
+    }
   });
 });
