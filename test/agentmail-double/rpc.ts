@@ -28,10 +28,21 @@ function checkProject(ctx: RpcContext, key: unknown): void {
   if (k !== ctx.project && k !== slugOf(ctx.project)) throw new RpcFailure(-32602, `Project '${k}' not found`);
 }
 
+/**
+ * The `{slug}` of `resource://file_reservations/{slug}`, as both real servers resolve it: the template
+ * segment holds no '/' (an absolute path does not even match it), the Python server slugifies the segment
+ * as given (no percent-decoding: `%2Fwork%2Fx` becomes `2fwork-2fx`, an unknown project) while the Rust
+ * one decodes it and takes a slug (any case) or a human key. Accepted here: what both surely resolve.
+ */
+function checkResourceSlug(ctx: RpcContext, segment: string): void {
+  const ok = !segment.includes('%') && (segment.toLowerCase() === slugOf(ctx.project) || segment === ctx.project);
+  if (!ok) throw new RpcFailure(-32602, `Project '${segment}' not found`);
+}
+
 function readResource(ctx: RpcContext, uri: string): Json {
-  const m = /^resource:\/\/file_reservations\/([^?]+)(?:\?(.*))?$/.exec(uri);
+  const m = /^resource:\/\/file_reservations\/([^/?]+)(?:\?(.*))?$/.exec(uri);
   if (!m) throw new RpcFailure(-32002, `Unknown resource: ${uri}`);
-  checkProject(ctx, decodeURIComponent(m[1]));
+  checkResourceSlug(ctx, m[1]);
   const q = new URLSearchParams(m[2] ?? '');
   const activeOnly = !/^(false|0|no|n|f)$/i.test(q.get('active_only') ?? 'true');
   let rows = ctx.store.list(activeOnly);

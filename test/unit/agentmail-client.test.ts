@@ -29,6 +29,16 @@ async function rejectsWith(p: Promise<unknown>, kind: string, extra: Record<stri
   });
 }
 
+/** A raw resources/read on the double's /mcp/ endpoint. */
+async function readResourceAt(d: AgentMailDouble, uri: string): Promise<{ result?: unknown; error?: { message?: string } }> {
+  const res = await fetch(`${d.url}/mcp/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri } }),
+  });
+  return (await res.json()) as { result?: unknown; error?: { message?: string } };
+}
+
 before(async () => {
   dbl = await startAgentMailDouble({ project: PROJECT, reservations: DEMO });
 });
@@ -59,7 +69,16 @@ describe('health and listing', () => {
     const call = dbl.calls[0];
     assert.equal(call.method, 'POST');
     assert.equal(call.rpc?.method, 'resources/read');
-    assert.match(String(call.rpc?.params?.uri), /^resource:\/\/file_reservations\/%2Fwork%2Fdemo-project\?active_only=true/);
+    // The slug: what both real servers resolve (an encoded absolute path is unknown to the Python one).
+    assert.match(String(call.rpc?.params?.uri), /^resource:\/\/file_reservations\/work-demo-project\?active_only=true&/);
+  });
+
+  it('the double resolves the resource {slug} as the real servers do: slug or slash-less key, never percent-encoded', async () => {
+    const read = (segment: string) => readResourceAt(dbl, `resource://file_reservations/${segment}?active_only=true`);
+    assert.equal((await read('work-demo-project')).error, undefined);
+    assert.equal((await read('WORK-demo-project')).error, undefined);
+    assert.match(String((await read(encodeURIComponent(PROJECT))).error?.message), /not found/);
+    assert.match(String((await read(PROJECT)).error?.message), /Unknown resource/);
   });
 
   it('accepts the project slug as key', async () => {
@@ -197,6 +216,24 @@ describe('token', () => {
     assert.equal(list.reservations.length, 3);
     assert.equal(tokened.calls[0].headers.authorization, 'Bearer s3cret');
     assert.ok(tokened.calls.every((c) => !c.path.includes('s3cret') && !String(c.rpc?.params?.uri ?? '').includes('s3cret')));
+  });
+
+  it('is never sent over plain http to a non-loopback host (a distinct config error, no request made)', async () => {
+    assert.throws(() => resolveAgentMailConfig({ url: 'http://mail.example.invalid:8765', project: PROJECT, token: 't' }, { env: {} }), (e: unknown) => {
+      assert.equal((e as { kind: string }).kind, 'config');
+      assert.equal((e as { details: { reason?: string } }).details.reason, 'insecure-token');
+      assert.match(String(e), /token not sent over http to a non-loopback host; use https/);
+      return true;
+    });
+    assert.throws(() => resolveAgentMailConfig({ project: PROJECT }, { env: { AGENT_MAIL_URL: 'http://10.1.2.3:8765', AGENT_MAIL_TOKEN: 't' } }), /use https/);
+    // Allowed: https anywhere, http to loopback, and http without a token.
+    assert.equal(resolveAgentMailConfig({ url: 'https://mail.example.invalid', token: 't' }, { env: {} }).token, 't');
+    assert.equal(resolveAgentMailConfig({ url: 'http://[::1]:8765', token: 't' }, { env: {} }).token, 't');
+    assert.equal(resolveAgentMailConfig({ url: 'http://mail.example.invalid' }, { env: {} }).token, undefined);
+    // A hand-made config is checked again by the client, before anything is sent.
+    const cfg = { ...resolveAgentMailConfig({ url: 'http://mail.example.invalid', project: PROJECT, timeoutMs: 500 }, { env: {} }), token: 't' };
+    await rejectsWith(new AgentMailClient(cfg).listReservations(), 'config', { reason: 'insecure-token' });
+    await rejectsWith(new AgentMailClient({ ...cfg, agent: 'A' }).releaseReservations({ paths: ['x'] }), 'config', { reason: 'insecure-token' });
   });
 
   it('reads the token from config.env under an injected home for a loopback URL', async () => {

@@ -1,7 +1,11 @@
-// Pure parts of the Agent Mail client: config precedence, slug, glob matching, time text, row validation.
+// Pure parts of the Agent Mail client: config precedence, slug, glob matching, time text, row validation,
+// and the manifest entries of its commands.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import {
+  expiresIn,
   formatExpiresIn,
   matchesPath,
   normaliseReservation,
@@ -22,6 +26,7 @@ describe('resolveAgentMailConfig', () => {
     assert.equal(c.timeoutMs, 3000);
     assert.equal(c.maxBytes, 2 * 1024 * 1024);
     assert.equal(c.tokenSource, 'none');
+    assert.equal(c.urlSource, 'default');
   });
 
   it('prefers explicit options, then BEADS_*, then AGENT_MAIL_*', () => {
@@ -34,6 +39,7 @@ describe('resolveAgentMailConfig', () => {
     };
     const fromEnv = resolveAgentMailConfig({}, { env, workspaceFolder: '/w' });
     assert.equal(fromEnv.baseUrl.origin, 'http://127.0.0.2:1111');
+    assert.equal(fromEnv.urlSource, 'env');
     assert.equal(fromEnv.agent, 'EnvAgent');
     assert.equal(fromEnv.project, 'env-project');
     assert.deepEqual([fromEnv.token, fromEnv.tokenSource], ['env-token', 'env']);
@@ -44,6 +50,7 @@ describe('resolveAgentMailConfig', () => {
       { env, workspaceFolder: '/w' },
     );
     assert.equal(explicit.baseUrl.origin, 'http://127.0.0.9:9');
+    assert.equal(explicit.urlSource, 'explicit');
     assert.deepEqual([explicit.agent, explicit.project, explicit.token, explicit.tokenSource, explicit.timeoutMs], ['Me', 'p', 'secret', 'explicit', 500]);
   });
 
@@ -109,12 +116,39 @@ describe('matchesPath', () => {
     ['src/a+b(1).ts', 'src/a+b(1).ts', true],
     ['', 'src/a.ts', false],
     ['src/[', 'src/[', true],
+    ['core/', 'src/core/x.ts', true],
+    ['**', 'any/thing.ts', true],
+    ['src/a**b.ts', 'src/a/x/b.ts', true],
+    ['src/**/**/*.ts', 'src/x.ts', true],
+    ['src/***.ts', 'src/x/y.ts', true],
+    ['src/[a-c].ts', 'src/b.ts', true],
+    ['src/[c-a].ts', 'src/b.ts', false],
+    ['**/x/', 'a/x/b', true],
+    ['a*', 'ba/x', false],
   ];
   for (const [pattern, file, want] of cases) {
     it(`${JSON.stringify(pattern)} ${want ? 'holds' : 'does not hold'} ${file}`, () => {
       assert.equal(matchesPath(pattern, file), want);
     });
   }
+
+  // A server (or anything answering on its port) sends the patterns: none may stall the extension host.
+  // The bound is generous; a backtracking matcher takes minutes on the first of these.
+  it('answers pathological patterns at once (no backtracking)', () => {
+    const t0 = performance.now();
+    assert.equal(matchesPath(`${'**a'.repeat(10)}**b`, `src/${'a'.repeat(40)}.ts`), false);
+    assert.equal(matchesPath(`${'*a'.repeat(300)}*b`, 'a'.repeat(2000)), false);
+    assert.equal(matchesPath(`${'**/'.repeat(300)}x`, `${'a/'.repeat(1000)}y`), false);
+    assert.equal(matchesPath(`${'**a'.repeat(10)}**`, `src/${'a'.repeat(40)}.ts`), true);
+    const ms = performance.now() - t0;
+    assert.ok(ms < 200, `took ${ms.toFixed(0)} ms`);
+  });
+
+  it('refuses patterns over 1 KiB', () => {
+    assert.equal(matchesPath(`src/${'x'.repeat(1020)}`, `src/${'x'.repeat(1020)}`), true);
+    assert.equal(matchesPath(`src/${'x'.repeat(1021)}`, `src/${'x'.repeat(1021)}`), false);
+    assert.equal(matchesPath(`**${'*'.repeat(2000)}`, 'a.ts'), false);
+  });
 });
 
 describe('formatExpiresIn', () => {
@@ -131,6 +165,15 @@ describe('formatExpiresIn', () => {
   it('copes with missing or bad input', () => {
     assert.equal(formatExpiresIn(null, now), 'no expiry');
     assert.equal(formatExpiresIn('soon', now), 'unknown');
+  });
+  it('gives the parts as data, for the extension to word in the display language', () => {
+    assert.deepEqual(expiresIn('2025-01-01T12:00:30Z', now), { kind: 'seconds', seconds: 30 });
+    assert.deepEqual(expiresIn('2025-01-01T12:12:00Z', now), { kind: 'minutes', minutes: 12 });
+    assert.deepEqual(expiresIn('2025-01-01T15:05:00Z', now), { kind: 'hours', hours: 3, minutes: 5 });
+    assert.deepEqual(expiresIn('2025-01-04T12:00:00Z', now), { kind: 'days', days: 3 });
+    assert.deepEqual(expiresIn('2025-01-01T11:00:00Z', now), { kind: 'expired' });
+    assert.deepEqual(expiresIn(undefined, now), { kind: 'none' });
+    assert.deepEqual(expiresIn('soon', now), { kind: 'unknown' });
   });
 });
 
@@ -159,5 +202,18 @@ describe('normaliseReservation', () => {
     const n = normaliseRows([null, 42, 'x', [], { agent: 'A' }, { path_pattern: 'p' }, { agent: '', path_pattern: 'p' }, { agent: 'A', path_pattern: 'p' }]);
     assert.equal(n.reservations.length, 1);
     assert.equal(n.dropped, 7);
+  });
+});
+
+describe('manifest', () => {
+  it('offers the Agent Mail commands in the palette only while Agent Mail is enabled', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      contributes: { menus: { commandPalette: { command: string; when?: string }[] } };
+    };
+    const palette = manifest.contributes.menus.commandPalette;
+    for (const id of ['showReservations', 'setAgentMailToken', 'clearAgentMailToken', 'setAgentMailRegistrationToken']) {
+      const entries = palette.filter((e) => e.command === `dispatchInbox.${id}`);
+      assert.deepEqual(entries.map((e) => e.when), ['config.dispatchInbox.agentMail.enabled'], id);
+    }
   });
 });

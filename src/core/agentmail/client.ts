@@ -1,7 +1,7 @@
 // Agent Mail client: the real MCP protocol first, the legacy `GET /api/reservations` REST shape as a
 // fallback only when no MCP endpoint exists. Every call is bounded (timeout, size cap) and throws
 // AgentMailError only.
-import { AgentMailConfig } from './config';
+import { AgentMailConfig, assertTokenTransport, projectSlug } from './config';
 import { AgentMailError, errorForStatus, isAgentMailError } from './errors';
 import { exchange } from './http';
 import { callTool, Endpoint, looksLikeHtml, parseJson, readResource } from './mcp';
@@ -65,9 +65,15 @@ export class AgentMailClient {
     return u;
   }
 
+  /** The token, when it may go to this server (https, or a loopback host): never in clear text over a network. */
+  private sendableToken(): string | undefined {
+    assertTokenTransport(this.config.baseUrl, this.config.token);
+    return this.config.token;
+  }
+
   private endpoint(path: string): Endpoint {
-    const { token, timeoutMs, maxBytes } = this.config;
-    return { url: this.urlFor(path), token, timeoutMs, maxBytes };
+    const { timeoutMs, maxBytes } = this.config;
+    return { url: this.urlFor(path), token: this.sendableToken(), timeoutMs, maxBytes };
   }
 
   async health(): Promise<{ status: string }> {
@@ -102,13 +108,14 @@ export class AgentMailClient {
   }
 
   private requireProject(): string {
-    if (!this.config.project) throw new AgentMailError('config', 'no Agent Mail project: set one or open a workspace folder', { reason: 'config' });
+    if (!this.config.project) throw new AgentMailError('config', 'no Agent Mail project: set one or open a workspace folder', { reason: 'no-project' });
     return this.config.project;
   }
 
   async listReservations(): Promise<ReservationList> {
-    const project = this.requireProject();
-    const uri = `resource://file_reservations/${encodeURIComponent(project)}?active_only=true`;
+    // The slug, not the human key: both servers resolve it, and it needs no percent-encoding (the Rust server
+    // decodes `{slug}`, the Python one slugifies it as given, so an encoded absolute path is unknown there).
+    const uri = `resource://file_reservations/${projectSlug(this.requireProject())}?active_only=true`;
     const viaMcp = await this.withMcp((ep) => readAllPages(ep, uri));
     if (viaMcp) return { ...viaMcp.value, source: 'mcp', endpoint: viaMcp.path };
     return this.listLegacy();
@@ -116,7 +123,8 @@ export class AgentMailClient {
 
   private async listLegacy(): Promise<ReservationList> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.config.token) headers.authorization = `Bearer ${this.config.token}`;
+    const token = this.sendableToken();
+    if (token) headers.authorization = `Bearer ${token}`;
     const reply = await exchange({ method: 'GET', url: this.urlFor('/api/reservations'), headers, timeoutMs: this.config.timeoutMs, maxBytes: this.config.maxBytes });
     if (reply.status === 404 || reply.status === 405) {
       throw new AgentMailError('not-found', `no Agent Mail endpoint at ${this.config.baseUrl.origin} (tried ${this.mcpPaths.join(', ')} and /api/reservations)`, { status: reply.status });

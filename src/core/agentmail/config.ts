@@ -30,9 +30,12 @@ export interface ResolveContext {
 }
 
 export type TokenSource = 'explicit' | 'env' | 'config-file' | 'none';
+/** Where the server URL came from: an option (setting, CLI flag), the environment, or the built-in default. */
+export type UrlSource = 'explicit' | 'env' | 'default';
 
 export interface AgentMailConfig {
   baseUrl: URL;
+  urlSource: UrlSource;
   /** Human key (usually the repo's absolute path) or slug, as the server accepts either. */
   project?: string;
   agent?: string;
@@ -51,6 +54,26 @@ export function projectSlug(value: string): string {
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+export const INSECURE_TOKEN_MESSAGE = 'token not sent over http to a non-loopback host; use https';
+
+/** A bearer token may travel over plain http only to this machine; anywhere else it needs https. */
+export function tokenAllowedFor(baseUrl: URL): boolean {
+  return baseUrl.protocol === 'https:' || isLoopbackHost(baseUrl.hostname);
+}
+
+/** Throws the 'insecure-token' config error when `token` would cross the network in clear text. */
+export function assertTokenTransport(baseUrl: URL, token: string | undefined): void {
+  if (token && !tokenAllowedFor(baseUrl)) {
+    throw new AgentMailError('config', `${INSECURE_TOKEN_MESSAGE} (${baseUrl.origin})`, { reason: 'insecure-token' });
+  }
+}
+
+/** Where the URL comes from with these options and environment (no parsing, no checks). */
+export function agentMailUrlSource(opts: Pick<AgentMailOptions, 'url'>, env: NodeJS.ProcessEnv): UrlSource {
+  if (firstSet(opts.url)) return 'explicit';
+  return firstSet(env.BEADS_AGENT_MAIL_URL, env.AGENT_MAIL_URL) ? 'env' : 'default';
 }
 
 /** Parses a base URL; refuses anything that could leak the token (credentials, other schemes). */
@@ -107,6 +130,7 @@ export function resolveAgentMailConfig(opts: AgentMailOptions = {}, ctx: Resolve
   const folder = ctx.workspaceFolder ? path.resolve(ctx.workspaceFolder) : undefined;
   const cfg: AgentMailConfig = {
     baseUrl,
+    urlSource: agentMailUrlSource(opts, env),
     project: firstSet(opts.project, env.BEADS_PROJECT_ID) ?? folder,
     agent: firstSet(opts.agent, env.BEADS_AGENT_NAME),
     tokenSource: 'none',
@@ -124,5 +148,6 @@ export function resolveAgentMailConfig(opts: AgentMailOptions = {}, ctx: Resolve
     const t = text === undefined ? undefined : tokenFromConfigEnv(text);
     if (t) Object.assign(cfg, { token: t, tokenSource: 'config-file' });
   }
+  assertTokenTransport(baseUrl, cfg.token);
   return cfg;
 }

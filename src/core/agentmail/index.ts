@@ -5,16 +5,21 @@ export {
   DEFAULT_AGENT_MAIL_URL,
   DEFAULT_MAX_BYTES,
   DEFAULT_TIMEOUT_MS,
+  agentMailUrlSource,
+  assertTokenTransport,
+  INSECURE_TOKEN_MESSAGE,
   isLoopbackHost,
   parseBaseUrl,
   projectSlug,
   resolveAgentMailConfig,
+  tokenAllowedFor,
   tokenFromConfigEnv,
 } from './config';
-export type { AgentMailConfig, AgentMailOptions, ResolveContext, TokenSource } from './config';
+export type { AgentMailConfig, AgentMailOptions, ResolveContext, TokenSource, UrlSource } from './config';
 export { AgentMailError, describeError, errorKindOf, isAgentMailError } from './errors';
 export type { AgentMailErrorDetails, AgentMailErrorKind } from './errors';
 export { matchesPath } from './glob';
 export { normaliseReservation, normaliseRows, normaliseTimestamp } from './reservation';
 export type { Reservation } from './reservation';
-export { formatExpiresIn } from './time';
+export { expiresIn, formatExpiresIn } from './time';
+export type { ExpiresIn } from './time';

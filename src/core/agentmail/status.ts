@@ -1,5 +1,6 @@
 // What the reservations indicator shows, decided without VS Code: the state an outcome maps to, whose
 // reservations are whose, and who holds the file in the active editor.
+import * as path from 'node:path';
 import { projectSlug } from './config';
 import { AgentMailErrorKind } from './errors';
 import { matchesPath } from './glob';
@@ -14,9 +15,14 @@ export type ReservationState =
   | 'bad-response' // something answers, but not as Agent Mail (HTML, garbage, redirect, too large, 404)
   | 'server-error' // Agent Mail answers with an error (5xx, 429, JSON-RPC error)
   | 'unknown-project' // the server does not know this project (no agent registered it yet)
-  | 'config'; // invalid URL or missing project
+  | 'insecure-token' // a token would go over plain http to another machine: refused, use https
+  | 'no-project' // no project key and no workspace folder: nothing to ask for
+  | 'config'; // invalid URL
 
-export function stateForError(kind: AgentMailErrorKind): ReservationState {
+/** `reason`: the error's details.reason, which tells config errors apart. */
+export function stateForError(kind: AgentMailErrorKind, reason?: string): ReservationState {
+  if (kind === 'config' && reason === 'insecure-token') return 'insecure-token';
+  if (kind === 'config' && reason === 'no-project') return 'no-project';
   switch (kind) {
     case 'offline':
       return 'offline';
@@ -70,9 +76,45 @@ export function oneLine(text: string, max = 120): string {
 
 /** `path` relative to `root` with '/' separators, or undefined when it is not inside `root`. */
 export function relativeInside(root: string, file: string): string | undefined {
-  const norm = (p: string): string => p.replace(/\\/g, '/').replace(/\/+$/, '');
+  // Windows drive letters come in either case (VS Code's fsPath lowercases them).
+  const norm = (p: string): string => p.replace(/\\/g, '/').replace(/\/+$/, '').replace(/^[A-Z]:/, (d) => d.toLowerCase());
   const r = norm(root);
   const f = norm(file);
   if (!r || !f.startsWith(`${r}/`)) return undefined;
   return f.slice(r.length + 1);
+}
+
+/**
+ * The path reservations are matched against for `file`. A project key that is an absolute path is the
+ * project's folder: only files inside it are matched, relative to it (a file of another workspace folder
+ * gets no warning). Any other key (a slug, BEADS_PROJECT_ID): relative to the file's own workspace folder.
+ */
+export function reservationPathFor(
+  project: string | undefined,
+  file: string,
+  fileFolder: string | undefined,
+  isAbsolute: (p: string) => boolean = path.isAbsolute,
+): string | undefined {
+  if (project && isAbsolute(project)) return relativeInside(project, file);
+  return fileFolder ? relativeInside(fileFolder, file) : undefined;
+}
+
+export interface VisibilityInput {
+  state: ReservationState | 'disabled';
+  /** The URL was set by the user (setting or BEADS_AGENT_MAIL_URL / AGENT_MAIL_URL), not the built-in default. */
+  explicitUrl: boolean;
+  /** The server has answered successfully at least once (for this URL and project). */
+  seenOnline: boolean;
+  hideWhenOffline: boolean;
+}
+
+/**
+ * Whether the status-bar item shows. Quiet for people who do not use Agent Mail: with the default URL
+ * nothing shows until the server has answered once; a window without a project shows nothing.
+ */
+export function reservationsItemVisible(v: VisibilityInput): boolean {
+  if (v.state === 'disabled' || v.state === 'no-project') return false;
+  if (v.state === 'ok') return true;
+  if (!v.explicitUrl && !v.seenOnline) return false;
+  return !(v.state === 'offline' && v.hideWhenOffline);
 }
