@@ -2,13 +2,14 @@
 // another agent holds the file in the active editor exclusively, and quiet states when the server is
 // offline, refuses us or is not Agent Mail. Polling rules live in core (ReservationPoller); the token
 // lives in SecretStorage, never in settings.
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   AgentMailClient,
+  AgentMailConfig,
   AgentMailError,
+  agentMailUrlSource,
   describeError,
-  formatExpiresIn,
+  expiresIn,
   isAgentMailError,
   Reservation,
   ReservationList,
@@ -19,8 +20,9 @@ import { PollOutcome, ReservationPoller } from '../core/agentmail/poller';
 import {
   holdersOf,
   oneLine,
-  relativeInside,
+  reservationPathFor,
   ReservationState,
+  reservationsItemVisible,
   reservationsPageUrl,
   stateForError,
   summariseReservations,
@@ -113,6 +115,10 @@ class ReservationsIndicator implements vscode.Disposable {
   /** When the current run of failures began (minutes precision, for the tooltip). */
   private failingSince: string | undefined;
   private polls = 0;
+  /** The URL comes from a setting or the environment, not the built-in default. */
+  private explicitUrl = false;
+  /** The server and project that last answered successfully: with the default URL, nothing shows before that. */
+  private onlineFor: string | undefined;
   private snapshot!: ReservationsSnapshot;
   private reloading: Promise<void> = Promise.resolve();
 
@@ -171,6 +177,7 @@ class ReservationsIndicator implements vscode.Disposable {
     const [token, registrationToken] = await Promise.all([this.context.secrets.get(TOKEN_KEY), this.context.secrets.get(REGISTRATION_TOKEN_KEY)]);
     if (gen !== this.generation) return;
     const s = this.settings;
+    this.explicitUrl = agentMailUrlSource({ url: s.url }, process.env) !== 'default';
     try {
       const opts = { url: s.url, project: s.project, agent: s.agentName, token, registrationToken, timeoutMs: s.timeoutMs };
       this.client = new AgentMailClient(resolveAgentMailConfig(opts, { env: process.env, workspaceFolder: workspaceFolder()?.fsPath }));
@@ -180,6 +187,16 @@ class ReservationsIndicator implements vscode.Disposable {
       this.poller = undefined;
       this.fail(e);
       return;
+    }
+    if (!this.client.config.project) {
+      // An empty window with no project configured: nothing to ask for, nothing to show.
+      this.poller?.dispose();
+      this.poller = undefined;
+      this.list = undefined;
+      this.error = undefined;
+      this.failingSince = undefined;
+      this.state = 'no-project';
+      return this.render();
     }
     if (!this.poller) {
       this.poller = new ReservationPoller(() => this.poll(), { intervalMs: s.pollIntervalMs, focused: vscode.window.state.focused });
@@ -200,6 +217,7 @@ class ReservationsIndicator implements vscode.Disposable {
       this.error = undefined;
       this.failingSince = undefined;
       this.state = 'ok';
+      this.onlineFor = onlineKey(client.config);
       return { ok: true };
     } catch (e) {
       if (gen !== this.generation) return { ok: true };
@@ -218,7 +236,7 @@ class ReservationsIndicator implements vscode.Disposable {
   private fail(e: unknown, render = true): void {
     this.failingSince ??= new Date().toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
     this.error = e;
-    this.state = stateForError(isAgentMailError(e) ? e.kind : 'bad-response');
+    this.state = isAgentMailError(e) ? stateForError(e.kind, e.details.reason) : 'bad-response';
     // Reservations seen before the server went away are no longer known: never show them as current.
     this.list = undefined;
     if (render) this.render();
@@ -232,14 +250,11 @@ class ReservationsIndicator implements vscode.Disposable {
 
   // ---- rendering ----
 
-  /** The active editor's file relative to the project (when it is a folder) or its workspace folder. */
+  /** The active editor's file relative to the project (when its key is a folder) or else to its own workspace folder. */
   private activePath(): string | undefined {
     const uri = vscode.window.activeTextEditor?.document.uri;
     if (!uri || uri.scheme !== 'file') return undefined;
-    const project = this.client?.config.project;
-    const inProject = project && path.isAbsolute(project) ? relativeInside(project, uri.fsPath) : undefined;
-    const folder = vscode.workspace.getWorkspaceFolder(uri);
-    return inProject ?? (folder ? relativeInside(folder.uri.fsPath, uri.fsPath) : undefined);
+    return reservationPathFor(this.client?.config.project, uri.fsPath, vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath);
   }
 
   private render(): void {
@@ -252,10 +267,9 @@ class ReservationsIndicator implements vscode.Disposable {
     md.isTrusted = { enabledCommands: [COMMANDS.setToken, COMMANDS.show, 'workbench.action.openSettings'] };
     let text: string;
     let background: string | undefined;
-    let visible = true;
     switch (this.state) {
       case 'disabled':
-        visible = false;
+      case 'no-project':
         text = '';
         break;
       case 'loading':
@@ -273,12 +287,17 @@ class ReservationsIndicator implements vscode.Disposable {
       default: {
         const failed = this.failedView();
         text = failed.text;
-        visible = !(this.state === 'offline' && this.settings.hideWhenOffline);
         md.appendMarkdown(`**${esc(failed.title)}**\n\n${esc(describeError(this.error, this.client?.config.baseUrl.origin ?? this.settings.url))}\n\n`);
         if (failed.hint) md.appendMarkdown(`${failed.hint}\n\n`);
         this.footer(md);
       }
     }
+    const visible = reservationsItemVisible({
+      state: this.state,
+      explicitUrl: this.explicitUrl,
+      seenOnline: this.client !== undefined && this.onlineFor === onlineKey(this.client.config),
+      hideWhenOffline: this.settings.hideWhenOffline,
+    });
     // Only what changed reaches the item: every assignment re-renders it and closes an open hover.
     const prev = this.snapshot;
     if (prev?.text !== text) this.item.text = text;
@@ -332,6 +351,12 @@ class ReservationsIndicator implements vscode.Disposable {
           title: vscode.l10n.t('Agent Mail does not know this project'),
           hint: `${esc(vscode.l10n.t('No agent has registered {0} yet; or set the project key.', oneLine(this.client?.config.project ?? '', 200)))} ${settingsLink}`,
         };
+      case 'insecure-token':
+        return {
+          text: `$(shield) ${vscode.l10n.t('Agent Mail: use https')}`,
+          title: vscode.l10n.t('Token not sent over http to a non-loopback host; use https'),
+          hint: `${esc(vscode.l10n.t('The bearer token would cross the network in clear text. Use an https URL, or clear the token.'))} ${settingsLink}`,
+        };
       case 'config':
         return { text: `$(gear) ${vscode.l10n.t('Agent Mail: check settings')}`, title: vscode.l10n.t('Agent Mail settings'), hint: settingsLink };
       default:
@@ -366,7 +391,7 @@ class ReservationsIndicator implements vscode.Disposable {
         ...(withAgent ? [`**${esc(oneLine(r.agent, 40))}**`] : []),
         code(r.path_pattern),
         esc(r.exclusive ? vscode.l10n.t('exclusive') : vscode.l10n.t('shared')),
-        esc(vscode.l10n.t('expires {0}', formatExpiresIn(r.expires_ts, now))),
+        esc(vscode.l10n.t('expires {0}', expiresText(r.expires_ts, now))),
       ];
       if (r.reason) parts.push(`*${esc(oneLine(r.reason, 80))}*`);
       if (r.stale) parts.push(`$(history) ${esc(vscode.l10n.t('stale'))}`);
@@ -498,7 +523,7 @@ class ReservationsIndicator implements vscode.Disposable {
     const now = Date.now();
     const asItem = (r: Reservation): Item => ({
       label: `${sum.conflicts.includes(r) ? '$(warning)' : r.exclusive ? '$(lock)' : '$(unlock)'} ${oneLine(r.path_pattern, 200)}`,
-      description: [oneLine(r.agent, 40), r.exclusive ? vscode.l10n.t('exclusive') : vscode.l10n.t('shared'), formatExpiresIn(r.expires_ts, now), ...(r.stale ? [vscode.l10n.t('stale')] : [])].join(' · '),
+      description: [oneLine(r.agent, 40), r.exclusive ? vscode.l10n.t('exclusive') : vscode.l10n.t('shared'), expiresText(r.expires_ts, now), ...(r.stale ? [vscode.l10n.t('stale')] : [])].join(' · '),
       detail: r.reason ? oneLine(r.reason, 200) : undefined,
       reservation: r,
     });
@@ -533,6 +558,32 @@ class ReservationsIndicator implements vscode.Disposable {
     const picked = await vscode.window.showQuickPick(actions, { title: `${oneLine(r.path_pattern, 80)} · ${oneLine(r.agent, 40)}` });
     // Errors were already shown by release/renew; the quick pick must not reject into the command service.
     if (picked) await Promise.resolve(picked.run()).catch(() => undefined);
+  }
+}
+
+/** Which server and project "has answered once" is about. */
+function onlineKey(cfg: AgentMailConfig): string {
+  return `${cfg.baseUrl.href}\n${cfg.project ?? ''}`;
+}
+
+/** "in 12 min", "expired"… in the display language. */
+function expiresText(expires: string | null, now: number): string {
+  const e = expiresIn(expires, now);
+  switch (e.kind) {
+    case 'none':
+      return vscode.l10n.t('no expiry');
+    case 'unknown':
+      return vscode.l10n.t('unknown');
+    case 'expired':
+      return vscode.l10n.t('expired');
+    case 'seconds':
+      return vscode.l10n.t('in {0} s', e.seconds);
+    case 'minutes':
+      return vscode.l10n.t('in {0} min', e.minutes);
+    case 'hours':
+      return e.minutes ? vscode.l10n.t('in {0} h {1} min', e.hours, e.minutes) : vscode.l10n.t('in {0} h', e.hours);
+    case 'days':
+      return vscode.l10n.t('in {0} d', e.days);
   }
 }
 

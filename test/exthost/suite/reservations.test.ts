@@ -1,9 +1,10 @@
 // The Agent Mail reservations status-bar item in a real VS Code, against the loopback Agent Mail double
 // started here in the extension host: count, states (offline, 401/403, not Agent Mail, 5xx), the
 // warning colour for another agent's exclusive hold on the active file, tokens from SecretStorage, and
-// release/renew through the real tools.
+// release/renew through the real tools; quiet with the default URL until Agent Mail has answered once.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { setup, suite, suiteSetup, suiteTeardown, teardown, test } from 'mocha';
 import * as vscode from 'vscode';
@@ -210,6 +211,87 @@ suite('Agent Mail reservations', () => {
     assert.equal(s.text, '$(gear) Agent Mail: check settings');
     await set('url', dbl.url);
     await until('ok', (x) => x.state === 'ok' && x.url === dbl.url);
+  });
+
+  test('a token is never sent over plain http to another machine: its own state, no request', async () => {
+    await vscode.commands.executeCommand('dispatchInbox.setAgentMailToken', 'sekret');
+    try {
+      // 192.0.2.1 (TEST-NET-1) is not loopback; nothing would answer there anyway.
+      await set('url', 'http://192.0.2.1:8765');
+      const s = await until('insecure-token', (x) => x.state === 'insecure-token');
+      assert.equal(s.text, '$(shield) Agent Mail: use https');
+      assert.equal(s.visible, true);
+      assert.equal(s.error?.kind, 'config');
+      assert.match(s.tooltip, /token not sent over http to a non-loopback host; use https/i);
+      // Loopback http keeps working with the token.
+      await set('url', dbl.url);
+      await until('ok on loopback with the token', (x) => x.state === 'ok' && x.url === dbl.url);
+      assert.equal(dbl.calls.at(-1)?.headers.authorization, 'Bearer sekret');
+    } finally {
+      await vscode.commands.executeCommand('dispatchInbox.clearAgentMailToken');
+      await set('url', dbl.url);
+    }
+    assert.deepEqual(spy.shown, []);
+  });
+
+  test('an absolute-path project: a file outside it (another workspace folder) gets no "held by"', async () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'am-project-b-'));
+    const other = await startAgentMailDouble({ project: elsewhere, reservations: [{ agent: 'claude-alpha', path_pattern: 'src/core/**' }] });
+    try {
+      await set('url', other.url);
+      await set('project', elsewhere);
+      // Same relative path, but in the workspace folder, not in the project: not held.
+      await open('src/core/index.ts');
+      const s = await until('the other project listed', (x) => x.state === 'ok' && x.url === other.url && x.count === 1);
+      assert.equal(s.project, elsewhere);
+      assert.equal(s.activePath, undefined);
+      assert.deepEqual(s.holders, []);
+      assert.equal(s.background, undefined);
+      // The same path inside the project is held.
+      const inside = path.join(elsewhere, 'src', 'core', 'index.ts');
+      fs.mkdirSync(path.dirname(inside), { recursive: true });
+      fs.writeFileSync(inside, '// held\n');
+      await vscode.window.showTextDocument(vscode.Uri.file(inside));
+      const held = await until('held inside the project', (x) => x.background === WARNING);
+      assert.equal(held.activePath, 'src/core/index.ts');
+      assert.deepEqual(held.holders, ['claude-alpha']);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await set('project', undefined);
+      await set('url', dbl.url);
+      await other.close();
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+    await until('back on the main double', (x) => x.url === dbl.url && x.project === folder && x.state === 'ok');
+  });
+
+  test('the default URL: hidden until Agent Mail has answered once, then its outages show', async function () {
+    if (process.env.BEADS_AGENT_MAIL_URL || process.env.AGENT_MAIL_URL) this.skip();
+    // The default address is fixed (127.0.0.1:8765): the double takes it, unless something else has.
+    let home: AgentMailDouble;
+    try {
+      home = await startAgentMailDouble({ port: 8765, project: folder, mode: 'down', reservations: [{ agent: 'x', path_pattern: 'a.txt' }] });
+    } catch {
+      console.log('[exthost]     (127.0.0.1:8765 is taken: skipped)');
+      return this.skip();
+    }
+    try {
+      await set('url', undefined);
+      const quiet = await until('offline on the default URL', (x) => x.state === 'offline' && x.url === 'http://127.0.0.1:8765');
+      assert.equal(quiet.visible, false, 'nothing shows for someone who does not use Agent Mail');
+      assert.equal(quiet.text, '$(circle-slash) Agent Mail offline');
+      await home.setMode('normal');
+      const up = await until('the first answer', (x) => x.state === 'ok' && x.count === 1);
+      assert.equal(up.visible, true);
+      await home.setMode('down');
+      const down = await until('offline after being online', (x) => x.state === 'offline');
+      assert.equal(down.visible, true, 'once it has been online, an outage shows');
+    } finally {
+      await set('url', dbl.url);
+      await home.close();
+    }
+    await until('back on the main double', (x) => x.url === dbl.url && x.state === 'ok');
+    assert.deepEqual(spy.shown, []);
   });
 
   test('releasing my reservation goes through release_file_reservations (with the registration token) and refreshes the item', async () => {
