@@ -31,7 +31,7 @@ async function startDouble(project: string): Promise<DoubleLike | undefined> {
     }
   }
   if (!start) {
-    console.log('start: Agent Mail double not available: status bar shows offline');
+    console.log('start: Agent Mail double not available: the reservations item stays hidden (no server configured)');
     return undefined;
   }
   const hour = 60 * 60;
