@@ -21,7 +21,7 @@ function state(refresh = true): Thenable<ReservationsSnapshot> {
 }
 
 /** Waits until the item shows what `ok` accepts (each probe polls the server afresh). */
-async function until(what: string, ok: (s: ReservationsSnapshot) => boolean, timeoutMs = 8000): Promise<ReservationsSnapshot> {
+async function until(what: string, ok: (s: ReservationsSnapshot) => boolean, timeoutMs = 15_000): Promise<ReservationsSnapshot> {
   let last: ReservationsSnapshot | undefined;
   try {
     return await waitFor(what, async () => {
