@@ -12,6 +12,9 @@ export interface DispatchMeta {
   /** The start of the body, for tooltips and `show`. */
   bodyStart: string;
   size: number;
+  /** The file's modification time and inode when it was read, if known: with size, they tell an edit. */
+  mtimeMs?: number;
+  ino?: number;
   warnings: string[];
 }
 
@@ -130,12 +133,13 @@ function str(v: unknown): string | undefined {
 
 /** Front matter and heading of a file's head, as metadata. */
 export function metaFromHead(head: Head): DispatchMeta {
+  const stat = { size: head.size, mtimeMs: head.mtimeMs, ino: head.ino };
   if (head.binary) {
-    return { kind: 'none', data: Object.create(null), bodyStart: '', size: head.size, warnings: ['binary content; not parsed'] };
+    return { kind: 'none', data: Object.create(null), bodyStart: '', ...stat, warnings: ['binary content; not parsed'] };
   }
   const fm: FrontMatter = parseFrontMatter(head.text, head.truncated);
   const heading = firstHeading(fm.body) ?? str(fm.data.title) ?? str(fm.data.subject);
   const warnings = fm.warnings.filter((w) => w !== 'no front matter' || !heading);
   if (head.truncated) warnings.push(`large file (${head.size} bytes); only the start was read`);
-  return { kind: fm.kind, data: fm.data, heading: heading?.slice(0, 200), bodyStart: bodyStart(fm.body), size: head.size, warnings };
+  return { kind: fm.kind, data: fm.data, heading: heading?.slice(0, 200), bodyStart: bodyStart(fm.body), ...stat, warnings };
 }

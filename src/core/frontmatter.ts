@@ -3,6 +3,7 @@
 // JSON for AMQ's `---json`, and every other language (gray-matter ships an `eval` one) refused.
 import matter from 'gray-matter';
 import * as yaml from 'js-yaml';
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /** Metadata is read from at most this many leading bytes of a file. */
@@ -10,7 +11,12 @@ export const HEAD_BYTES = 64 * 1024;
 const MAX_DEPTH = 6;
 const MAX_KEYS = 200;
 const MAX_STRING = 4096;
+/** Values one front matter may hold in all, and characters of text: aliases cannot multiply them. */
+const MAX_VALUES = 10_000;
+const MAX_CHARS = 1024 * 1024;
 const BODY_START = 1200;
+/** A heading is looked for in at most this many leading characters of a line. */
+const HEADING_LINE = 300;
 
 export type FrontMatterKind = 'yaml' | 'json' | 'none';
 
@@ -28,13 +34,21 @@ export interface Head {
   size: number;
   truncated: boolean;
   binary: boolean;
+  /** Modification time and inode when read (fstat of the open file): a same-size edit still differs. */
+  mtimeMs?: number;
+  ino?: number;
 }
 
-/** Reads a bounded prefix: metadata never needs the whole of a huge file. */
+// Never follow a symbolic link, never wait on a FIFO or device: both may be swapped in after an lstat.
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/** Reads a bounded prefix of a regular file: metadata never needs the whole of a huge file. */
 export async function readHead(path: string, maxBytes = HEAD_BYTES): Promise<Head> {
-  const fh = await open(path, 'r');
+  const fh = await open(path, READ_FLAGS);
   try {
-    const { size } = await fh.stat();
+    const st = await fh.stat();
+    if (!st.isFile()) throw Object.assign(new Error(`not a regular file: ${path}`), { code: 'EFTYPE' });
+    const { size, mtimeMs, ino } = st;
     const buf = Buffer.alloc(Math.min(size, maxBytes));
     let read = 0;
     while (read < buf.length) {
@@ -44,7 +58,7 @@ export async function readHead(path: string, maxBytes = HEAD_BYTES): Promise<Hea
     }
     const bytes = buf.subarray(0, read);
     const binary = bytes.includes(0);
-    return { text: binary ? '' : bytes.toString('utf8'), size, truncated: size > read, binary };
+    return { text: binary ? '' : bytes.toString('utf8'), size, truncated: size > read, binary, mtimeMs, ino };
   } finally {
     await fh.close();
   }
@@ -52,38 +66,85 @@ export async function readHead(path: string, maxBytes = HEAD_BYTES): Promise<Hea
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Copies parsed data into inert, bounded values: nothing from a file can reach a prototype. */
-export function sanitise(value: unknown, warnings: string[], depth = 0): unknown {
+/** What one front matter may still spend; shared by the whole walk over it. */
+interface Budget {
+  values: number;
+  chars: number;
+  /** Objects already copied: YAML aliases point at one object many times (and may form cycles). */
+  seen: WeakSet<object>;
+}
+
+const TOO_LARGE = 'front matter too large; truncated';
+const DROP: unique symbol = Symbol('drop');
+
+/**
+ * Copies parsed data into inert, bounded values: nothing from a file can reach a prototype. An object
+ * reached a second time (a YAML alias) is not copied again, and the whole copy holds at most
+ * MAX_VALUES values and MAX_CHARS characters, so ~1 KB of aliases cannot expand into gigabytes.
+ */
+export function sanitise(value: unknown, warnings: string[]): unknown {
+  const v = copy(value, warnings, 0, { values: MAX_VALUES, chars: MAX_CHARS, seen: new WeakSet() });
+  return v === DROP ? null : v;
+}
+
+function copy(value: unknown, warnings: string[], depth: number, budget: Budget): unknown {
+  if (--budget.values < 0) {
+    note(warnings, TOO_LARGE);
+    return DROP;
+  }
   if (value === null || typeof value === 'boolean') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
-  if (typeof value === 'string') return value.length > MAX_STRING ? value.slice(0, MAX_STRING) + '…' : value;
+  if (typeof value === 'string') {
+    const s = value.length > MAX_STRING ? value.slice(0, MAX_STRING) + '…' : value;
+    return spend(budget, s.length, warnings) ? s : DROP;
+  }
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Date) return isNaN(value.getTime()) ? null : value.toISOString();
+  if (typeof value !== 'object') return null; // functions, symbols: never from our engines, dropped if they ever appear
+  if (budget.seen.has(value)) {
+    note(warnings, 'front matter alias repeats a value; repeats dropped');
+    return null;
+  }
+  budget.seen.add(value);
   if (depth >= MAX_DEPTH) {
     note(warnings, 'front matter nested too deeply; inner values dropped');
     return null;
   }
   if (Array.isArray(value)) {
     if (value.length > MAX_KEYS) note(warnings, `front matter list longer than ${MAX_KEYS}; truncated`);
-    return value.slice(0, MAX_KEYS).map((v) => sanitise(v, warnings, depth + 1));
-  }
-  if (typeof value === 'object') {
-    const out: Record<string, unknown> = Object.create(null);
-    let n = 0;
-    for (const key of Object.keys(value as object)) {
-      if (FORBIDDEN_KEYS.has(key)) {
-        note(warnings, `front matter key "${key}" ignored`);
-        continue;
-      }
-      if (++n > MAX_KEYS) {
-        note(warnings, `front matter has more than ${MAX_KEYS} keys; the rest ignored`);
-        break;
-      }
-      out[key] = sanitise((value as Record<string, unknown>)[key], warnings, depth + 1);
+    const out: unknown[] = [];
+    for (const item of value.slice(0, MAX_KEYS)) {
+      const v = copy(item, warnings, depth + 1, budget);
+      if (v === DROP) break;
+      out.push(v);
     }
     return out;
   }
-  return null; // functions, symbols: never from our engines, dropped if they ever appear
+  const out: Record<string, unknown> = Object.create(null);
+  let n = 0;
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) {
+      note(warnings, `front matter key "${key.slice(0, 20)}" ignored`);
+      continue;
+    }
+    if (++n > MAX_KEYS) {
+      note(warnings, `front matter has more than ${MAX_KEYS} keys; the rest ignored`);
+      break;
+    }
+    if (!spend(budget, key.length, warnings)) break;
+    const v = copy((value as Record<string, unknown>)[key], warnings, depth + 1, budget);
+    if (v === DROP) break;
+    out[key] = v;
+  }
+  return out;
+}
+
+function spend(budget: Budget, chars: number, warnings: string[]): boolean {
+  budget.chars -= chars;
+  if (budget.chars >= 0) return true;
+  budget.values = 0; // nothing after this fits either
+  note(warnings, TOO_LARGE);
+  return false;
 }
 
 function note(warnings: string[], w: string): void {
@@ -153,10 +214,41 @@ function firstLine(e: unknown): string {
   return m.split('\n')[0].slice(0, 200);
 }
 
-/** First Markdown ATX heading of a body, without the hashes. */
+/**
+ * First Markdown ATX heading of a body, without the hashes. Line by line, each cut to
+ * HEADING_LINE characters and trimmed with loops: no regex backtracks over a hostile line.
+ */
 export function firstHeading(body: string): string | undefined {
-  const m = /^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$/m.exec(body);
-  return m ? m[1].trim().slice(0, 200) : undefined;
+  for (let start = 0; start <= body.length; ) {
+    let end = body.indexOf('\n', start);
+    if (end < 0) end = body.length;
+    const h = atxHeading(body.slice(start, Math.min(end, start + HEADING_LINE)))?.trim();
+    if (h) return h.slice(0, 200);
+    start = end + 1;
+  }
+  return undefined;
+}
+
+const ATX_OPEN = /^ {0,3}#{1,6}[ \t]/;
+
+/** The text of an ATX heading line (`## Title ##` → `Title`), else undefined. */
+function atxHeading(line: string): string | undefined {
+  const open = ATX_OPEN.exec(line);
+  if (!open) return undefined;
+  let from = open[0].length;
+  let to = line.length;
+  while (from < to && isBlank(line.charCodeAt(from))) from++;
+  while (to > from && isBlank(line.charCodeAt(to - 1))) to--;
+  let hashes = to;
+  while (hashes > from && line.charCodeAt(hashes - 1) === 0x23) hashes--;
+  // A closing run of `#` counts only after a blank (`# C#` keeps its `#`), or when it is all there is.
+  if (hashes < to && (hashes === from || isBlank(line.charCodeAt(hashes - 1)))) to = hashes;
+  while (to > from && isBlank(line.charCodeAt(to - 1))) to--;
+  return to > from ? line.slice(from, to) : undefined;
+}
+
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09;
 }
 
 export function bodyStart(body: string): string {
