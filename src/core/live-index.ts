@@ -4,9 +4,11 @@
 // watch the folder itself with one fs.watch and lstat only the name an event carries: chokidar
 // watches every file of a folder (measured at 100k files: 7.7 s to ready, 252 MB heap, 3.5 s per
 // arrival), which an inbox of that size cannot afford. Polling mode (network filesystems) diffs a
-// readdir per box instead. Any watcher error triggers a rescan, so the index never stays wrong.
+// readdir per box instead. Any watcher error triggers a rescan, so the index never stays wrong; a box
+// whose fs.watch cannot be set up (ENOSPC: the inotify limit) is polled instead of retried forever.
+// Every scan runs through one serial queue, so an older listing never undoes a newer one.
 import chokidar, { FSWatcher } from 'chokidar';
-import { watch as fsWatch, FSWatcher as NodeWatcher } from 'node:fs';
+import { watch as fsWatch, FSWatcher as NodeWatcher, Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Dispatch, DispatchMeta } from './dispatch';
@@ -21,12 +23,13 @@ export type IndexEvent =
   | { type: 'teams'; teams: string[] }
   /** Many things may have changed at once (rescan): re-read everything. */
   | { type: 'reset' }
-  | { type: 'error'; error: Error };
+  /** `recovery`: what the index does about it — a full rescan, or polling a box it cannot watch. */
+  | { type: 'error'; error: Error; recovery?: 'rescan' | 'poll' };
 
 export interface IndexOptions {
   /** Poll instead of relying on filesystem events (network filesystems). */
   poll?: boolean;
-  /** Polling interval in ms (default 2000). */
+  /** Polling interval in ms (default 2000), also for boxes that cannot be watched. */
   interval?: number;
   /** Read front matter of new/ dispatches in the background after the cold scan (default true). */
   loadNewMeta?: boolean;
@@ -34,10 +37,21 @@ export interface IndexOptions {
 
 type Listener = (e: IndexEvent) => void;
 
+/** Errors of a running fs.watch on one box before it is polled instead. */
+const MAX_WATCH_ERRORS = 3;
+
 class BoxState {
   readonly items = new Map<string, Dispatch>();
   watcher: NodeWatcher | undefined;
   timer: NodeJS.Timeout | undefined;
+  /** Identity of the folder when last scanned (folderId): a box replaced by a new folder needs a new watch. */
+  id: string | undefined;
+  /** fs.watch failed here (or kept failing): this box is polled from now on. */
+  pollFallback = false;
+  watchErrors = 0;
+  /** A readdir of the box is in flight; `pollAgain`: an event asked for one more after it. */
+  polling = false;
+  pollAgain = false;
   pending = new Set<string>();
   draining: Promise<void> | undefined;
   constructor(
@@ -57,6 +71,12 @@ export class DispatchIndex {
   private metaRunning = false;
   private scanRunning: Promise<void> | undefined;
   private scanQueued: Promise<void> | undefined;
+  /** Bumped when a file is seen to change: a front matter read begun before then is not kept. */
+  private readonly generation = new WeakMap<Dispatch, number>();
+  /** Watch failures already reported (by code): a persistent ENOSPC is said once, not per box or tick. */
+  private readonly watchFailures = new Set<string>();
+  /** How front matter is read (a field so tests can hold a read in flight). */
+  private read: (p: string) => Promise<DispatchMeta | undefined> = readMeta;
   /** Resolves when watching has begun and caught up with changes made during start(). */
   watching: Promise<void> = Promise.resolve();
 
@@ -87,7 +107,8 @@ export class DispatchIndex {
    * `watching` resolves once folders created meanwhile have been reconciled too.
    */
   async start(): Promise<void> {
-    await this.scanAll(false);
+    const cold = (this.scanRunning = this.scanAll(false).finally(() => (this.scanRunning = undefined)));
+    await cold;
     if (this.disposed) return;
     this.watching = new Promise((resolve) => this.watchRoot(resolve));
     if (this.opts.loadNewMeta !== false) this.queueMeta(this.list(undefined, 'new'));
@@ -126,10 +147,21 @@ export class DispatchIndex {
     return this.get(rel[0], rel[1] as Box, rel[2]);
   }
 
-  /** Front matter of one dispatch, read on first need. */
+  /**
+   * Front matter of one dispatch, read on first need. A read that the file changed under (its
+   * generation moved on meanwhile) is not kept: it is read again, and after three tries returned
+   * without being stored.
+   */
   async meta(d: Dispatch): Promise<DispatchMeta> {
-    if (!d.meta) {
-      d.meta = await readMeta(d.path);
+    for (let attempt = 1; !d.meta; attempt++) {
+      const gen = this.generation.get(d) ?? 0;
+      const m = (await this.read(d.path))!; // never undefined: unreadable files become a warning
+      if (d.meta) break; // another read of the same generation was kept first
+      if ((this.generation.get(d) ?? 0) !== gen) {
+        if (attempt < 3) continue;
+        return m;
+      }
+      d.meta = m;
       if (this.get(d.team, d.box, d.fileName) === d) this.emit({ type: 'change', dispatch: d });
     }
     return d.meta!;
@@ -137,13 +169,18 @@ export class DispatchIndex {
 
   /** Re-reads every folder and emits what differs. Call after lost events or on "Refresh". */
   async rescan(): Promise<void> {
-    await this.scanAll(true);
+    await this.rescanSoon();
     this.emit({ type: 'reset' });
   }
 
-  /** Coalesces rescans: a burst of structural events costs one scan running and at most one queued. */
+  /**
+   * The one way to scan after start: scans run one at a time, and a burst of requests costs one scan
+   * running and at most one queued (a queued scan has not listed anything yet, so joining it is as good
+   * as a scan of one's own).
+   */
   private rescanSoon(): Promise<void> {
-    this.scanQueued ??= (this.scanRunning ?? Promise.resolve()).then(() => {
+    const previous = (this.scanRunning ?? Promise.resolve()).catch(() => undefined);
+    this.scanQueued ??= previous.then(() => {
       this.scanQueued = undefined;
       return (this.scanRunning = this.scanAll(true).finally(() => (this.scanRunning = undefined)));
     });
@@ -160,6 +197,7 @@ export class DispatchIndex {
   }
 
   private async scanAll(announce: boolean): Promise<void> {
+    if (this.disposed) return;
     const found = new Set<string>();
     let teams: string[] = [];
     try {
@@ -171,23 +209,44 @@ export class DispatchIndex {
     await Promise.all(
       teams.flatMap((team) =>
         BOXES.map(async (box) => {
-          const dir = path.join(this.root, team, box);
-          let names: string[];
-          try {
-            if (!(await fs.stat(dir)).isDirectory()) return;
-            names = await listBox(dir);
-          } catch {
-            return;
-          }
-          found.add(key(team, box));
-          await this.reconcile(this.boxFor(team, box), names, announce);
+          if (await this.scanBox(team, box, announce)) found.add(key(team, box));
         }),
       ),
     );
-    for (const [k, b] of this.boxes) {
-      if (!found.has(k)) this.dropBox(b, announce);
+    for (const [k, b] of [...this.boxes]) {
+      if (found.has(k) || this.boxes.get(k) !== b) continue;
+      // The root's listing may be older than a box made since: look at the box itself before dropping it.
+      if (await this.scanBox(b.team, b.box, announce)) continue;
+      if (this.boxes.get(k) === b) this.dropBox(b, announce);
     }
     if (announce && before !== this.teams().join('\n')) this.emit({ type: 'teams', teams: this.teams() });
+  }
+
+  /** Lists one box and reconciles it; false when it is not (or no longer) a readable folder. */
+  private async scanBox(team: string, box: Box, announce: boolean): Promise<boolean> {
+    const dir = path.join(this.root, team, box);
+    let st: Stats;
+    let names: string[];
+    try {
+      st = await fs.stat(dir);
+      if (!st.isDirectory()) return false;
+      names = await listBox(dir);
+    } catch {
+      return false;
+    }
+    if (this.disposed) return true;
+    const b = this.boxFor(team, box);
+    if (b.id !== folderId(st)) {
+      // Not the folder the watch was set on (`rm -rf qa/new; mkdir qa/new`): that watch sees nothing now.
+      const replaced = b.id !== undefined;
+      b.id = folderId(st);
+      if (replaced && (b.watcher || b.timer)) {
+        this.stopBox(b);
+        this.watchBox(b);
+      }
+    }
+    await this.reconcile(b, names, announce);
+    return true;
   }
 
   private boxFor(team: string, box: Box): BoxState {
@@ -250,30 +309,48 @@ export class DispatchIndex {
     w.on('unlinkDir', structural);
     w.on('error', (e) => this.lost(e as Error));
     // Folders made between the cold scan and chokidar's ready raise no event: reconcile once.
-    w.on('ready', () => void this.scanAll(true).then(onReady, onReady));
+    w.on('ready', () => void this.rescanSoon().then(onReady, onReady));
     for (const b of this.boxes.values()) this.watchBox(b);
   }
 
   private watchBox(b: BoxState): void {
     if (this.disposed || b.watcher || b.timer) return;
-    if (this.opts.poll) {
-      b.timer = setInterval(() => void this.pollBox(b), this.opts.interval ?? 2000);
+    if (this.opts.poll || b.pollFallback) {
+      b.timer = setInterval(() => void this.pollBox(b), this.interval);
       b.timer.unref?.();
       return;
     }
     try {
       b.watcher = fsWatch(b.dir, { persistent: false }, (_event, name) => {
-        if (name == null) return void this.pollBox(b); // the OS did not say which: re-read the box
+        if (name == null) return void this.pollBox(b, true); // the OS did not say which: re-read the box
         b.pending.add(name.toString());
         void this.drain(b);
       });
       b.watcher.on('error', (e) => {
         this.stopBox(b);
-        this.lost(e);
+        if (++b.watchErrors >= MAX_WATCH_ERRORS) this.fallBackToPolling(b, e);
+        else this.lost(e);
       });
     } catch (e) {
-      this.lost(e as Error);
+      // Retrying would fail the same way (ENOSPC, EMFILE…) and loop lost → rescan → watch: poll instead.
+      this.fallBackToPolling(b, e as Error);
     }
+  }
+
+  private get interval(): number {
+    return this.opts.interval ?? 2000;
+  }
+
+  private fallBackToPolling(b: BoxState, error: Error): void {
+    b.pollFallback = true;
+    this.stopBox(b);
+    this.watchBox(b);
+    void this.pollBox(b, true); // whatever happened while it was not watched
+    const code = (error as NodeJS.ErrnoException).code ?? error.message;
+    if (this.watchFailures.has(code)) return;
+    this.watchFailures.add(code);
+    const e = new Error(`cannot watch ${b.dir}: ${error.message}; polling every ${this.interval} ms instead (further such boxes too)`, { cause: error });
+    this.emit({ type: 'error', error: e, recovery: 'poll' });
   }
 
   private stopBox(b: BoxState): void {
@@ -313,30 +390,57 @@ export class DispatchIndex {
         b.items.delete(name);
         this.emit({ type: 'remove', dispatch: had });
       }
-      if (!st && !(await isDir(b.dir))) void this.rescanSoon(); // the box itself went away
+      // The box itself went away, or was replaced by another folder its watch does not see.
+      if (!st && (await boxId(b.dir)) !== b.id) void this.rescanSoon();
       return;
     }
     if (!had) {
       const d = new Dispatch(this.root, b.team, b.box, name);
       b.items.set(name, d);
       this.added(d);
-    } else if (had.meta && st.size !== had.meta.size) {
-      had.meta = undefined; // content changed: read again on next need
-      this.emit({ type: 'change', dispatch: had });
+    } else {
+      this.touched(had, st);
     }
   }
 
-  private async pollBox(b: BoxState): Promise<void> {
+  /** An event for a known file: if it is not the file its metadata was read from, read it again. */
+  private touched(d: Dispatch, st: Stats): void {
+    const m = d.meta;
+    if (m && m.size === st.size && (m.mtimeMs === undefined || m.mtimeMs === st.mtimeMs) && (m.ino === undefined || m.ino === st.ino)) return;
+    this.generation.set(d, (this.generation.get(d) ?? 0) + 1); // a read in flight is of the old content
+    if (!m) return;
+    d.meta = undefined; // content changed: read again on next need
+    this.emit({ type: 'change', dispatch: d });
+    if (d.box === 'new' && this.opts.loadNewMeta !== false) this.queueMeta([d]);
+  }
+
+  /**
+   * Re-reads a box's listing. Never two at once: a timer tick while one is in flight is skipped, and
+   * an event (`again`) that arrives meanwhile asks for one more listing after it.
+   */
+  private async pollBox(b: BoxState, again = false): Promise<void> {
+    if (b.polling) {
+      if (again) b.pollAgain = true;
+      return;
+    }
+    b.polling = true;
     try {
-      await this.reconcile(b, await listBox(b.dir), true);
+      do {
+        b.pollAgain = false;
+        const names = await listBox(b.dir);
+        if (this.disposed || this.boxes.get(key(b.team, b.box)) !== b) return;
+        await this.reconcile(b, names, true);
+      } while (b.pollAgain);
     } catch (e) {
       this.lost(e as Error);
+    } finally {
+      b.polling = false;
     }
   }
 
   private lost(error: Error): void {
     if (this.disposed) return;
-    this.emit({ type: 'error', error });
+    this.emit({ type: 'error', error, recovery: 'rescan' });
     void this.rescan().then(() => {
       for (const b of this.boxes.values()) this.watchBox(b);
     });
@@ -361,10 +465,20 @@ function key(team: string, box: Box): string {
   return `${team}/${box}`;
 }
 
-async function isDir(p: string): Promise<boolean> {
+/**
+ * Which folder this is: the inode, and the birth time because ext4 hands a freed inode straight to
+ * the next mkdir (`rm -rf qa/new; mkdir qa/new` keeps the number).
+ */
+function folderId(st: Stats): string {
+  return `${st.dev}:${st.ino}:${st.birthtimeMs}`;
+}
+
+/** The identity of the folder at `p`, or undefined when there is no folder there. */
+async function boxId(p: string): Promise<string | undefined> {
   try {
-    return (await fs.stat(p)).isDirectory();
+    const st = await fs.stat(p);
+    return st.isDirectory() ? folderId(st) : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }

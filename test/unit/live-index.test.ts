@@ -3,8 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+// The modules themselves (default imports), whose functions a test may replace for a moment.
+import nodeFs, { mkdirSync, renameSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import fsp from 'node:fs/promises';
 import * as path from 'node:path';
+import { DispatchMeta } from '../../src/core/dispatch';
 import { DispatchIndex, IndexEvent } from '../../src/core/live-index';
 import { DispatchStore } from '../../src/core/store';
 import { tempRoot, until } from '../helpers/tmp';
@@ -78,7 +81,6 @@ test('a new team folder and its boxes are picked up; a removed team is dropped',
   await index.watching;
   mkdirSync(path.join(root, 'web_ops', 'new'), { recursive: true });
   await until(() => index.teams().includes('web_ops'), 5000, 'team add');
-  arrive(path.join(root), 'engineering', 'x.md');
   mkdirSync(path.join(root, 'web_ops', 'tmp'));
   arrive(root, 'web_ops', 'late.md');
   await until(() => index.count('web_ops') === 1, 5000, 'file in the new team');
@@ -181,4 +183,188 @@ test('removing a team with many files costs one rescan, not one per file', async
   assert.ok(scans <= 3, `${scans} scans`);
   assert.equal(index.count('engineering', 'new'), 1);
   index.dispose();
+});
+
+/** The index's private parts that these tests reach into. */
+type Inside = {
+  boxes: Map<string, { watcher?: unknown; timer?: unknown }>;
+  scanAll(announce: boolean): Promise<void>;
+  read: (p: string) => Promise<DispatchMeta | undefined>;
+};
+const inside = (index: DispatchIndex) => index as unknown as Inside;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Rewrites a file with other content of the same size, and a later mtime (as a second edit would have). */
+function editSameSize(p: string, text: string, secondsLater = 10) {
+  const before = nodeFs.statSync(p);
+  assert.equal(Buffer.byteLength(text), before.size);
+  writeFileSync(p, text);
+  const t = before.mtimeMs / 1000 + secondsLater;
+  utimesSync(p, t, t);
+}
+
+test('an edit that keeps the size is still a change: metadata is dropped, announced and read again', async () => {
+  const { root, index, events } = await setup({ loadNewMeta: true });
+  const p = path.join(root, 'qa', 'new', 'note.md');
+  writeFileSync(p, '---\npriority: normal\n---\n# Hi\n');
+  await index.start();
+  await index.watching;
+  await until(() => index.list('qa', 'new')[0]?.meta !== undefined, 3000, 'first read');
+  const d = index.list('qa', 'new')[0];
+  assert.equal(d.priority, 'normal');
+  events.length = 0;
+  editSameSize(p, '---\npriority: urgent\n---\n# Hi\n');
+  await until(() => d.priority === 'urgent', 3000, 'the edit to be read');
+  assert.ok(events.some((e) => e.type === 'change' && e.dispatch === d));
+  index.dispose();
+});
+
+test('a front matter read begun before a change is not kept', async () => {
+  const { root, index } = await setup();
+  const p = path.join(root, 'qa', 'new', 'note.md');
+  writeFileSync(p, '---\npriority: normal\n---\n# Hi\n');
+  await index.start();
+  await index.watching;
+  const d = index.list('qa', 'new')[0];
+  // Hold the first read in flight, with the old content already read.
+  const real = inside(index).read;
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let reads = 0;
+  inside(index).read = async (file) => {
+    const m = await real(file);
+    if (++reads === 1) await held;
+    return m;
+  };
+  const meta = index.meta(d);
+  await until(() => reads === 1, 3000, 'the first read');
+  editSameSize(p, '---\npriority: urgent\n---\n# Hi\n');
+  await sleep(300); // the watcher's event for the edit is handled while the read is still held
+  release();
+  assert.equal((await meta).data.priority, 'urgent');
+  assert.equal(d.priority, 'urgent');
+  assert.equal(reads, 2);
+  index.dispose();
+});
+
+test('a box folder replaced by a new one (rm -rf qa/new; mkdir qa/new) is watched again', async () => {
+  const { root, index } = await setup();
+  arrive(root, 'qa', 'old.md');
+  await index.start();
+  await index.watching;
+  assert.equal(index.count('qa', 'new'), 1);
+  rmSync(path.join(root, 'qa', 'new'), { recursive: true });
+  mkdirSync(path.join(root, 'qa', 'new'));
+  await until(() => index.count('qa', 'new') === 0, 3000, 'the old file to go');
+  await sleep(300);
+  arrive(root, 'qa', 'into-the-new-folder.md');
+  await until(() => index.count('qa', 'new') === 1, 3000, 'an arrival in the replaced folder');
+  assert.equal(index.list('qa', 'new')[0].fileName, 'into-the-new-folder.md');
+  index.dispose();
+});
+
+test('a box that cannot be watched (ENOSPC) is polled, and the error is said once', async () => {
+  const { root, index, events } = await setup({ interval: 50 });
+  const fsMod = nodeFs;
+  const realWatch = fsMod.watch;
+  fsMod.watch = ((p: nodeFs.PathLike, ...rest: unknown[]) => {
+    if (String(p).startsWith(root + path.sep) && /[/\\](new|cur)$/.test(String(p))) {
+      throw Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' });
+    }
+    return (realWatch as (...a: unknown[]) => nodeFs.FSWatcher)(p, ...rest);
+  }) as typeof nodeFs.watch;
+  try {
+    await index.start();
+    await index.watching;
+    await sleep(500);
+    const errors = events.filter((e) => e.type === 'error');
+    assert.equal(errors.length, 1, errors.map((e) => (e.type === 'error' ? e.error.message : '')).join('\n'));
+    assert.ok(errors[0].type === 'error' && errors[0].recovery === 'poll' && /ENOSPC/.test(errors[0].error.message));
+    assert.ok(events.filter((e) => e.type === 'reset').length <= 1);
+    arrive(root, 'qa', 'polled-instead.md');
+    await until(() => index.count('qa', 'new') === 1, 3000, 'an arrival seen by polling');
+  } finally {
+    fsMod.watch = realWatch;
+    index.dispose();
+  }
+});
+
+test('scans never overlap: rescan(), lost events and structural events share one queue', async () => {
+  const { root, index, events } = await setup();
+  await index.start();
+  await index.watching;
+  let running = 0;
+  let most = 0;
+  const real = inside(index).scanAll.bind(index);
+  inside(index).scanAll = async (a: boolean) => {
+    most = Math.max(most, ++running);
+    try {
+      await sleep(30);
+      return await real(a);
+    } finally {
+      running--;
+    }
+  };
+  mkdirSync(path.join(root, 'web_ops', 'new'), { recursive: true });
+  await Promise.all([index.rescan(), index.rescan(), index.rescan()]);
+  assert.equal(most, 1);
+  assert.ok(index.teams().includes('web_ops'));
+  assert.equal(events.filter((e) => e.type === 'reset').length, 3);
+  index.dispose();
+});
+
+test('a root listing older than a box cannot drop that box', async () => {
+  const { root, index, events } = await setup();
+  arrive(root, 'qa', 'kept.md');
+  await index.start();
+  await index.watching;
+  const fspMod = fsp;
+  const realReaddir = fspMod.readdir;
+  let stale = 1;
+  // One listing of the root taken "before" the teams existed.
+  fspMod.readdir = ((p: nodeFs.PathLike, ...rest: unknown[]) =>
+    String(p) === root && stale-- > 0 ? Promise.resolve([]) : (realReaddir as (...a: unknown[]) => Promise<unknown>)(p, ...rest)) as typeof fsp.readdir;
+  try {
+    await index.rescan();
+  } finally {
+    fspMod.readdir = realReaddir;
+  }
+  assert.equal(stale, 0, 'the stale listing was used');
+  assert.equal(index.count('qa', 'new'), 1);
+  assert.deepEqual(index.teams(), ['engineering', 'qa']);
+  assert.ok(!events.some((e) => e.type === 'remove'));
+  index.dispose();
+});
+
+test('polling never lists a box twice at once', async () => {
+  const { root, index } = await setup({ poll: true, interval: 10 });
+  const box = path.join(root, 'qa', 'new');
+  const fspMod = fsp;
+  const realReaddir = fspMod.readdir;
+  let running = 0;
+  let most = 0;
+  let listings = 0;
+  fspMod.readdir = (async (p: nodeFs.PathLike, ...rest: unknown[]) => {
+    if (String(p) !== box) return (realReaddir as (...a: unknown[]) => Promise<unknown>)(p, ...rest);
+    listings++;
+    most = Math.max(most, ++running);
+    try {
+      await sleep(100); // a slow network filesystem
+      return await (realReaddir as (...a: unknown[]) => Promise<unknown>)(p, ...rest);
+    } finally {
+      running--;
+    }
+  }) as typeof fsp.readdir;
+  try {
+    await index.start();
+    await index.watching; // scans list the box too: from here on only the polling timer does
+    most = running;
+    listings = 0;
+    await sleep(600);
+    assert.ok(listings >= 3, `${listings} listings`);
+    assert.equal(most, 1);
+  } finally {
+    index.dispose();
+    fspMod.readdir = realReaddir;
+  }
 });
