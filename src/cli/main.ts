@@ -1,9 +1,11 @@
 // `dispatch`: the terminal face of the core, for agents and people. Exit 0 ok, 1 refused/failed, 2 usage.
+// Everything written goes through out()/print()/printJSON()/fail(): file names, front matter, paths
+// and error messages carry untrusted text, and no byte of it may drive the terminal.
 import { parseArgs, ParseArgsConfig } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { DispatchStore, DispatchError, defaultRoot, isPriority, Priority, Dispatch, DispatchIndex, IndexEvent, checkTeam } from '../core/api';
 import { formatSummary } from '../core/summary';
-import { formatLine, formatShow, sortForList } from './print';
+import { formatLine, formatShow, safeJSON, sortForList, stripControl } from './print';
 
 export class UsageError extends Error {}
 
@@ -41,8 +43,34 @@ function parse(argv: string[], options: ParseArgsConfig['options'] = {}): Parsed
   }
 }
 
+/** Text to stdout, made inert. */
+function out(io: Io, text: string): void {
+  io.out.write(stripControl(text));
+}
+
 function print(io: Io, line: string): void {
-  io.out.write(line + '\n');
+  out(io, line + '\n');
+}
+
+function printJSON(io: Io, value: unknown): void {
+  io.out.write(safeJSON(value) + '\n');
+}
+
+/** A `dispatch: …` line on stderr, made inert. */
+function fail(io: Io, message: string): void {
+  io.err.write(`dispatch: ${stripControl(message)}\n`);
+}
+
+/** A person's message for any error; Node's own messages already begin with their code. */
+function errorText(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const code = e instanceof DispatchError ? undefined : (e as NodeJS.ErrnoException).code;
+  return code && !e.message.includes(code) ? `${code}: ${e.message}` : e.message;
+}
+
+/** A writer that makes whatever passes through it inert (for output composed elsewhere). */
+function inert(stream: NodeJS.WritableStream): NodeJS.WritableStream {
+  return { write: (chunk: string | Uint8Array) => stream.write(stripControl(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))) } as NodeJS.WritableStream;
 }
 
 function priorityOpt(v: unknown): Priority | undefined {
@@ -51,11 +79,43 @@ function priorityOpt(v: unknown): Priority | undefined {
   return v;
 }
 
-async function readStdin(stdin: Io['stdin']): Promise<string> {
-  if (stdin.isTTY) return '';
+const MAX_BODY = 10 * 1024 * 1024;
+const MIN_INTERVAL = 100;
+const MAX_INTERVAL = 3_600_000;
+
+/**
+ * A body from a file or stdin, read only up to the limit (+1 byte to know it is exceeded): `/dev/zero`
+ * or an endless pipe is refused after 10 MiB instead of filling memory. Leaving the loop early closes
+ * the source.
+ */
+async function readBody(source: AsyncIterable<unknown>): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const c of stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  let total = 0;
+  for await (const c of source) {
+    const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
+    total += b.length;
+    if (total > MAX_BODY) throw new DispatchError('invalid', 'body larger than 10 MiB');
+    chunks.push(b);
+  }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readBodyFile(file: string): Promise<string> {
+  try {
+    return await readBody(createReadStream(file, { highWaterMark: 64 * 1024, end: MAX_BODY })); // `end` is inclusive: limit + 1 byte
+  } catch (e) {
+    if (e instanceof DispatchError) throw e;
+    throw new DispatchError('io', `cannot read --body-file: ${errorText(e)}`);
+  }
+}
+
+function intervalOpt(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (String(v).trim() === '' || !Number.isFinite(n) || n < MIN_INTERVAL || n > MAX_INTERVAL) {
+    throw new UsageError(`--interval must be a number of milliseconds from ${MIN_INTERVAL} to ${MAX_INTERVAL} (got "${String(v).slice(0, 40)}")`);
+  }
+  return n;
 }
 
 type Command = (store: DispatchStore, argv: string[], io: Io) => Promise<number>;
@@ -85,14 +145,8 @@ const commands: Record<string, Command> = {
     if (!values.from) throw new UsageError('send needs --from NAME');
     if (values.body !== undefined && values['body-file'] !== undefined) throw new UsageError('give --body or --body-file, not both');
     let body = values.body as string | undefined;
-    if (values['body-file'] !== undefined) {
-      try {
-        body = readFileSync(values['body-file'] as string, 'utf8');
-      } catch (e) {
-        throw new DispatchError('io', `cannot read --body-file: ${(e as Error).message}`);
-      }
-    }
-    if (body === undefined) body = await readStdin(io.stdin);
+    if (values['body-file'] !== undefined) body = await readBodyFile(values['body-file'] as string);
+    if (body === undefined) body = io.stdin.isTTY ? '' : await readBody(io.stdin);
     const d = await store.deliver({
       to: values.to as string,
       from: values.from as string,
@@ -102,7 +156,8 @@ const commands: Record<string, Command> = {
       bead: values.bead as string | undefined,
       body,
     });
-    print(io, values.json ? JSON.stringify(d.toJSON()) : d.path);
+    if (values.json) printJSON(io, d.toJSON());
+    else print(io, d.path);
     return 0;
   },
 
@@ -123,7 +178,7 @@ const commands: Record<string, Command> = {
     const sorted = sortForList(ds);
     if (values.json) {
       await store.loadMeta(sorted);
-      print(io, JSON.stringify(sorted.map((d) => d.toJSON())));
+      printJSON(io, sorted.map((d) => d.toJSON()));
     } else {
       for (const d of sorted) print(io, formatLine(d));
     }
@@ -134,8 +189,8 @@ const commands: Record<string, Command> = {
     const { values, positionals } = parse(argv);
     if (positionals.length !== 1) throw new UsageError('show needs one ID or PATH');
     const c = await store.read(positionals[0]);
-    if (values.json) print(io, JSON.stringify({ ...c.dispatch.toJSON(), front_matter: c.data, body: c.body, truncated: c.truncated }));
-    else io.out.write(formatShow(c));
+    if (values.json) printJSON(io, { ...c.dispatch.toJSON(), front_matter: c.data, body: c.body, truncated: c.truncated });
+    else out(io, formatShow(c));
     return 0;
   },
 
@@ -148,8 +203,8 @@ const commands: Record<string, Command> = {
         const r = await store.acknowledge(ref);
         print(io, r.status === 'already' ? `already acknowledged: ${r.dispatch.path}` : `acknowledged: ${r.dispatch.path}`);
       } catch (e) {
-        if (!(e instanceof DispatchError)) throw e;
-        io.err.write(`dispatch: ${e.message}\n`);
+        // Any failure, expected or not, is this ref's alone: the others are still acknowledged.
+        fail(io, errorText(e));
         failed++;
       }
     }
@@ -178,17 +233,19 @@ const commands: Record<string, Command> = {
     const { values, positionals } = parse(argv, { poll: { type: 'boolean' }, interval: { type: 'string' } });
     positionals.forEach(checkTeam);
     const only = new Set(positionals);
-    const index = new DispatchIndex(store.root, { poll: !!values.poll, interval: values.interval ? Number(values.interval) : undefined, loadNewMeta: false });
+    const interval = intervalOpt(values.interval);
+    const index = new DispatchIndex(store.root, { poll: !!values.poll, interval, loadNewMeta: false });
     const show = (type: string, d: Dispatch) => {
       if (only.size && !only.has(d.team)) return;
-      print(io, values.json ? JSON.stringify({ event: type, ...d.toJSON() }) : `${type} ${formatLine(d)}`);
+      if (values.json) printJSON(io, { event: type, ...d.toJSON() });
+      else print(io, `${type} ${formatLine(d)}`);
     };
     index.onEvent((e: IndexEvent) => {
       if (e.type === 'add' || e.type === 'remove') show(e.type, e.dispatch);
-      else if (e.type === 'error') io.err.write(`dispatch: watcher: ${e.error.message}; rescanning\n`);
+      else if (e.type === 'error') fail(io, `watcher: ${e.error.message}${e.recovery === 'rescan' ? '; rescanning' : ''}`);
     });
     await index.start();
-    io.err.write(`watching ${store.root}${only.size ? ` (${[...only].join(', ')})` : ''}; Ctrl-C to stop\n`);
+    io.err.write(stripControl(`watching ${store.root}${only.size ? ` (${[...only].join(', ')})` : ''}; Ctrl-C to stop\n`));
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
@@ -205,7 +262,7 @@ const commands: Record<string, Command> = {
     if (!Number.isFinite(hours) || hours < 0) throw new UsageError('--older-than must be a number of hours ≥ 0');
     const removed = await store.sweep(hours);
     for (const p of removed) print(io, `removed ${p}`);
-    if (!values.json) io.err.write(`${removed.length} tmp file(s) older than ${hours} h removed\n`);
+    if (!values.json) io.err.write(`${removed.length} tmp file(s) older than ${hours} h removed\n`); // numbers only: nothing to make inert
     return 0;
   },
 };
@@ -227,7 +284,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     } else if (a.startsWith('--root=')) {
       root = a.slice('--root='.length);
       rest = rest.slice(1);
-    } else return usage(io, `unknown option ${a}`);
+    } else return usage(io, `unknown option ${a.slice(0, 40)}`);
+    // An empty root would resolve to the current folder: never what was meant.
+    if (!root?.trim()) return usage(io, '--root needs a directory');
   }
   const [name, ...args] = rest;
   if (!name) return usage(io, 'no command given');
@@ -238,7 +297,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     if (name === 'reservations') {
       const { reservationsCommand } = await import('./reservations');
-      return await reservationsCommand(args, io.out, io.err, io.env);
+      return await reservationsCommand(args, inert(io.out), inert(io.err), io.env);
     }
     const cmd = Object.prototype.hasOwnProperty.call(commands, name) ? commands[name] : undefined;
     if (!cmd) return usage(io, `unknown command "${name.slice(0, 40)}"`);
@@ -246,18 +305,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return await cmd(store, args, io);
   } catch (e) {
     if (e instanceof UsageError) return usage(io, e.message);
-    if (e instanceof DispatchError) {
-      io.err.write(`dispatch: ${e.message}\n`);
-      return 1;
-    }
-    const err = e as NodeJS.ErrnoException;
-    io.err.write(`dispatch: ${err.code ? `${err.code}: ` : ''}${err.message ?? String(e)}\n`);
+    fail(io, errorText(e));
     return 1;
   }
 }
 
 function usage(io: Io, message: string): number {
-  io.err.write(`dispatch: ${message}\n${USAGE.split('\n')[0]}\n(dispatch --help for the commands)\n`);
+  fail(io, message);
+  io.err.write(`${USAGE.split('\n')[0]}\n(dispatch --help for the commands)\n`);
   return 2;
 }
 
@@ -267,7 +322,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (e) => {
-      process.stderr.write(`dispatch: ${String(e)}\n`);
+      process.stderr.write(`dispatch: ${stripControl(String(e))}\n`);
       process.exitCode = 1;
     },
   );

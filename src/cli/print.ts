@@ -1,4 +1,5 @@
 // Plain-text shapes of the CLI's output: one line per dispatch, the session-start summary, `show`.
+// They carry untrusted text as it is: main.ts writes every line through stripControl (or safeJSON).
 import { Dispatch, DispatchContent, priorityRank } from '../core/api';
 
 /** New before acknowledged; within a box, urgent → low, then oldest first (names sort by time). */
@@ -16,13 +17,13 @@ export function sortForList(ds: Dispatch[]): Dispatch[] {
 /** `web_ops/new  urgent  2026-01-31T14:30:00Z  engineering  <id>  [warnings]` */
 export function formatLine(d: Dispatch): string {
   const warn = d.warnings.length ? `  [${d.warnings.length} warning${d.warnings.length > 1 ? 's' : ''}]` : '';
-  return stripControl([`${d.team}/${d.box}`, d.priority.padEnd(6), d.created ?? '?', d.from ?? '?', d.id].join('  ') + warn);
+  return [`${d.team}/${d.box}`, d.priority.padEnd(6), d.created ?? '?', d.from ?? '?', d.id].join('  ') + warn;
 }
 
 export function formatShow(c: DispatchContent): string {
   const d = c.dispatch;
   const lines = [
-    stripControl(d.title),
+    d.title,
     `id:       ${d.id}`,
     `team:     ${d.team} (${d.box})`,
     `priority: ${d.priority}`,
@@ -31,13 +32,28 @@ export function formatShow(c: DispatchContent): string {
     `path:     ${d.path}`,
   ];
   for (const w of d.warnings) lines.push(`warning:  ${w}`);
-  lines.push('', stripControl(c.body));
+  lines.push('', c.body);
   if (c.truncated) lines.push('', '… (truncated: file larger than 1 MiB)');
-  return lines.join('\n').replace(/\n*$/, '\n');
+  const text = lines.join('\n');
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0x0a) end--; // a loop: /\n*$/ is quadratic on a run of newlines
+  return text.slice(0, end) + '\n';
 }
 
-/** Terminal escapes in a file must not drive the reader's terminal. */
+// C0 but tab and newline, DEL and C1 (ESC, CSI, OSC…), and the bidirectional controls that make a
+// terminal show text in another order than it is (Trojan Source): LRM/RLM, ALM, embeddings and isolates.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Terminal escapes and bidi controls in a file must not drive (or mislead) the reader's terminal. */
 export function stripControl(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+  return s.replace(CONTROL, '');
+}
+
+/**
+ * JSON for a terminal: JSON.stringify escapes C0 only, so DEL, C1 and bidi controls become `\uXXXX`
+ * escapes too. The data is kept exactly (they only ever occur inside strings) and the line is inert.
+ */
+export function safeJSON(value: unknown): string {
+  return JSON.stringify(value).replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

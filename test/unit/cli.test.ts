@@ -1,8 +1,8 @@
-// The `dispatch` CLI: shapes, exit codes (0 ok, 1 refused, 2 usage), and the built binary itself.
+// The `dispatch` CLI: shapes, exit codes (0 ok, 1 refused, 2 usage), inert output, and the CLI as a process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -98,29 +98,183 @@ test('sweep', async () => {
   const root = tempRoot();
   await dispatch(['--root', root, 'init', 'qa']);
   writeFileSync(path.join(root, 'qa', 'tmp', 'leftover'), 'x');
+  // An hour old: a file's mtime can lie a fraction of a millisecond after Date.now(), so "older than 0 h"
+  // would miss a file written just now.
+  const hourAgo = Date.now() / 1000 - 3600;
+  utimesSync(path.join(root, 'qa', 'tmp', 'leftover'), hourAgo, hourAgo);
   const r = await dispatch(['--root', root, 'sweep', '--older-than', '0']);
   assert.equal(r.code, 0);
   assert.match(r.out, /removed .*leftover/);
   assert.equal((await dispatch(['--root', root, 'sweep', '--older-than', 'soon'])).code, 2);
 });
 
-const bin = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+const HOSTILE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+/** ESC sequences, C1 CSI, BEL and bidi overrides/isolates, in a name and a body. */
+const EVIL = 'evil\u001b]0;pwned\u0007\u009b2J\u202egnp.exe\u2066x\u2069\u200f';
 
-test('the built binary: send, then watch prints the arrival as JSON', { skip: !existsSync(bin) && 'run npm run build first' }, async () => {
+test('hostile file names and content reach neither stdout nor stderr: show, ack, reroute, an ambiguous id', async () => {
+  const root = tempRoot();
+  await dispatch(['--root', root, 'init', 'qa', 'web_ops']);
+  const name = `${EVIL}.md`; // not the naming rule: sender and priority come from the hostile front matter
+  const body = `---\nfrom: "\\e[31mRED\\u202e"\npriority: "\\e[2Jx"\n---\n# \u001b[31mred \u202etitle\n\nbody \u009b2J \u2067text\u2069\r\n`;
+  writeFileSync(path.join(root, 'qa', 'new', name), body);
+  writeFileSync(path.join(root, 'qa', 'new', `${EVIL}-second.md`), body);
+  const runs = {
+    ambiguous: await dispatch(['--root', root, 'show', 'evil']),
+    show: await dispatch(['--root', root, 'show', path.join(root, 'qa', 'new', name)]),
+    ack: await dispatch(['--root', root, 'ack', path.join(root, 'qa', 'new', name)]),
+    reroute: await dispatch(['--root', root, 'reroute', path.join(root, 'qa', 'cur', name), '--to', 'web_ops']),
+    missing: await dispatch(['--root', root, 'ack', `${EVIL}-none`]),
+    list: await dispatch(['--root', root, 'list']),
+  };
+  assert.equal(runs.ambiguous.code, 1);
+  assert.match(runs.ambiguous.err, /^dispatch: "evil.*" matches 2 dispatches/);
+  assert.equal(runs.show.code, 0, runs.show.err);
+  assert.match(runs.show.out, /red title/);
+  assert.equal(runs.ack.code, 0, runs.ack.err);
+  assert.match(runs.ack.out, /^acknowledged: /);
+  assert.equal(runs.reroute.code, 0, runs.reroute.err);
+  assert.match(runs.reroute.out, /^rerouted to web_ops: /);
+  assert.equal(runs.missing.code, 1);
+  for (const [what, r] of Object.entries(runs)) {
+    assert.doesNotMatch(r.out, HOSTILE, `${what} stdout: ${JSON.stringify(r.out)}`);
+    assert.doesNotMatch(r.err, HOSTILE, `${what} stderr: ${JSON.stringify(r.err)}`);
+  }
+});
+
+test('--json output is inert on a terminal yet keeps the data exactly', async () => {
+  const root = tempRoot();
+  await dispatch(['--root', root, 'init', 'qa']);
+  writeFileSync(path.join(root, 'qa', 'new', `${EVIL}.md`), '# t\n');
+  const r = await dispatch(['--root', root, 'list', '--json']);
+  assert.equal(r.code, 0, r.err);
+  assert.doesNotMatch(r.out, HOSTILE);
+  assert.equal(JSON.parse(r.out)[0].id, EVIL);
+});
+
+test('show is linear in a body of many blank lines', async () => {
+  const root = tempRoot();
+  await dispatch(['--root', root, 'init', 'qa']);
+  writeFileSync(path.join(root, 'qa', 'new', 'blank.md'), '# t\n' + '\n'.repeat(60_000) + 'x');
+  const t = performance.now();
+  const r = await dispatch(['--root', root, 'show', 'blank']);
+  assert.equal(r.code, 0, r.err);
+  assert.ok(performance.now() - t < 1000, `${(performance.now() - t).toFixed(0)} ms`);
+  assert.ok(r.out.endsWith('x\n'));
+});
+
+test('a body on stdin is read only up to 10 MiB, then refused', { timeout: 20_000 }, async () => {
+  const root = tempRoot();
+  let pulled = 0;
+  async function* endless() {
+    for (let i = 0; i < 64; i++) {
+      pulled++;
+      yield Buffer.alloc(1024 * 1024, 'a');
+    }
+  }
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let e = '';
+  err.on('data', (c) => (e += c));
+  const stdin = Object.assign(Readable.from(endless()), { isTTY: false });
+  const code = await main(['--root', root, 'send', '--to', 'qa', '--from', 'eng'], { out, err, env: {}, stdin });
+  assert.equal(code, 1);
+  assert.equal(e, 'dispatch: body larger than 10 MiB\n');
+  assert.ok(pulled <= 12, `${pulled} MiB read`);
+});
+
+test('--body-file is read only up to 10 MiB, then refused (an endless writer is cut off)', { timeout: 20_000 }, async () => {
+  const root = tempRoot();
+  const fifo = path.join(root, 'body.fifo');
+  execFileSync('mkfifo', [fifo]);
+  // Another process writes 64 MiB into the FIFO and reports how much it got rid of.
+  const writer = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const fs = require('fs'); const fd = fs.openSync(process.argv[1], 'w'); const b = Buffer.alloc(1 << 20, 'a'); let n = 0;
+       try { for (let i = 0; i < 64; i++) { fs.writeSync(fd, b); n++; } } catch (e) { console.log(n + ' ' + e.code); process.exit(0); }
+       console.log(n + ' all');`,
+      fifo,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let written = '';
+  writer.stdout.on('data', (c) => (written += c));
+  const ended = new Promise((r) => writer.once('exit', r));
+  const r = await dispatch(['--root', root, 'send', '--to', 'qa', '--from', 'eng', '--body-file', fifo]);
+  await ended;
+  assert.equal(r.code, 1);
+  assert.equal(r.err, 'dispatch: body larger than 10 MiB\n');
+  const [mib, how] = written.trim().split(' ');
+  assert.equal(how, 'EPIPE', written);
+  assert.ok(Number(mib) <= 12, `${mib} MiB written before the reader stopped`);
+});
+
+test('watch --interval and --root are checked before anything runs', { timeout: 10_000 }, async () => {
+  const root = tempRoot();
+  for (const args of [
+    ['--root', root, 'watch', '--interval', 'x'],
+    ['--root', root, 'watch', '--interval', '0'],
+    ['--root', root, 'watch', '--interval', ''],
+    ['--root', root, 'watch', '--interval', '99'],
+    ['--root=', 'list'],
+    ['--root', '', 'list'],
+  ]) {
+    const r = await dispatch(args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.err, /^dispatch: --(interval|root) /, r.err);
+  }
+});
+
+test('ack goes on after an unexpected error, reports it once (errno code once), and exits 1', async () => {
+  const root = tempRoot();
+  const sent = JSON.parse((await dispatch(['--root', root, 'send', '--to', 'web_ops', '--from', 'eng', '--title', 'Hi', '--body', 'b', '--json'])).out);
+  // A team whose new/ is a symlink loop: looking an id up lists it and fails with ELOOP, an error no
+  // check foresaw. A ref given as a path is not looked up, so it can still be acknowledged.
+  mkdirSync(path.join(root, 'broken', 'cur'), { recursive: true });
+  symlinkSync('new', path.join(root, 'broken', 'new'));
+  const r = await dispatch(['--root', root, 'ack', 'some-id', sent.path]);
+  assert.equal(r.code, 1);
+  const errLines = r.err.split('\n').filter(Boolean);
+  assert.equal(errLines.length, 1, r.err);
+  assert.match(errLines[0], /^dispatch: ELOOP: /);
+  assert.doesNotMatch(errLines[0], /ELOOP: ELOOP/);
+  assert.match(r.out, /^acknowledged: .*\/web_ops\/cur\//);
+  assert.equal(readdirSync(path.join(root, 'web_ops', 'cur')).length, 1);
+});
+
+// The CLI as a process, from source: no stale dist/ can make this pass or fail.
+const cli = [...process.execArgv.filter((a) => a !== '--test'), '--import', 'tsx', path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts')];
+
+/** Resolves when `pred` holds, else rejects after `ms` with a message that says what was awaited and what was seen. */
+async function waitFor(pred: () => boolean, ms: number, what: () => string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('the CLI process: send, then watch prints the arrival as JSON', { timeout: 60_000 }, async () => {
   const root = tempRoot();
   const run = promisify(execFile);
-  await run(process.execPath, [bin, '--root', root, 'init', 'qa']);
-  const w = spawn(process.execPath, [bin, '--root', root, 'watch', '--json']);
+  await run(process.execPath, [...cli, '--root', root, 'init', 'qa']);
+  const w = spawn(process.execPath, [...cli, '--root', root, 'watch', '--json']);
   let out = '';
+  let err = '';
   w.stdout.on('data', (c) => (out += c));
-  await new Promise<void>((resolve) => w.stderr.once('data', () => resolve())); // "watching …"
-  const sent = await run(process.execPath, [bin, '--root', root, 'send', '--to', 'qa', '--from', 'eng', '--title', 'Live', '--body', 'b']);
-  assert.ok(sent.stdout.trim().endsWith('_normal_eng_live.md'));
-  const deadline = Date.now() + 5000;
-  while (!out.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  w.kill('SIGINT');
-  const code = await new Promise((r) => w.once('exit', r));
-  assert.equal(code, 0);
+  w.stderr.on('data', (c) => (err += c));
+  const exited = new Promise<number | null>((r) => w.once('exit', r));
+  try {
+    await waitFor(() => err.includes('watching '), 20_000, () => `"watching …" from dispatch watch (stderr so far: ${JSON.stringify(err)})`);
+    const sent = await run(process.execPath, [...cli, '--root', root, 'send', '--to', 'qa', '--from', 'eng', '--title', 'Live', '--body', 'b']);
+    assert.ok(sent.stdout.trim().endsWith('_normal_eng_live.md'), sent.stdout);
+    await waitFor(() => out.includes('\n'), 10_000, () => `dispatch watch to print the arrival (stdout: ${JSON.stringify(out)}, stderr: ${JSON.stringify(err)})`);
+  } finally {
+    w.kill('SIGINT');
+  }
+  assert.equal(await exited, 0, err);
   const ev = JSON.parse(out.split('\n')[0]);
   assert.equal(ev.event, 'add');
   assert.equal(ev.team, 'qa');
