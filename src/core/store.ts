@@ -378,16 +378,17 @@ export async function listBox(dir: string): Promise<string[]> {
 export async function readMeta(p: string): Promise<Dispatch['meta']> {
   try {
     const st = await fs.lstat(p);
-    if (st.isSymbolicLink()) return warnOnly('symbolic link; not followed', st.size);
-    if (!st.isFile()) return warnOnly('not a regular file', st.size);
+    if (st.isSymbolicLink()) return warnOnly('symbolic link; not followed', st);
+    if (!st.isFile()) return warnOnly('not a regular file', st);
     return metaFromHead(await readHead(p));
   } catch (e) {
-    return warnOnly(`unreadable: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 0);
+    return warnOnly(`unreadable: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
 }
 
-function warnOnly(w: string, size: number): Dispatch['meta'] {
-  return { kind: 'none', data: Object.create(null), bodyStart: '', size, warnings: [w] };
+/** Metadata that is only a warning; the stat still lets the index notice the entry change. */
+function warnOnly(w: string, st?: { size: number; mtimeMs: number; ino: number }): Dispatch['meta'] {
+  return { kind: 'none', data: Object.create(null), bodyStart: '', size: st?.size ?? 0, mtimeMs: st?.mtimeMs, ino: st?.ino, warnings: [w] };
 }
 
 function render(o: { from: string; to: string; priority: Priority; created: Date; bead?: string; title: string; body: string }): string {
