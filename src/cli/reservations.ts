@@ -74,8 +74,10 @@ export async function reservationsCommand(
     const opts = { url: values.url, project: values.project, agent: values.agent, timeoutMs: values.timeout ? Number(values.timeout) : undefined };
     client = new AgentMailClient(resolveAgentMailConfig(opts, { env, workspaceFolder: projectFolder(process.cwd()), home: env.HOME }));
   } catch (e) {
-    err.write(`dispatch: ${isAgentMailError(e) ? e.message : String(e)}\n${USAGE}`);
-    return 2;
+    // A bad flag is a usage error; a bad environment (e.g. a token for a plain-http remote) is refused.
+    const fromFlags = values.url !== undefined || values.project !== undefined || values.agent !== undefined;
+    err.write(`dispatch: ${isAgentMailError(e) ? e.message : String(e)}\n${fromFlags ? USAGE : ''}`);
+    return fromFlags ? 2 : 1;
   }
   const { baseUrl, project, agent } = client.config;
   try {

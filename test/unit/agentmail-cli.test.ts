@@ -113,6 +113,14 @@ describe('dispatch reservations', () => {
     });
   }
 
+  it('a refused environment (token for a plain-http remote) → exit 1, one line, no usage text', async () => {
+    const r = await run([], { AGENT_MAIL_URL: 'http://agent-mail.example:8765', AGENT_MAIL_TOKEN: 'secret', BEADS_PROJECT_ID: PROJECT });
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^dispatch: .*https/);
+    assert.equal(r.err.trimEnd().split('\n').length, 1, r.err);
+    assert.doesNotMatch(r.err, /secret/);
+  });
+
   it('--help prints usage and exits 0', async () => {
     const r = await run(['--help']);
     assert.equal(r.code, 0);
