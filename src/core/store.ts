@@ -10,7 +10,7 @@ import { Box, BOXES, buildName, isPriority, isSlug, isTeamName, Priority, slugif
 import { parseFrontMatter, readHead } from './frontmatter';
 import { errnoOf, linkFree, moveNoClobber, MoveResult, NO_LINK_CODES, restoreClaims } from './fsmove';
 
-export type DispatchErrorCode = 'invalid' | 'not-found' | 'ambiguous' | 'conflict' | 'io';
+export type DispatchErrorCode = 'invalid' | 'not-found' | 'ambiguous' | 'io';
 
 /** A refused or failed operation, with a message fit for a person. */
 export class DispatchError extends Error {
@@ -251,8 +251,8 @@ export class DispatchStore {
       if (!(e instanceof DispatchError) || e.code !== 'not-found' || !from || !(ref.includes('/') || ref.includes(path.sep))) throw e;
       const rel = path.relative(this.root, path.resolve(expandHome(ref))).split(path.sep);
       if (rel.length !== 3 || rel[1] !== from || !isTeamName(rel[0])) throw e;
-      const [team, box] = dest(new Dispatch(this.root, rel[0], from, rel[2]));
       const gone = new Dispatch(this.root, rel[0], from, rel[2]);
+      const [team, box] = dest(gone);
       // The source is gone: relocate() waits for a racer's claim and finds where it went, or says so.
       const r = await this.relocate(gone, path.join(this.root, team, box));
       return new Dispatch(this.root, team, box, path.basename(r.path));
