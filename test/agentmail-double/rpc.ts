@@ -10,6 +10,8 @@ export interface RpcContext {
   registrationTokens: Record<string, string>;
   /** Rust-style paging: limit (default 20, max 250) and offset. */
   paged: () => boolean;
+  /** How tool errors are worded: Agent Mail's `{"error":{...}}` payload, or FastMCP's prose (the Python server). */
+  errorStyle: 'json' | 'python';
 }
 
 type Json = Record<string, unknown>;
@@ -60,13 +62,14 @@ function callTool(ctx: RpcContext, name: string, args: Json): Json {
     checkProject(ctx, args.project_key);
     const agent = String(args.agent_name ?? '');
     const expected = ctx.registrationTokens[agent];
-    const writes = name === 'release_file_reservations' || name === 'renew_file_reservations';
+    const writes = ['release_file_reservations', 'renew_file_reservations', 'force_release_file_reservation'].includes(name);
     if (writes && expected !== undefined && args.registration_token !== expected) {
       throw new ToolFailure('UNAUTHORIZED', `registration_token missing or invalid for agent '${agent}'`);
     }
     let out: Json;
     if (name === 'release_file_reservations') out = ctx.store.release(agent, args.paths, args.file_reservation_ids);
     else if (name === 'renew_file_reservations') out = ctx.store.renew(agent, args.extend_seconds, args.paths, args.file_reservation_ids);
+    else if (name === 'force_release_file_reservation') out = ctx.store.forceRelease(ctx.project, agent, args.file_reservation_id, args.notify_previous, args.note);
     else if (name === 'file_reservation_paths') out = ctx.store.grant(agent, args.paths, args.ttl_seconds, args.exclusive, args.reason);
     else throw new ToolFailure('NOT_FOUND', `Unknown tool: ${name}`);
     return { content: [{ type: 'text', text: JSON.stringify(out) }], structuredContent: out, isError: false };
@@ -74,8 +77,9 @@ function callTool(ctx: RpcContext, name: string, args: Json): Json {
     // Tool failures are HTTP 200 results with isError, the message as JSON in content[0].text.
     const f = e instanceof RpcFailure ? new ToolFailure('NOT_FOUND', e.message) : e;
     if (!(f instanceof ToolFailure)) throw e;
-    const error = { type: f.type, message: f.message, recoverable: true, data: {} };
-    return { content: [{ type: 'text', text: JSON.stringify({ error }) }], isError: true };
+    const error = { type: f.type, message: f.message, recoverable: true, data: f.data };
+    const text = ctx.errorStyle === 'python' ? `Error calling tool '${name}': ${f.message}` : JSON.stringify({ error });
+    return { content: [{ type: 'text', text }], isError: true };
   }
 }
 

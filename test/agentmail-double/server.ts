@@ -22,6 +22,8 @@ export interface DoubleOptions {
   mode?: DoubleMode;
   /** Per-agent registration tokens; when set for an agent, its writes must carry it. */
   registrationTokens?: Record<string, string>;
+  /** 'python': tool errors as FastMCP words them ("Error calling tool 'X': …") instead of the JSON payload. */
+  errorStyle?: 'json' | 'python';
 }
 
 export interface ModeExtras {
@@ -89,7 +91,7 @@ export async function startAgentMailDouble(opts: DoubleOptions = {}): Promise<Ag
   const timers = new Set<NodeJS.Timeout>();
   let mode: DoubleMode = opts.mode ?? 'normal';
   let extras: ModeExtras = {};
-  const ctx: RpcContext = { store, project, registrationTokens: opts.registrationTokens ?? {}, paged: () => mode === 'paged' };
+  const ctx: RpcContext = { store, project, registrationTokens: opts.registrationTokens ?? {}, paged: () => mode === 'paged', errorStyle: opts.errorStyle ?? 'json' };
 
   function route(req: http.IncomingMessage, res: http.ServerResponse, call: RecordedCall): void {
     const path = call.path;

@@ -12,7 +12,22 @@ export interface DoubleReservationInput {
   /** Alternative to expires_ts: seconds from now. */
   ttlSeconds?: number;
   released_ts?: string | null;
+  /** The holder looks gone (agent inactive, no mail): listed with stale: true, and force-releasable. */
+  stale?: boolean;
 }
+
+/** What force_release_file_reservation would have mailed the previous holder (recorded, for tests). */
+export interface DoubleNotification {
+  to: string;
+  from: string;
+  subject: string;
+  body: string;
+  reservationId: number;
+}
+
+/** The real servers' default thresholds (FILE_RESERVATION_INACTIVITY_SECONDS, …_ACTIVITY_GRACE_SECONDS). */
+const INACTIVITY_S = 1800;
+const GRACE_S = 900;
 
 interface Row {
   id: number;
@@ -23,6 +38,7 @@ interface Row {
   created: number;
   expires: number;
   released: number | null;
+  stale: boolean;
 }
 
 /** Agent Mail's slugify (kept apart from the client's on purpose: the double must not share its bugs). */
@@ -39,15 +55,25 @@ export class ToolFailure extends Error {
   constructor(
     readonly type: string,
     message: string,
+    readonly data: Record<string, unknown> = {},
   ) {
     super(message);
   }
+}
+
+/** The Python server's stale_reasons for a row (no workspace to match files in: path_pattern_unmatched). */
+function reasonsOf(r: Row): string[] {
+  return r.stale
+    ? [`agent_inactive>${INACTIVITY_S}s`, `no_recent_mail_activity>${GRACE_S}s`, 'path_pattern_unmatched']
+    : ['agent_recently_active', 'mail_activity_recent'];
 }
 
 export class ReservationStore {
   private rows: Row[] = [];
   private nextId = 1;
   readonly agents = new Set<string>();
+  /** Mails force releases sent, oldest first. */
+  readonly notifications: DoubleNotification[] = [];
   /** Raw rows appended verbatim to every listing, to test the client's validation. */
   raw: unknown[] = [];
 
@@ -66,8 +92,16 @@ export class ReservationStore {
         created: i.created_ts ? Date.parse(i.created_ts) : now,
         expires: i.expires_ts ? Date.parse(i.expires_ts) : now + (i.ttlSeconds ?? 3600) * 1000,
         released: i.released_ts ? Date.parse(i.released_ts) : null,
+        stale: i.stale === true,
       };
     });
+  }
+
+  /** Adds rows to the current ones (set() replaces them). */
+  add(inputs: DoubleReservationInput[]): void {
+    const keep = this.rows;
+    this.set(inputs);
+    this.rows = [...keep, ...this.rows];
   }
 
   /** Rows as the file_reservations resource prints them, created_ts ascending. */
@@ -80,22 +114,27 @@ export class ReservationStore {
     return this.rows
       .filter((r) => !activeOnly || (r.released === null && r.expires > now))
       .sort((a, b) => a.created - b.created)
-      .map((r) => ({
-        id: r.id,
-        agent: r.agent,
-        path_pattern: r.path_pattern,
-        exclusive: r.exclusive,
-        reason: r.reason,
-        created_ts: pyIso(r.created),
-        expires_ts: pyIso(r.expires),
-        released_ts: r.released === null ? null : pyIso(r.released),
-        stale: false,
-        stale_reasons: ['agent_recently_active', 'mail_activity_recent'],
-        last_agent_activity_ts: pyIso(now),
-        last_mail_activity_ts: null,
-        last_filesystem_activity_ts: null,
-        last_git_activity_ts: null,
-      }));
+      .map((r) => this.wire(r, now));
+  }
+
+  /** One row as the file_reservations resource prints it. */
+  private wire(r: Row, now: number): Record<string, unknown> {
+    return {
+      id: r.id,
+      agent: r.agent,
+      path_pattern: r.path_pattern,
+      exclusive: r.exclusive,
+      reason: r.reason,
+      created_ts: pyIso(r.created),
+      expires_ts: pyIso(r.expires),
+      released_ts: r.released === null ? null : pyIso(r.released),
+      stale: r.released === null && r.stale,
+      stale_reasons: reasonsOf(r),
+      last_agent_activity_ts: pyIso(r.stale ? r.created - (INACTIVITY_S + 60) * 1000 : now),
+      last_mail_activity_ts: null,
+      last_filesystem_activity_ts: null,
+      last_git_activity_ts: null,
+    };
   }
 
   /** Legacy REST rows (Beads' mock shape). */
@@ -141,13 +180,51 @@ export class ReservationStore {
     return { renewed: out.length, file_reservations: out };
   }
 
+  /**
+   * force_release_file_reservation as the real servers answer it: unknown agent or id → NOT_FOUND;
+   * released → already_released; TTL run out → released now, expired; still active → RESERVATION_ACTIVE;
+   * else released, and the holder mailed unless notify is false or they asked themselves.
+   */
+  forceRelease(project: string, actor: string, id: unknown, notify: unknown, note: unknown): Record<string, unknown> {
+    if (!this.agents.has(actor)) throw new ToolFailure('NOT_FOUND', `Agent '${actor}' not found in project`);
+    if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw new ToolFailure('INVALID_ARGUMENT', `Invalid argument value: file_reservation_id must be an integer.`);
+    const r = this.rows.find((x) => x.id === id);
+    if (!r) throw new ToolFailure('NOT_FOUND', `File reservation id=${id} not found for project '${project}'.`, { file_reservation_id: id });
+    const now = Date.now();
+    if (r.released !== null) return { released: 0, released_at: pyIso(r.released), already_released: true };
+    if (r.expires <= now) {
+      r.released = now;
+      return { released: 0, released_at: pyIso(now), already_released: true, expired: true };
+    }
+    const stale_reasons = reasonsOf(r);
+    if (!r.stale) {
+      throw new ToolFailure('RESERVATION_ACTIVE', 'Reservation still shows recent activity; refusing forced release.', { file_reservation_id: id, stale_reasons });
+    }
+    r.released = now;
+    const notified = notify !== false && r.agent !== actor;
+    if (notified) {
+      const extra = typeof note === 'string' && note.trim() ? `\n\nAdditional note from ${actor}:\n${note.trim()}` : '';
+      this.notifications.push({
+        to: r.agent,
+        from: actor,
+        subject: `[file-reservations] Released stale lock on ${r.path_pattern}`,
+        body: `Hi ${r.agent},\n\nI released your file reservation on \`${r.path_pattern}\` because it looked abandoned.\n\nObserved signals:\n${stale_reasons.map((x) => `- ${x}`).join('\n')}${extra}`,
+        reservationId: r.id,
+      });
+    }
+    // The summary the real tool returns: the listing's row without `stale`, plus whether the holder was mailed.
+    const { stale: _stale, ...row } = this.wire(r, now);
+    const reservation = { ...row, notified };
+    return { released: 1, released_at: pyIso(now), reservation };
+  }
+
   grant(agent: string, paths: unknown, ttlSeconds: unknown, exclusive: unknown, reason: unknown): Record<string, unknown> {
     if (!Array.isArray(paths) || paths.length === 0) throw new ToolFailure('INVALID_ARGUMENT', 'paths list cannot be empty');
     this.agents.add(agent);
     const now = Date.now();
     const ttl = typeof ttlSeconds === 'number' ? ttlSeconds : 3600;
     const granted = paths.map((p) => {
-      const row: Row = { id: this.nextId++, agent, path_pattern: String(p), exclusive: exclusive !== false, reason: String(reason ?? ''), created: now, expires: now + ttl * 1000, released: null };
+      const row: Row = { id: this.nextId++, agent, path_pattern: String(p), exclusive: exclusive !== false, reason: String(reason ?? ''), created: now, expires: now + ttl * 1000, released: null, stale: false };
       this.rows.push(row);
       return { id: row.id, path_pattern: row.path_pattern, exclusive: row.exclusive, reason: row.reason, expires_ts: pyIso(row.expires) };
     });

@@ -3,6 +3,7 @@
 // AgentMailError only.
 import { AgentMailConfig, assertTokenTransport, projectSlug } from './config';
 import { AgentMailError, errorForStatus, isAgentMailError } from './errors';
+import { ForceReleaseRequest, ForceReleaseResult, normaliseForceRelease } from './force-release';
 import { exchange } from './http';
 import { callTool, Endpoint, looksLikeHtml, parseJson, readResource } from './mcp';
 import { normaliseRows, normaliseTimestamp, Reservation, rowsOf } from './reservation';
@@ -145,6 +146,19 @@ export class AgentMailClient {
     if (sel.ids?.length) args.file_reservation_ids = sel.ids;
     if (this.config.registrationToken) args.registration_token = this.config.registrationToken;
     return args;
+  }
+
+  /**
+   * Asks the server to release another agent's reservation it judges abandoned (`force_release_file_reservation`).
+   * The server decides: it refuses one that still shows activity (a tool error, RESERVATION_ACTIVE).
+   */
+  async forceRelease(req: ForceReleaseRequest): Promise<ForceReleaseResult> {
+    if (!Number.isSafeInteger(req.id) || req.id <= 0) throw new AgentMailError('config', 'a reservation id is a positive integer', { reason: 'config' });
+    const { project_key, agent_name, registration_token } = this.writeArgs({});
+    const args: Record<string, unknown> = { project_key, agent_name, file_reservation_id: req.id, notify_previous: req.notify !== false };
+    if (req.note?.trim()) args.note = req.note.trim();
+    if (registration_token !== undefined) args.registration_token = registration_token;
+    return normaliseForceRelease(await this.callWrite('force_release_file_reservation', args));
   }
 
   private async callWrite(tool: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {

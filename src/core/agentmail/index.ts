@@ -18,6 +18,8 @@ export {
 export type { AgentMailConfig, AgentMailOptions, ResolveContext, TokenSource, UrlSource } from './config';
 export { AgentMailError, describeError, errorKindOf, isAgentMailError } from './errors';
 export type { AgentMailErrorDetails, AgentMailErrorKind } from './errors';
+export { describeStaleReason, normaliseForceRelease, staleReasonsText } from './force-release';
+export type { ForceReleasedReservation, ForceReleaseRequest, ForceReleaseResult } from './force-release';
 export { matchesPath } from './glob';
 export { normaliseReservation, normaliseRows, normaliseTimestamp } from './reservation';
 export type { Reservation } from './reservation';

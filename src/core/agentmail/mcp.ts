@@ -57,7 +57,10 @@ function rpcError(err: unknown): AgentMailError {
   const message = typeof e.message === 'string' ? e.message : 'JSON-RPC error';
   const code = typeof e.code === 'number' ? e.code : undefined;
   const kind = /project\b.*\bnot found|not found.*\bproject|unknown project/i.test(message) ? 'unknown-project' : 'rpc-error';
-  return new AgentMailError(kind, `Agent Mail: ${message}`, code === undefined ? {} : { code });
+  // A tool error sent as a JSON-RPC error carries Agent Mail's payload in data: `{"error":{"type",...}}`.
+  const data = (e.data && typeof e.data === 'object' ? e.data : {}) as { error?: { type?: unknown } };
+  const errorType = typeof data.error?.type === 'string' ? data.error.type.slice(0, 100) : undefined;
+  return new AgentMailError(kind, `Agent Mail: ${message}`, { ...(code === undefined ? {} : { code }), ...(errorType ? { errorType } : {}) });
 }
 
 /** Sends one JSON-RPC request; returns `result` or throws a typed AgentMailError. */
@@ -116,11 +119,20 @@ export async function callTool(ep: Endpoint, name: string, args: Record<string, 
   return body as Record<string, unknown>;
 }
 
+/** Error types of Agent Mail refusals that arrive as prose only, recognised by the server's own wording. */
+const PROSE_TYPES: [RegExp, string][] = [
+  [/refusing forced release/i, 'RESERVATION_ACTIVE'],
+  [/\bnot found\b/i, 'NOT_FOUND'],
+  [/registration_token|requires .*token|authenticat/i, 'AUTHENTICATION_REQUIRED'],
+];
+
 function toolError(name: string, text: string): AgentMailError {
-  // Agent Mail puts `{"error":{"type","message"}}` in the text; other servers put plain prose.
+  // `{"error":{"type","message"}}` in the text (the error payload both servers build), or prose: the Python
+  // server's FastMCP sends "Error calling tool 'NAME': MESSAGE".
   const parsed = parseJson(text) as { error?: { type?: unknown; message?: unknown } } | undefined;
   const inner = parsed && typeof parsed === 'object' ? parsed.error : undefined;
-  const message = typeof inner?.message === 'string' ? inner.message : text.trim().slice(0, 500) || 'tool failed';
-  const details = typeof inner?.type === 'string' ? { errorType: inner.type } : {};
-  return new AgentMailError('tool-error', `${name}: ${message}`, details);
+  const prose = text.trim().replace(/^Error calling tool '[^']*':\s*/, '').slice(0, 500);
+  const message = typeof inner?.message === 'string' ? inner.message : prose || 'tool failed';
+  const errorType = typeof inner?.type === 'string' ? inner.type : PROSE_TYPES.find(([re]) => re.test(prose))?.[1];
+  return new AgentMailError('tool-error', `${name}: ${message}`, errorType ? { errorType } : {});
 }
