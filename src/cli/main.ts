@@ -29,7 +29,9 @@ commands:
   summary [TEAM...]                one line, for a session-start hook
   watch [TEAM...] [--json] [--poll] one line per event until interrupted
   sweep [--older-than HOURS]       delete tmp/ leftovers (default 36 h)
-  reservations [--url U] [--project KEY] [--agent NAME] [--json]
+  reservations [list] [--url U] [--project KEY] [--agent NAME] [--json]
+  reservations release ID... [--force [--note TEXT] [--no-notify]]   (Agent Mail)
+  reservations renew ID... [--minutes N]
 
 The root is --root, else $DISPATCH_ROOT, else ~/.team/dispatch.`;
 

@@ -9,7 +9,7 @@ import { DoubleReservationInput, ReservationStore, slugOf } from './store';
 
 export const DOUBLE_MODES = [
   'normal', 'down', 'slow', '401', '403', '429', '500', 'html', 'garbage', 'huge',
-  'sse', 'legacy', 'legacy-object', 'paged', 'redirect',
+  'sse', 'legacy', 'legacy-object', 'paged', 'redirect', 'read-only',
 ] as const;
 export type DoubleMode = (typeof DOUBLE_MODES)[number];
 
@@ -48,6 +48,8 @@ export interface AgentMailDouble {
   calls: RecordedCall[];
   setMode(mode: DoubleMode, extras?: ModeExtras): Promise<void>;
   setReservations(rows: DoubleReservationInput[]): void;
+  /** Between tests: normal mode, these rows, no recorded calls or notifications. */
+  reset(rows: DoubleReservationInput[]): Promise<void>;
   /** Appends raw (possibly malformed) rows to every listing. */
   injectRows(rows: unknown[]): void;
   store: ReservationStore;
@@ -110,6 +112,8 @@ export async function startAgentMailDouble(opts: DoubleOptions = {}): Promise<Ag
       if (mode === '429') return json(res, 429, { detail: 'Rate limit exceeded' }, { 'retry-after': '7' });
       if (mode === '500') return send(res, 500, 'text/plain; charset=utf-8', 'Internal Server Error');
     }
+    // A reader role (a non-loopback client without a writer JWT): resources are read, every tool call is 403.
+    if (mode === 'read-only' && req.method === 'POST' && MCP_PATHS.has(path) && isToolCall(call.body)) return json(res, 403, { detail: 'Forbidden' });
     const legacy = mode === 'legacy' || mode === 'legacy-object';
     if (req.method === 'POST' && MCP_PATHS.has(path)) {
       if (legacy) return json(res, 404, { detail: 'Not Found' });
@@ -164,6 +168,13 @@ export async function startAgentMailDouble(opts: DoubleOptions = {}): Promise<Ag
 
   let port = await listen(opts.port ?? 0);
   if (mode === 'down') await stop();
+  async function setMode(next: DoubleMode, more: ModeExtras = {}): Promise<void> {
+    const wasDown = mode === 'down';
+    mode = next;
+    extras = more;
+    if (next === 'down' && !wasDown) await stop();
+    if (next !== 'down' && wasDown) port = await listen(port);
+  }
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -171,18 +182,27 @@ export async function startAgentMailDouble(opts: DoubleOptions = {}): Promise<Ag
     calls,
     store,
     setReservations: (rows) => store.set(rows),
+    async reset(rows) {
+      await setMode('normal');
+      store.set(rows);
+      store.raw = [];
+      store.notifications.length = 0;
+      calls.length = 0;
+    },
     injectRows: (rows) => {
       store.raw = rows;
     },
-    async setMode(next, more = {}) {
-      const wasDown = mode === 'down';
-      mode = next;
-      extras = more;
-      if (next === 'down' && !wasDown) await stop();
-      if (next !== 'down' && wasDown) port = await listen(port);
-    },
+    setMode,
     close: stop,
   };
+}
+
+function isToolCall(body: string): boolean {
+  try {
+    return (JSON.parse(body) as { method?: unknown }).method === 'tools/call';
+  } catch {
+    return false;
+  }
 }
 
 function page(store: ReservationStore): string {

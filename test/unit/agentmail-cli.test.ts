@@ -1,23 +1,18 @@
 // `dispatch reservations` against the loopback double: table, --json, exit codes and stderr lines.
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { reservationsCommand } from '../../src/cli/reservations';
 import { AgentMailDouble, startAgentMailDouble } from '../agentmail-double/server';
+import { capture } from '../helpers/streams';
 
 const PROJECT = '/work/demo-project';
 let dbl: AgentMailDouble;
 
 async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string; ms: number }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (c: Buffer) => (o += c.toString()));
-  err.on('data', (c: Buffer) => (e += c.toString()));
+  const io = capture();
   const t0 = Date.now();
-  const code = await reservationsCommand(args, out, err, { HOME: '/nonexistent-home', ...env });
-  return { code, out: o, err: e, ms: Date.now() - t0 };
+  const code = await reservationsCommand(args, io.out, io.err, { HOME: '/nonexistent-home', ...env });
+  return { code, ...io.text(), ms: Date.now() - t0 };
 }
 
 before(async () => {
@@ -36,9 +31,9 @@ describe('dispatch reservations', () => {
     const r = await run(['--url', dbl.url, '--project', PROJECT, '--agent', 'BlueLake']);
     assert.equal(r.code, 0, r.err);
     const lines = r.out.trimEnd().split('\n');
-    assert.match(lines[0], /AGENT\s+PATTERN\s+MODE\s+EXPIRES\s+REASON/);
-    assert.match(lines[1], /^\s+GreenCastle\s+src\/core\/\*\*\s+exclusive\s+in 29 min\s+index refactor$/);
-    assert.match(lines[2], /^\*\s+BlueLake\s+README\.md\s+shared\s+in 9 min\s+docs\?\[31m pass$/);
+    assert.match(lines[0], /ID\s+AGENT\s+PATTERN\s+MODE\s+EXPIRES\s+STATE\s+REASON/);
+    assert.match(lines[1], /^\s+1\s+GreenCastle\s+src\/core\/\*\*\s+exclusive\s+in 29 min\s+-\s+index refactor$/);
+    assert.match(lines[2], /^\*\s+2\s+BlueLake\s+README\.md\s+shared\s+in 9 min\s+expiring\s+docs\?\[31m pass$/);
     assert.match(lines[3], /\* = held by BlueLake/);
     assert.ok(!r.out.includes('\u001b'), 'control characters from the server are not printed');
   });

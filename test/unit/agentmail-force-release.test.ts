@@ -38,12 +38,7 @@ before(async () => {
   dbl = await startAgentMailDouble({ project: PROJECT, reservations: ROWS });
 });
 after(() => dbl.close());
-beforeEach(async () => {
-  await dbl.setMode('normal');
-  dbl.setReservations(ROWS);
-  dbl.store.notifications.length = 0;
-  dbl.calls.length = 0;
-});
+beforeEach(() => dbl.reset(ROWS));
 
 describe('force release', () => {
   it('the listing carries the server’s stale flag and stale_reasons', async () => {

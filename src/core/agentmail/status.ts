@@ -57,6 +57,19 @@ export function summariseReservations(rows: Reservation[], agent: string | undef
   return { mine, others, conflicts };
 }
 
+/** "Expiring soon": within this of its expiry, a reservation is marked (and mine offer Renew first). */
+export const EXPIRING_SOON_MS = 10 * 60 * 1000;
+
+export function expiringSoon(r: Reservation, now: number): boolean {
+  const at = r.expires_ts ? Date.parse(r.expires_ts) : NaN;
+  return Number.isFinite(at) && at > now && at - now <= EXPIRING_SOON_MS;
+}
+
+/** Another agent's reservation the server calls stale: the one case where Force Release is offered. */
+export function forceReleasable(r: Reservation, agent: string | undefined): boolean {
+  return r.stale && r.id !== null && agent !== undefined && r.agent !== agent;
+}
+
 /** Distinct holders' names, in order, for "held by a, b". */
 export function holdersOf(rows: Reservation[]): string[] {
   return [...new Set(rows.map((r) => r.agent))];
