@@ -1,8 +1,10 @@
 // The Agent Mail reservations quick pick (the item's click) and what it can do with a reservation:
-// release, renew, copy, open the server's page. Errors of actions the user asked for are shown here.
+// release, renew (first when it expires soon), force-release another agent's stale one, copy, open the
+// server's page. Errors of actions the user asked for are shown here.
 import * as vscode from 'vscode';
-import { AgentMailClient, AgentMailError, describeError, isAgentMailError, Reservation, ReservationList, ReservationSelector } from '../core/agentmail';
-import { oneLine, ReservationState, reservationsPageUrl, summariseReservations } from '../core/agentmail/status';
+import { AgentMailClient, AgentMailError, describeError, isAgentMailError, Reservation, ReservationList, ReservationSelector, staleReasonsText } from '../core/agentmail';
+import { expiringSoon, forceReleasable, oneLine, ReservationState, reservationsPageUrl, summariseReservations } from '../core/agentmail/status';
+import { confirmAndForceRelease } from './reservations-force';
 import { COMMANDS, SECTION } from './reservations-settings';
 import { expiresText } from './reservations-tooltip';
 
@@ -37,6 +39,11 @@ export class ReservationActions {
   /** Releases one of mine through the real tool; the item refreshes at once. Returns how many were released. */
   release(r: Reservation): Promise<number> {
     return this.write(r, 'release', (c, sel) => c.releaseReservations(sel).then((o) => o.released));
+  }
+
+  /** Another agent's stale reservation, after a modal confirmation. */
+  forceRelease(r: Reservation): Promise<number> {
+    return confirmAndForceRelease({ client: this.requireClient(), failed: (what, e) => this.actionFailed(what, e), pollNow: () => this.host.pollNow() }, r);
   }
 
   renew(r: Reservation, seconds: number): Promise<number> {
@@ -98,12 +105,16 @@ export class ReservationActions {
     if (state !== 'ok' && state !== 'loading') actions.push({ label: `$(gear) ${vscode.l10n.t('Open Agent Mail settings')}`, run: () => vscode.commands.executeCommand('workbench.action.openSettings', SECTION) });
     const sum = summariseReservations(list?.reservations ?? [], agent, this.host.activePath());
     const now = Date.now();
-    const asItem = (r: Reservation): Item => ({
-      label: `${sum.conflicts.includes(r) ? '$(warning)' : r.exclusive ? '$(lock)' : '$(unlock)'} ${oneLine(r.path_pattern, 200)}`,
-      description: [oneLine(r.agent, 40), r.exclusive ? vscode.l10n.t('exclusive') : vscode.l10n.t('shared'), expiresText(r.expires_ts, now), ...(r.stale ? [vscode.l10n.t('stale')] : [])].join(' · '),
-      detail: r.reason ? oneLine(r.reason, 200) : undefined,
-      reservation: r,
-    });
+    const asItem = (r: Reservation): Item => {
+      const marks = [...(r.stale ? [vscode.l10n.t('stale')] : []), ...(expiringSoon(r, now) ? [vscode.l10n.t('expiring soon')] : [])];
+      const why = r.stale ? vscode.l10n.t('stale: {0}', staleReasonsText(r.stale_reasons)) : '';
+      return {
+        label: `${sum.conflicts.includes(r) ? '$(warning)' : r.stale ? '$(history)' : r.exclusive ? '$(lock)' : '$(unlock)'} ${oneLine(r.path_pattern, 200)}`,
+        description: [oneLine(r.agent, 40), r.exclusive ? vscode.l10n.t('exclusive') : vscode.l10n.t('shared'), expiresText(r.expires_ts, now), ...marks].join(' · '),
+        detail: [r.reason ? oneLine(r.reason, 200) : '', why].filter(Boolean).join(' — ') || undefined,
+        reservation: r,
+      };
+    };
     const sep = (label: string): Item => ({ label, kind: vscode.QuickPickItemKind.Separator });
     const items: Item[] = [...actions];
     if (agent && sum.mine.length) items.push(sep(vscode.l10n.t('Yours (as {0})', oneLine(agent, 40))), ...sum.mine.map(asItem));
@@ -112,20 +123,26 @@ export class ReservationActions {
     const picked = await vscode.window.showQuickPick(items, { title, placeHolder: vscode.l10n.t('Pick a reservation for its actions'), matchOnDescription: true, matchOnDetail: true });
     if (!picked) return;
     if (picked.run) return void (await picked.run());
-    if (picked.reservation) await this.showActions(picked.reservation, agent !== undefined && picked.reservation.agent === agent);
+    if (picked.reservation) await this.showActions(picked.reservation, agent);
   }
 
-  private async showActions(r: Reservation, mine: boolean): Promise<void> {
+  private async showActions(r: Reservation, agent: string | undefined): Promise<void> {
     type Action = vscode.QuickPickItem & { run: () => unknown };
     const details = `${r.agent}\t${r.path_pattern}\t${r.exclusive ? 'exclusive' : 'shared'}\texpires ${r.expires_ts ?? '-'}${r.reason ? `\t${r.reason}` : ''}`;
     const actions: Action[] = [];
     const legacy = this.host.list?.source === 'legacy';
+    const mine = agent !== undefined && r.agent === agent;
     if (mine && !legacy) {
-      actions.push(
-        { label: `$(unlock) ${vscode.l10n.t('Release')}`, run: () => this.release(r) },
+      const release: Action = { label: `$(unlock) ${vscode.l10n.t('Release')}`, run: () => this.release(r) };
+      const renew: Action[] = [
         { label: `$(history) ${vscode.l10n.t('Renew for 30 min')}`, run: () => this.renew(r, 1800) },
         { label: `$(history) ${vscode.l10n.t('Renew for 1 h')}`, run: () => this.renew(r, 3600) },
-      );
+      ];
+      // About to expire: renewing is what is most likely wanted.
+      actions.push(...(expiringSoon(r, Date.now()) ? [...renew, release] : [release, ...renew]));
+    }
+    if (forceReleasable(r, agent) && !legacy) {
+      actions.push({ label: `$(unlock) ${vscode.l10n.t('Force Release…')}`, description: vscode.l10n.t('stale: {0}', staleReasonsText(r.stale_reasons)), run: () => this.forceRelease(r) });
     }
     actions.push(
       { label: `$(copy) ${vscode.l10n.t('Copy pattern')}`, description: oneLine(r.path_pattern, 80), run: () => this.copy(r.path_pattern) },

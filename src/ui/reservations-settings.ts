@@ -14,6 +14,7 @@ export const COMMANDS = {
   state: 'dispatchInbox.reservations.state',
   release: 'dispatchInbox.reservations.release',
   renew: 'dispatchInbox.reservations.renew',
+  forceRelease: 'dispatchInbox.reservations.forceRelease',
 };
 
 export interface Settings {

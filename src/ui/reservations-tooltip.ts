@@ -1,8 +1,8 @@
 // What the Agent Mail reservations item shows: its text, warning colour, accessible label and the
 // Markdown tooltip (who holds what, or why the server cannot be read). Pure rendering of a view.
 import * as vscode from 'vscode';
-import { AgentMailConfig, describeError, expiresIn, isAgentMailError, Reservation, ReservationList } from '../core/agentmail';
-import { holdersOf, oneLine, ReservationState, summariseReservations } from '../core/agentmail/status';
+import { AgentMailConfig, describeError, expiresIn, isAgentMailError, Reservation, ReservationList, staleReasonsText } from '../core/agentmail';
+import { expiringSoon, holdersOf, oneLine, ReservationState, summariseReservations } from '../core/agentmail/status';
 import { COMMANDS, SECTION } from './reservations-settings';
 
 const WARNING = 'statusBarItem.warningBackground';
@@ -133,7 +133,8 @@ function rowsMarkdown(list: Reservation[], withAgent: boolean): string {
       esc(vscode.l10n.t('expires {0}', expiresText(r.expires_ts, now))),
     ];
     if (r.reason) parts.push(`*${esc(oneLine(r.reason, 80))}*`);
-    if (r.stale) parts.push(`$(history) ${esc(vscode.l10n.t('stale'))}`);
+    if (r.stale) parts.push(`$(history) ${esc(vscode.l10n.t('stale: {0}', staleReasonsText(r.stale_reasons)))}`);
+    if (expiringSoon(r, now)) parts.push(`$(watch) ${esc(vscode.l10n.t('expiring soon'))}`);
     return `- ${parts.join(' · ')}`;
   });
   if (list.length > TOOLTIP_ROWS) lines.push(`- ${esc(vscode.l10n.t('… and {0} more', list.length - TOOLTIP_ROWS))}`);

@@ -97,6 +97,7 @@ class ReservationsIndicator implements vscode.Disposable {
       vscode.commands.registerCommand(COMMANDS.setRegistrationToken, (value?: unknown) => setSecret(secrets, reload, REGISTRATION_TOKEN_KEY, value)),
       vscode.commands.registerCommand(COMMANDS.state, (o?: { refresh?: boolean }) => this.currentState(o?.refresh === true)),
       vscode.commands.registerCommand(COMMANDS.release, (sel: Selector) => this.actions.release(this.actions.find(sel))),
+      vscode.commands.registerCommand(COMMANDS.forceRelease, (sel: number) => this.actions.forceRelease(this.actions.find(sel))),
       vscode.commands.registerCommand(COMMANDS.renew, (sel: Selector, seconds?: number) => this.actions.renew(this.actions.find(sel), seconds ?? 1800)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(SECTION)) void this.reload();

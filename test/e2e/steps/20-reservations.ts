@@ -19,18 +19,18 @@ export const E2E_RESERVATIONS: DoubleReservationInput[] = [
   { agent: E2E_AGENT, path_pattern: 'docs/*.md', reason: 'writing the guide', ttlSeconds: 2 * 60 * 60 },
 ];
 
-function double(ctx: E2EContext): AgentMailDouble {
+export function double(ctx: E2EContext): AgentMailDouble {
   const d = ctx.shared.agentMail as AgentMailDouble | undefined;
   assert.ok(d, 'the E2E driver did not start the Agent Mail double');
   return d;
 }
 
 /** The reservations item: its accessible name always mentions Agent Mail. */
-function item(page: Page): Locator {
+export function item(page: Page): Locator {
   return page.locator('.part.statusbar .statusbar-item[aria-label*="Agent Mail"]');
 }
 
-async function hover(page: Page, text: string | RegExp): Promise<Locator> {
+export async function hover(page: Page, text: string | RegExp): Promise<Locator> {
   await page.mouse.move(640, 300);
   await item(page).hover();
   const box = page.locator('.monaco-hover, .workbench-hover', { hasText: text }).first();
