@@ -2,11 +2,30 @@
 // server's reasons, the quick pick offers Force Release…, the modal names the agent, the pattern and the
 // reason, and confirming it force-releases it on the Agent Mail double: the count drops, the holder is told.
 import * as assert from 'node:assert/strict';
+import type { Locator, Page } from 'playwright-core';
 import { step } from '../framework';
-import { double, hover, item } from './20-reservations';
+import { double, item } from './20-reservations';
 
 const CRASHED = 'CrashedAgent';
 const PATTERN = 'scripts/release/**';
+
+/**
+ * The item's hover holding `text`. A person whose hover closed moves the mouse away and back: the hover
+ * closes when the tooltip is redrawn (an expiry crossing a minute), so up to three tries.
+ */
+async function hoverShowing(page: Page, text: string): Promise<Locator> {
+  for (let attempt = 1; ; attempt++) {
+    await page.mouse.move(640, 300);
+    await item(page).hover();
+    const box = page.locator('.monaco-hover, .workbench-hover', { hasText: text }).first();
+    try {
+      await box.waitFor({ state: 'visible', timeout: 4000 });
+      return box;
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
+}
 
 export default [
   step("a crashed agent's stale reservation: Force Release… from the status bar, confirmed, and the count drops", async (ctx) => {
@@ -17,7 +36,7 @@ export default [
     const count = (n: number) => item(page).filter({ hasText: new RegExp(`^\\s*${n}\\b`) });
     await count(before + 1).waitFor({ state: 'visible', timeout: 15_000 });
 
-    const box = await hover(page, CRASHED);
+    const box = await hoverShowing(page, CRASHED);
     assert.match(await box.innerText(), /scripts\/release\/\*\*.*stale: agent inactive > 30 min, no recent mail activity > 15 min/);
     await page.keyboard.press('Escape');
 
