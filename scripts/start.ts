@@ -41,6 +41,8 @@ async function startDouble(project: string): Promise<DoubleLike | undefined> {
       { agent: 'GreenCastle', path_pattern: 'src/core/**', reason: 'refactoring the index', ttlSeconds: 3 * hour },
       { agent: 'BlueLake', path_pattern: 'README.md', exclusive: false, reason: 'docs pass', ttlSeconds: hour },
       { agent: 'DemoAgent', path_pattern: 'docs/*.md', reason: 'writing the guide', ttlSeconds: 2 * hour },
+      // A crashed agent's lock, to try Force Release… on.
+      { agent: 'CrashedAgent', path_pattern: 'scripts/**', reason: 'release tooling', ttlSeconds: 2 * hour, stale: true },
     ],
   });
   onCleanup('Agent Mail double', () => dbl.close());
