@@ -98,7 +98,10 @@ export async function reservationsCommand(
   if (values.timeout !== undefined && !/^[1-9]\d{0,6}$/.test(values.timeout)) return usage('--timeout must be a positive number of milliseconds');
   let client: AgentMailClient;
   try {
-    const opts = { url: values.url, project: values.project, agent: values.agent, timeoutMs: values.timeout ? Number(values.timeout) : undefined };
+    // The registration token newer servers require on writes: from the environment only (never argv, which `ps` shows),
+    // under the name Agent Mail's own CLI reads.
+    const registrationToken = env.AGENT_MAIL_REGISTRATION_TOKEN?.trim() || undefined;
+    const opts = { url: values.url, project: values.project, agent: values.agent, registrationToken, timeoutMs: values.timeout ? Number(values.timeout) : undefined };
     client = new AgentMailClient(resolveAgentMailConfig(opts, { env, workspaceFolder: projectFolder(process.cwd()), home: env.HOME }));
   } catch (e) {
     // A bad flag is a usage error; a bad environment (e.g. a token for a plain-http remote) is refused.

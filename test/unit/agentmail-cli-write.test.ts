@@ -184,6 +184,23 @@ describe('usage and refusals', () => {
     assert.equal(r.err, 'dispatch: release needs your agent name: --agent NAME or BEADS_AGENT_NAME\n');
   });
 
+  it('the registration token comes from AGENT_MAIL_REGISTRATION_TOKEN; without it a strict server refuses, one line', async () => {
+    const strict = await startAgentMailDouble({ project: PROJECT, reservations: ROWS, registrationTokens: { [ME]: 'reg-9' } });
+    try {
+      const env = { BEADS_AGENT_NAME: ME, BEADS_AGENT_MAIL_URL: strict.url };
+      const without = await run(['release', '1', '--force'], env);
+      assert.equal(without.code, 1);
+      assert.equal(without.err, "dispatch: #1 src/core/**: force_release_file_reservation: registration_token missing or invalid for agent 'tester'\n");
+      const withTok = await run(['release', '1', '--force'], { ...env, AGENT_MAIL_REGISTRATION_TOKEN: 'reg-9' });
+      assert.equal(withTok.code, 0, withTok.err);
+      const call = strict.calls.filter((c) => c.rpc?.method === 'tools/call').at(-1)?.rpc?.params as { arguments: Record<string, unknown> };
+      assert.equal(call.arguments.registration_token, 'reg-9');
+      assert.ok(!withTok.out.includes('reg-9') && !withTok.err.includes('reg-9'), 'the token is never printed');
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('a legacy server cannot release: exit 1, one line', async () => {
     await dbl.setMode('legacy');
     const r = await run(['release', '3']);
