@@ -77,7 +77,9 @@ export class ReservationActions {
     const kind = isAgentMailError(e) ? e.kind : undefined;
     const setToken = vscode.l10n.t('Set Agent Mail Token');
     const setRegistration = vscode.l10n.t('Set Registration Token');
-    const actions = kind === 'unauthorized' || kind === 'forbidden' ? [setToken] : kind === 'tool-error' ? [setRegistration] : [];
+    // A refusal about the reservation itself (still active, unknown id) is not fixed by a token.
+    const aboutReservation = isAgentMailError(e) && ['RESERVATION_ACTIVE', 'NOT_FOUND'].includes(e.details.errorType ?? '');
+    const actions = kind === 'unauthorized' || kind === 'forbidden' ? [setToken] : kind === 'tool-error' && !aboutReservation ? [setRegistration] : [];
     const pick = await vscode.window.showErrorMessage(`${what}: ${describeError(e, this.host.client?.config.baseUrl.origin)}`, ...actions);
     if (pick === setToken) await vscode.commands.executeCommand(COMMANDS.setToken);
     if (pick === setRegistration) await vscode.commands.executeCommand(COMMANDS.setRegistrationToken);
