@@ -30,6 +30,7 @@ commands:
   watch [TEAM...] [--json] [--poll] one line per event until interrupted
   sweep [--older-than HOURS]       delete tmp/ leftovers (default 36 h)
   reservations [--url U] [--project KEY] [--agent NAME] [--json]
+  cadences [--file F] [--from TEAM] [--json] [--send [--dry-run]]   recurring dispatches of TEAM.md
 
 The root is --root, else $DISPATCH_ROOT, else ~/.team/dispatch.`;
 
@@ -254,6 +255,8 @@ const commands: Record<string, Command> = {
     index.dispose();
     return 0;
   },
+
+  cadences: async (store, argv, io) => (await import('./cadences')).cadencesCommand(store, argv, io),
 
   async sweep(store, argv, io) {
     const { values, positionals } = parse(argv, { 'older-than': { type: 'string' } });
