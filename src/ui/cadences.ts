@@ -164,7 +164,7 @@ export class CadenceView implements vscode.TreeDataProvider<CadenceNode>, vscode
   /** One quiet toast per distinct set of due rows (not again for the same set, e.g. on every save). */
   private maybeNotify(): void {
     const due = this.due();
-    const key = due.length ? `${this.file}\n${this.today()}\n${due.map((r) => `${r.cadence}>${r.to}`).join(',')}` : '';
+    const key = due.length ? `${this.session.root}\n${this.file}\n${this.today()}\n${due.map((r) => `${r.cadence}>${r.to}`).join(',')}` : '';
     if (!due.length || key === this.lastNotified) {
       if (!due.length) this.lastNotified = '';
       return;
