@@ -32,6 +32,7 @@ commands:
   reservations [list] [--url U] [--project KEY] [--agent NAME] [--json]
   reservations release ID... [--force [--note TEXT] [--no-notify]]   (Agent Mail)
   reservations renew ID... [--minutes N]
+  cadences [--file F] [--from TEAM] [--json] [--send [--dry-run]]   recurring dispatches of TEAM.md
 
 The root is --root, else $DISPATCH_ROOT, else ~/.team/dispatch.`;
 
@@ -256,6 +257,8 @@ const commands: Record<string, Command> = {
     index.dispose();
     return 0;
   },
+
+  cadences: async (store, argv, io) => (await import('./cadences')).cadencesCommand(store, argv, io),
 
   async sweep(store, argv, io) {
     const { values, positionals } = parse(argv, { 'older-than': { type: 'string' } });
