@@ -107,7 +107,8 @@ export function installCleanupHandlers(): void {
  */
 export function main(body: () => Promise<number>): void {
   installCleanupHandlers();
-  body()
+  // Nothing awaits main(): the chain ends in process.exit, and runCleanups() reports its own failures.
+  void body()
     .catch((e: unknown) => {
       if (stopping) return 1;
       console.error(e instanceof Error ? (e.stack ?? e.message) : e);

@@ -42,7 +42,6 @@ export function formatShow(c: DispatchContent): string {
 
 // C0 but tab and newline, DEL and C1 (ESC, CSI, OSC…), and the bidirectional controls that make a
 // terminal show text in another order than it is (Trojan Source): LRM/RLM, ALM, embeddings and isolates.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Terminal escapes and bidi controls in a file must not drive (or mislead) the reader's terminal. */

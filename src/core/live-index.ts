@@ -453,7 +453,7 @@ export class DispatchIndex {
     const step = async () => {
       while (this.metaQueue.length && !this.disposed) {
         const batch = this.metaQueue.splice(0, 16);
-        await Promise.all(batch.map((d) => (d.meta ? undefined : this.meta(d))));
+        await Promise.all(batch.filter((d) => !d.meta).map((d) => this.meta(d)));
       }
       this.metaRunning = false;
     };

@@ -21,6 +21,7 @@ export function registerCommands(session: InboxSession, view: InboxView, actions
     return picked.flatMap((n) => (!('kind' in n) ? [n] : n.kind === 'dispatch' ? [n.dispatch] : []));
   };
   const open = (d: Dispatch, preserveFocus = false) => openDispatch(session, prompts, d, preserveFocus);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- registerCommand's own signature: handlers take their own argument types
   const reg = (id: string, fn: (...args: any[]) => unknown) => vscode.commands.registerCommand(`dispatchInbox.${id}`, fn);
 
   return [

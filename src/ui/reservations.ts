@@ -12,8 +12,6 @@ import { ReservationActions, Selector } from './reservations-pick';
 import { clearToken, COMMANDS, readSettings, readTokens, REGISTRATION_TOKEN_KEY, SECTION, setSecret, TOKEN_KEY, workspaceFolder } from './reservations-settings';
 import { renderItem } from './reservations-tooltip';
 
-export { REGISTRATION_TOKEN_KEY, TOKEN_KEY } from './reservations-settings';
-
 const ITEM_ID = 'dispatchInbox.reservations';
 
 /** What the item shows, as plain data: rendered to the item, and returned to the tests. */

@@ -77,8 +77,9 @@ export function run(): Promise<void> {
     try {
       mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} test(s) failed`)) : resolve()));
     } catch (e) {
-      emit(`could not run the suites: ${(e as Error).stack ?? e}`);
-      reject(e);
+      const err = e instanceof Error ? e : new Error(String(e));
+      emit(`could not run the suites: ${err.stack ?? err.message}`);
+      reject(err);
     }
   });
 }

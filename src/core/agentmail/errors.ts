@@ -45,11 +45,6 @@ export function isAgentMailError(e: unknown): e is AgentMailError {
   return e instanceof AgentMailError;
 }
 
-/** Maps anything thrown to a kind, so UI code never has to inspect raw errors. */
-export function errorKindOf(e: unknown): AgentMailErrorKind {
-  return isAgentMailError(e) ? e.kind : 'bad-response';
-}
-
 /** Maps an HTTP status that is not a success to an error (3xx handled by the transport). */
 export function errorForStatus(status: number, what: string, retryAfter?: string): AgentMailError {
   const d = { status };

@@ -16,7 +16,7 @@ export {
   tokenFromConfigEnv,
 } from './config';
 export type { AgentMailConfig, AgentMailOptions, ResolveContext, TokenSource, UrlSource } from './config';
-export { AgentMailError, describeError, errorKindOf, isAgentMailError } from './errors';
+export { AgentMailError, describeError, isAgentMailError } from './errors';
 export type { AgentMailErrorDetails, AgentMailErrorKind } from './errors';
 export { describeStaleReason, normaliseForceRelease, staleReasonsText } from './force-release';
 export type { ForceReleasedReservation, ForceReleaseRequest, ForceReleaseResult } from './force-release';
