@@ -145,7 +145,7 @@ export class InboxSession implements vscode.Disposable {
       return;
     }
     const heap = (process.memoryUsage().heapUsed / 1048576).toFixed(0);
-    this.log.info(`indexed ${index.count()} dispatches in ${index.teams().length} teams under ${this.store.root} (${(performance.now() - t0).toFixed(1)} ms; extension host heap ${heap} MB)`);
+    this.log.info(`indexed ${index.count()} dispatches in ${index.teams().length} teams under ${this.store.root} (${(performance.now() - t0).toFixed(1)} ms; extension host heap ${heap} MB; ready at ${new Date().toISOString()})`);
     this.setState('ready');
     this.readied.fire();
   }
