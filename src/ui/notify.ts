@@ -3,6 +3,8 @@
 // Several windows on one root all see each arrival: only the focused one announces it, except an
 // urgent one, which every window announces (nobody may be looking at the focused one). A steady
 // trickle is at most one toast per MIN_INTERVAL_MS; what arrives meanwhile is counted in the next.
+// One of ours on screen at a time: while a toast is showing (until it is answered or closed, or VS Code
+// has surely hidden it into the notification centre), later arrivals wait and are counted in the next.
 import * as vscode from 'vscode';
 import type { Dispatch } from '../core/api';
 import { priorityRank } from '../core/format';
@@ -14,6 +16,8 @@ import { plain, priorityName } from './text';
 
 const BATCH_MS = 400;
 const MIN_INTERVAL_MS = 5000;
+/** VS Code hides an info/warning toast after 15-18 s into the notification centre: it is off screen then. */
+const ON_SCREEN_MS = 20_000;
 const LAST_SUMMARY_KEY = 'dispatchInbox.lastSummary';
 
 export class Notifier implements vscode.Disposable {
@@ -25,6 +29,10 @@ export class Notifier implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   /** When the last arrival toast was shown (performance.now()). */
   private lastToast = -Infinity;
+  /** Our toast that may still be on screen (its answer pending), if any. */
+  private showing: Promise<unknown> | undefined;
+  /** A flush is preparing its toast (reading front matter): the next waits for it. */
+  private flushing = false;
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(
@@ -45,12 +53,39 @@ export class Notifier implements vscode.Disposable {
     const at = this.session.config.notifyAt;
     if (at === 'off' || !this.session.watchedTeams().includes(d.team)) return;
     this.pending.push(d);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.showing || this.flushing || !this.pending.length) return; // shown() schedules again once it is gone
     const wait = Math.max(BATCH_MS, this.lastToast + this.minInterval - performance.now());
     this.timer ??= setTimeout(() => void this.flush(), wait);
   }
 
+  /** Tracks a toast of ours: no other is shown until it is answered, closed, or off screen. */
+  private shown<T>(toast: Thenable<T>): Thenable<T> {
+    const gone = Promise.race([Promise.resolve(toast).catch(() => undefined), new Promise((r) => setTimeout(r, ON_SCREEN_MS).unref?.())]);
+    const mark = (this.showing = gone.then(() => {
+      if (this.showing !== mark) return;
+      this.showing = undefined;
+      this.schedule();
+    }));
+    return toast;
+  }
+
   private async flush(): Promise<void> {
     this.timer = undefined;
+    if (this.showing || this.flushing) return; // arrivals since wait for the toast on screen
+    this.flushing = true;
+    try {
+      await this.announce();
+    } finally {
+      this.flushing = false;
+      this.schedule();
+    }
+  }
+
+  private async announce(): Promise<void> {
     const batch = this.pending.splice(0);
     const index = this.session.index;
     const at = this.session.config.notifyAt;
@@ -65,7 +100,10 @@ export class Notifier implements vscode.Disposable {
       return priorityRank(d.priority) <= priorityRank(at) && index.get(d.team, 'new', d.fileName) === d;
     });
     if (due.length) this.lastToast = performance.now();
-    if (due.length === 1) return this.one(due[0]);
+    if (due.length === 1) {
+      await index.meta(due[0]); // the title, before the toast is counted as showing
+      return void this.one(due[0]);
+    }
     if (due.length > 1) {
       const c = countByPriority(due);
       const teams = [...new Set(due.map((d) => d.team))].join(', ');
@@ -73,17 +111,16 @@ export class Notifier implements vscode.Disposable {
         ? vscode.l10n.t('{0} dispatches arrived for {1} ({2} urgent).', due.length, teams, c.byPriority.urgent)
         : vscode.l10n.t('{0} dispatches arrived for {1}.', due.length, teams);
       const show = vscode.l10n.t('Show Inbox');
-      if ((await this.prompts.info(text, show)) === show) void vscode.commands.executeCommand('dispatchInbox.inbox.focus');
+      void this.shown(this.prompts.info(text, show)).then((c) => c === show && vscode.commands.executeCommand('dispatchInbox.inbox.focus'));
     }
   }
 
   private async one(d: Dispatch): Promise<void> {
-    await this.session.index?.meta(d);
     const text = vscode.l10n.t('{0} dispatch for {1} from {2}: “{3}”', priorityName(d.priority), d.team, plain(d.from ?? '?'), plain(d.title));
     const open = vscode.l10n.t('Open');
     const ack = vscode.l10n.t('Acknowledge');
     const show = d.priority === 'urgent' ? this.prompts.warn : this.prompts.info;
-    const choice = await show.call(this.prompts, text, open, ack);
+    const choice = await this.shown(show.call(this.prompts, text, open, ack));
     if (choice === open) this.open(d);
     if (choice === ack) void this.actions.acknowledge([d]);
   }
@@ -115,6 +152,7 @@ export class Notifier implements vscode.Disposable {
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
+    this.showing = undefined;
     for (const s of this.subs) s.dispose();
   }
 }

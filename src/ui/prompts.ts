@@ -69,7 +69,18 @@ export const prompts = {
         : { label: name, description: vscode.l10n.t('not a valid team name: use a-z, 0-9, "_" and "-"'), iconPath: new vscode.ThemeIcon('error'), alwaysShow: true };
       qp.items = [typed, ...base];
     });
-    return once(qp, () => qp.selectedItems[0]?.team, (item) => item?.team !== undefined);
+    // Enter may arrive before the list is redrawn for the last keystroke, with the previous list's
+    // item selected (typing "q", "a", Enter at once picked the team next to qa): the name typed wins
+    // when it names a team, and a selected item the typed text no longer matches counts as stale.
+    const chosen = (): string | undefined => {
+      const typed = qp.value.trim();
+      const item = qp.selectedItems[0];
+      if (!typed) return item?.team;
+      if (base.some((i) => i.team === typed)) return typed;
+      if (item?.team && !item.label.toLowerCase().includes(typed.toLowerCase())) return isTeamName(typed) ? typed : undefined;
+      return item?.team;
+    };
+    return once(qp, chosen, () => chosen() !== undefined);
   },
   openFolder(title: string): Thenable<vscode.Uri[] | undefined> {
     return vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, title, openLabel: title });

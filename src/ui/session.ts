@@ -2,6 +2,7 @@
 // Views never ask the disk; they render the index and re-render when this session says it changed.
 import * as vscode from 'vscode';
 import type { Dispatch, DispatchIndex, DispatchStore } from '../core/api';
+import type { IndexEvent } from '../core/live-index';
 import { affectsIndex, InboxConfig, readConfig, resolveRoot, SECTION } from './config';
 
 type Core = typeof import('../core/api');
@@ -16,8 +17,23 @@ export function loadCore(): Promise<Core> {
 
 export type SessionState = 'loading' | 'ready' | 'rootMissing';
 
-/** Bursts of thousands of events become one refresh per this many ms. */
+/** What changed since the last change event: views refresh only these parts. */
+export interface InboxChange {
+  /** Anything may differ (state, settings, teams, a rescan): re-render everything. */
+  all: boolean;
+  /** Boxes whose dispatches came or went, as `team/box`. */
+  boxes: ReadonlySet<string>;
+  /** Dispatches whose file or front matter changed in place (their rows may read differently). */
+  dispatches: ReadonlySet<Dispatch>;
+}
+
+/**
+ * The first event refreshes at once; what follows within this many ms is coalesced into one more
+ * refresh, so a burst of thousands costs a handful of refreshes and a lone arrival costs no wait.
+ */
 const THROTTLE_MS = 120;
+/** A run of at least this many index events is logged with the number of refreshes it cost. */
+const BURST_LOG = 500;
 /** How often a missing root is looked for (it may be created by a terminal or an agent). */
 const ROOT_POLL_MS = 2000;
 
@@ -29,8 +45,8 @@ export class InboxSession implements vscode.Disposable {
   private readonly loaded = new Promise<void>((r) => (this.markLoaded = r));
   state: SessionState = 'loading';
 
-  private readonly changed = new vscode.EventEmitter<void>();
-  /** Something shown may differ (throttled). */
+  private readonly changed = new vscode.EventEmitter<InboxChange>();
+  /** Something shown may differ (leading edge, then throttled), and what. */
   readonly onDidChange = this.changed.event;
   private readonly arrived = new vscode.EventEmitter<Dispatch>();
   /** A dispatch appeared in a new/ after the first scan (delivered, rerouted, marked as new). */
@@ -42,6 +58,13 @@ export class InboxSession implements vscode.Disposable {
   private generation = 0;
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private leading: NodeJS.Immediate | undefined;
+  private pending = { all: false, boxes: new Set<string>(), dispatches: new Set<Dispatch>() };
+  private hasPending = false;
+  /** The current run of events: how many, and how many refreshes they cost (for the burst log line). */
+  private run = { events: 0, refreshes: 0, since: 0 };
+  /** What the `dispatchInbox.empty` context key was last set to. */
+  private emptyKey: boolean | undefined;
   private rootPoll: NodeJS.Timeout | undefined;
   private readonly subs: vscode.Disposable[] = [];
 
@@ -109,7 +132,7 @@ export class InboxSession implements vscode.Disposable {
       if (e.type === 'add' && e.dispatch.box === 'new') this.arrived.fire(e.dispatch);
       if (e.type === 'error') this.log.warn(`watcher: ${e.error.message}; rescanning`);
       if (e.type === 'teams' || e.type === 'error') void this.checkRoot(gen);
-      this.fire();
+      this.note(e);
     });
     try {
       await index.start();
@@ -121,7 +144,8 @@ export class InboxSession implements vscode.Disposable {
       if (this.index !== index) index.dispose();
       return;
     }
-    this.log.info(`indexed ${index.count()} dispatches in ${index.teams().length} teams under ${this.store.root} (${(performance.now() - t0).toFixed(1)} ms)`);
+    const heap = (process.memoryUsage().heapUsed / 1048576).toFixed(0);
+    this.log.info(`indexed ${index.count()} dispatches in ${index.teams().length} teams under ${this.store.root} (${(performance.now() - t0).toFixed(1)} ms; extension host heap ${heap} MB; ready at ${new Date().toISOString()})`);
     this.setState('ready');
     this.readied.fire();
   }
@@ -172,22 +196,73 @@ export class InboxSession implements vscode.Disposable {
 
   private setState(s: SessionState): void {
     this.state = s;
+    // The empty welcome is keyed on this, set before the state: between "ready" and the tree's first
+    // rows the view is briefly empty, and must not say "no team inboxes" then (a false empty state).
+    this.syncEmpty();
     void vscode.commands.executeCommand('setContext', 'dispatchInbox.state', s);
     this.fire(true);
   }
 
-  /** Throttled change notification; `now` skips the wait (state changes, settings). */
+  /** `dispatchInbox.empty`: ready, and the root really holds no team inbox (the view shows its welcome). */
+  private syncEmpty(): void {
+    const empty = this.state === 'ready' && this.teams().length === 0;
+    if (empty === this.emptyKey) return;
+    this.emptyKey = empty;
+    void vscode.commands.executeCommand('setContext', 'dispatchInbox.empty', empty);
+  }
+
+  /** Records what an index event changed and schedules the change event. */
+  private note(e: IndexEvent): void {
+    const p = this.pending;
+    if (e.type === 'add' || e.type === 'remove') p.boxes.add(`${e.dispatch.team}/${e.dispatch.box}`);
+    // A file whose name does not follow the rule takes priority and date from its front matter: it may move.
+    else if (e.type === 'change' && !e.dispatch.name) p.boxes.add(`${e.dispatch.team}/${e.dispatch.box}`);
+    else if (e.type === 'change') p.dispatches.add(e.dispatch);
+    else p.all = true;
+    this.run.events++;
+    this.schedule();
+  }
+
+  /** Everything shown may differ: refresh all (`now`: without waiting for the throttle; state changes, settings). */
   fire(now = false): void {
-    if (now) {
-      if (this.timer) clearTimeout(this.timer);
+    this.pending.all = true;
+    if (now) this.flush();
+    else this.schedule();
+  }
+
+  /** Leading edge: the first change goes out on the next turn (events of one I/O callback together), then at most one per THROTTLE_MS. */
+  private schedule(): void {
+    this.hasPending = true;
+    if (this.timer || this.leading) return;
+    this.run.since = performance.now();
+    this.leading = setImmediate(() => {
+      this.leading = undefined;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    if (this.leading) clearImmediate(this.leading);
+    this.leading = undefined;
+    const c = this.pending;
+    this.pending = { all: false, boxes: new Set(), dispatches: new Set() };
+    this.hasPending = false;
+    if (this.state === 'ready') this.syncEmpty();
+    this.run.refreshes++;
+    this.changed.fire(c);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.changed.fire();
-      return;
-    }
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      this.changed.fire();
+      if (this.hasPending) return this.flush();
+      this.endRun();
     }, THROTTLE_MS);
+  }
+
+  /** A quiet THROTTLE_MS ends a run of events: a big one says what it cost (bursts are where a UI stalls). */
+  private endRun(): void {
+    const r = this.run;
+    if (r.events >= BURST_LOG) this.log.info(`${r.events} index events in ${(performance.now() - r.since).toFixed(0)} ms: ${r.refreshes} view refreshes`);
+    this.run = { events: 0, refreshes: 0, since: 0 };
   }
 
   private stopIndex(): void {
@@ -203,6 +278,7 @@ export class InboxSession implements vscode.Disposable {
     this.generation++;
     this.stopIndex();
     if (this.timer) clearTimeout(this.timer);
+    if (this.leading) clearImmediate(this.leading);
     for (const d of this.subs) d.dispose();
     this.changed.dispose();
     this.arrived.dispose();

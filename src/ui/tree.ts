@@ -4,8 +4,8 @@ import * as vscode from 'vscode';
 import type { Dispatch } from '../core/api';
 import { Box } from '../core/format';
 import { compareAcknowledged, compareNew, countByPriority, Filter, firstN, isFiltering, matches, NO_FILTER } from './order';
-import { dispatchItem, dispatchTooltip } from './items';
-import { InboxSession } from './session';
+import { agoText, dispatchItem, dispatchTooltip } from './items';
+import { InboxChange, InboxSession } from './session';
 
 export interface TeamNode {
   kind: 'team';
@@ -33,17 +33,58 @@ export type InboxNode = TeamNode | BoxNode | DispatchNode | MoreNode;
 const NEW_PAGE = 200;
 
 export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<InboxNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<InboxNode | InboxNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private filterValue: Filter = NO_FILTER;
   private readonly limits = new Map<string, number>();
   private readonly teamNodes = new Map<string, TeamNode>();
   private readonly boxNodes = new Map<string, BoxNode>();
   private readonly dispatchNodes = new WeakMap<Dispatch, DispatchNode>();
+  /** The page of each box last handed to VS Code (`team/box`): the only dispatch rows that exist on screen. */
+  private readonly shown = new Map<string, Dispatch[]>();
+  /** How each row handed out reads (label, description, icon): a row is repainted only when this differs. */
+  private readonly drawn = new WeakMap<Dispatch, { key: string; age: string }>();
   private readonly sub: vscode.Disposable;
 
   constructor(private readonly session: InboxSession) {
-    this.sub = session.onDidChange(() => this.changed.fire(undefined));
+    this.sub = session.onDidChange((c) => this.sessionChanged(c));
+  }
+
+  /**
+   * Refreshes only what changed: a team whose new/ changed (its count is in its row), a cur/ box, or
+   * single rows whose text differs now (a title read from the front matter). Rows not handed out yet
+   * need nothing: they are drawn from the index when they are first shown.
+   */
+  private sessionChanged(c: InboxChange): void {
+    if (c.all) return this.changed.fire(undefined);
+    const nodes: InboxNode[] = [];
+    const teams = new Set<string>();
+    for (const k of c.boxes) {
+      const [team, box] = k.split('/') as [string, Box];
+      if (box === 'new') teams.add(team);
+    }
+    for (const t of teams) nodes.push(this.teamNode(t));
+    for (const k of c.boxes) {
+      const [team, box] = k.split('/') as [string, Box];
+      if (box !== 'new' && !teams.has(team)) nodes.push(this.boxNode(team, box));
+    }
+    for (const d of c.dispatches) {
+      const was = this.drawn.get(d);
+      if (was && !teams.has(d.team) && !c.boxes.has(`${d.team}/${d.box}`) && was.key !== rowKey(dispatchItem(d))) nodes.push(this.dispatchNode(d));
+    }
+    if (nodes.length) this.changed.fire(nodes);
+  }
+
+  /** Ages ("5m ago") drift: repaints the rows on screen whose age text is different now, and nothing else. */
+  refreshAges(now = Date.now()): void {
+    const nodes: InboxNode[] = [];
+    for (const page of this.shown.values()) {
+      for (const d of page) {
+        const was = this.drawn.get(d);
+        if (was && was.age !== (agoText(d.created, now) ?? '')) nodes.push(this.dispatchNode(d));
+      }
+    }
+    if (nodes.length) this.changed.fire(nodes);
   }
 
   get filter(): Filter {
@@ -74,6 +115,7 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     const all = this.visible(node.team, node.box);
     const limit = this.limit(node.team, node.box);
     const shown = firstN(all, limit, node.box === 'new' ? compareNew : compareAcknowledged);
+    this.shown.set(`${node.team}/${node.box}`, shown);
     const out: InboxNode[] = shown.map((d) => this.dispatchNode(d));
     if (all.length > shown.length) out.push({ kind: 'more', team: node.team, box: node.box, shown: shown.length, total: all.length });
     return out;
@@ -92,8 +134,11 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
         return this.teamItem(node.team);
       case 'box':
         return this.boxItem(node);
-      case 'dispatch':
-        return dispatchItem(node.dispatch);
+      case 'dispatch': {
+        const item = dispatchItem(node.dispatch);
+        this.drawn.set(node.dispatch, { key: rowKey(item), age: agoText(node.dispatch.created) ?? '' });
+        return item;
+      }
       case 'more':
         return this.moreItem(node);
     }
@@ -183,7 +228,14 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
   }
 
   dispose(): void {
+    this.shown.clear();
     this.sub.dispose();
     this.changed.dispose();
   }
+}
+
+/** What a row shows, as one string. */
+function rowKey(item: vscode.TreeItem): string {
+  const icon = item.iconPath instanceof vscode.ThemeIcon ? `${item.iconPath.id}:${item.iconPath.color?.id ?? ''}` : '';
+  return `${String(item.label)}\u0000${icon}\u0000${String(item.description ?? '')}`;
 }

@@ -7,13 +7,17 @@ import { InboxSession } from './session';
 import { InboxNode, InboxTree } from './tree';
 
 export const VIEW_ID = 'dispatchInbox.inbox';
-/** Ages ("2h ago") drift: re-render this often while the view is visible. */
+/** Ages ("2h ago") drift: look this often, while the view is visible, for rows whose age text changed. */
 const AGE_REFRESH_MS = 60_000;
 
 export class InboxView implements vscode.Disposable {
   readonly view: vscode.TreeView<InboxNode>;
   private readonly subs: vscode.Disposable[] = [];
   private ticker: NodeJS.Timeout | undefined;
+  /** Context keys as last set: each set is a message to the workbench, so only changes are sent. */
+  private readonly keys = new Map<string, unknown>();
+  private badgeKey = '';
+  private descriptionValue: string | undefined;
 
   constructor(
     private readonly session: InboxSession,
@@ -40,9 +44,14 @@ export class InboxView implements vscode.Disposable {
     const index = this.session.index;
     const teams = this.session.watchedTeams();
     const n = index ? teams.reduce((sum, t) => sum + index.count(t, 'new'), 0) : 0;
-    this.view.badge = n ? { value: n, tooltip: vscode.l10n.t('{0} new for {1}', n, teams.join(', ')) } : undefined;
+    const tooltip = vscode.l10n.t('{0} new for {1}', n, teams.join(', '));
+    if (this.badgeKey !== `${n}\u0000${tooltip}`) {
+      this.badgeKey = `${n}\u0000${tooltip}`;
+      this.view.badge = n ? { value: n, tooltip } : undefined;
+    }
     // The path goes in the description: a message would hide the welcome view (its buttons).
-    this.view.description = this.session.state === 'rootMissing' ? vscode.l10n.t('no folder at {0}', tildify(this.session.root)) : tildify(this.session.root);
+    const description = this.session.state === 'rootMissing' ? vscode.l10n.t('no folder at {0}', tildify(this.session.root)) : tildify(this.session.root);
+    if (description !== this.descriptionValue) this.view.description = this.descriptionValue = description;
     this.updateMessage();
     this.updateSelectionKeys();
   }
@@ -50,12 +59,23 @@ export class InboxView implements vscode.Disposable {
   private updateMessage(): void {
     const f = this.tree.filter;
     const filtering = isFiltering(f);
-    void vscode.commands.executeCommand('setContext', 'dispatchInbox.filtered', filtering);
-    if (!filtering) return void (this.view.message = undefined);
+    this.setKey('dispatchInbox.filtered', filtering);
+    // A message hides the welcome views (VS Code shows them only while it is empty): none without teams.
+    if (!filtering || this.session.state !== 'ready' || !this.session.teams().length) {
+      if (this.view.message !== undefined) this.view.message = undefined;
+      return;
+    }
     const parts = [];
     if (f.priorities.length) parts.push(f.priorities.join(', '));
     if (f.text) parts.push(`“${f.text}”`);
-    this.view.message = vscode.l10n.t('Filtered: {0}', parts.join(' · '));
+    const message = vscode.l10n.t('Filtered: {0}', parts.join(' · '));
+    if (this.view.message !== message) this.view.message = message;
+  }
+
+  private setKey(key: string, value: unknown): void {
+    if (this.keys.has(key) && this.keys.get(key) === value) return;
+    this.keys.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
   }
 
   private updateSelectionKeys(): void {
@@ -63,16 +83,16 @@ export class InboxView implements vscode.Disposable {
     // Only what is still indexed counts: a dispatch moved by someone else is no longer selectable work.
     const live = this.view.selection.filter((n) => n.kind === 'dispatch' && index?.get(n.dispatch.team, n.dispatch.box, n.dispatch.fileName) === n.dispatch);
     const has = (box: string) => live.some((n) => n.kind === 'dispatch' && n.dispatch.box === box);
-    void vscode.commands.executeCommand('setContext', 'dispatchInbox.selection.dispatch', live.length > 0);
-    void vscode.commands.executeCommand('setContext', 'dispatchInbox.selection.new', has('new'));
-    void vscode.commands.executeCommand('setContext', 'dispatchInbox.selection.cur', has('cur'));
+    this.setKey('dispatchInbox.selection.dispatch', live.length > 0);
+    this.setKey('dispatchInbox.selection.new', has('new'));
+    this.setKey('dispatchInbox.selection.cur', has('cur'));
   }
 
   private tick(): void {
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;
     if (!this.view.visible) return;
-    this.ticker = setInterval(() => this.tree.refresh(), AGE_REFRESH_MS);
+    this.ticker = setInterval(() => this.tree.refreshAges(), AGE_REFRESH_MS);
     this.ticker.unref?.();
   }
 

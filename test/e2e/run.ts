@@ -14,7 +14,7 @@ import { REPO_ROOT, RESULTS_DIR } from '../../scripts/harness/paths';
 import { ensureProvisioned, npmRun } from '../../scripts/harness/provision';
 import { DispatchStore } from '../../src/core/store';
 import { startAgentMailDouble } from '../agentmail-double/server';
-import { runSteps, type E2EContext, type Step } from './framework';
+import { ACTION_TIMEOUT_MS, runSteps, type E2EContext, type Step } from './framework';
 import { E2E_AGENT, E2E_RESERVATIONS } from './steps/20-reservations';
 
 async function loadSteps(only?: string): Promise<Step[]> {
@@ -54,6 +54,7 @@ main(async () => {
   console.log(`test:e2e: code-server on ${cs.url}; ${steps.length} step(s)`);
   const browser = await launchChromium();
   const page = await newPage(browser);
+  page.setDefaultTimeout(ACTION_TIMEOUT_MS);
   if (process.env.VERBOSE === '1') {
     page.on('console', (m) => m.type() === 'error' && console.log(`  [page error] ${m.text()}`));
   }
@@ -67,6 +68,7 @@ main(async () => {
     store: new DispatchStore(fx.root),
     workspace: fx.workspace,
     shared: { agentMail },
+    signal: new AbortController().signal,
     screenshot: async (name) => {
       const file = path.join(RESULTS_DIR, `${name}.png`);
       await page.screenshot({ path: file });

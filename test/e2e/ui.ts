@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { REPO_ROOT } from '../../scripts/harness/paths';
 
 export const CONTAINER_TITLE = 'Dispatch Inbox';
+/** The start of the welcome text of a root without team inboxes (package.nls.json welcome.empty). */
+export const EMPTY_WELCOME = 'No team inboxes under this root yet';
 
 export function activityBarItem(page: Page, title = CONTAINER_TITLE): Locator {
   return page.locator(`.part.activitybar li.action-item:has(a[aria-label^="${title}"])`);
@@ -54,16 +56,53 @@ export function hasContributedCommand(command: string): boolean {
   }
 }
 
-/** Runs a command through the palette (F1, type its label, Enter), as a person would. */
+/** What the quick input on screen asks, in the page: null when none is shown. */
+const QUESTION = `(() => {
+  const w = document.querySelector('.quick-input-widget');
+  if (!w || w.style.display === 'none' || !w.getClientRects().length) return null;
+  const input = w.querySelector('.quick-input-box input');
+  const title = w.querySelector('.quick-input-title')?.textContent ?? '';
+  return { question: title + '\\u0000' + (input?.getAttribute('placeholder') ?? '') + '\\u0000' + (input?.getAttribute('aria-label') ?? ''), value: input?.value ?? '' };
+})()`;
+
+interface Question {
+  question: string;
+  value: string;
+}
+
+/** Waits until the quick input on screen is not `was` any more: hidden, or another question (lasting states, not the ~20 ms it is hidden between two). */
+async function questionGone(page: Page, was: Question): Promise<void> {
+  // String expressions: Playwright evaluates them over CDP, so the workbench's CSP does not apply.
+  await page.waitForFunction(`(() => { const now = ${QUESTION}; const was = ${JSON.stringify(was)}; return !now || now.question !== was.question || now.value !== was.value; })()`, undefined, { polling: 50 });
+}
+
+/** Runs a command through the palette (F1, type its label, Enter), as a person would, and waits until the palette has gone. */
 export async function runFromPalette(page: Page, label: string): Promise<void> {
   await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible' });
   await input.fill(`>${label}`);
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first();
   await row.waitFor({ state: 'visible' });
+  const was = (await page.evaluate(QUESTION)) as Question;
   await input.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  await questionGone(page, was);
+}
+
+/**
+ * Answers the quick input on screen: waits for the question (`question`: text of its title or
+ * placeholder, to tell it from the previous one), types `text`, waits until a pick list has the
+ * typed item focused, presses Enter and waits until that question has gone.
+ */
+export async function answerQuickInput(page: Page, text: string, o: { question?: string } = {}): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await page.waitForFunction(`(() => { const now = ${QUESTION}; return !!now && now.question.includes(${JSON.stringify(o.question ?? '')}); })()`, undefined, { polling: 50 });
+  await input.fill(text);
+  const list = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+  if (text && (await list.count())) await list.filter({ hasText: text }).and(page.locator('.focused')).first().waitFor({ state: 'visible' });
+  const was = (await page.evaluate(QUESTION)) as Question;
+  await input.press('Enter');
+  await questionGone(page, was);
 }
 
 export function statusBarItem(page: Page, text: string | RegExp): Locator {
@@ -72,4 +111,35 @@ export function statusBarItem(page: Page, text: string | RegExp): Locator {
 
 export function notification(page: Page, text: string | RegExp): Locator {
   return page.locator('.notification-toast', { hasText: text });
+}
+
+/**
+ * Starts recording, in the page, every moment the side bar shows a welcome text matching `text`
+ * (a MutationObserver: it sees a state that lasts a single frame). The returned function stops the
+ * recording and says what was seen.
+ */
+export async function recordWelcome(page: Page, text: string): Promise<() => Promise<string[]>> {
+  const key = `__welcome${Math.random().toString(36).slice(2)}`;
+  await page.evaluate(`(() => {
+    const seen = [];
+    const check = () => {
+      for (const el of document.querySelectorAll('.part.sidebar .welcome-view-content')) {
+        const t = el.textContent || '';
+        if (t.includes(${JSON.stringify(text)}) && el.getClientRects().length && !seen.includes(t)) seen.push(t);
+      }
+    };
+    const obs = new MutationObserver(check);
+    obs.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    check();
+    window[${JSON.stringify(key)}] = { seen, stop: () => obs.disconnect() };
+  })()`);
+  return async () => (await page.evaluate(`(() => { const r = window[${JSON.stringify(key)}]; r.stop(); return r.seen; })()`)) as string[];
+}
+
+/** Closes the toasts on screen (hovering first: a toast fading out is never hoverable). */
+export async function closeToasts(page: Page): Promise<void> {
+  for (const t of await page.locator('.notification-toast').all()) {
+    await t.hover({ timeout: 1000 }).catch(() => undefined);
+    await t.locator('.codicon-notifications-clear').click({ timeout: 1000 }).catch(() => undefined);
+  }
 }

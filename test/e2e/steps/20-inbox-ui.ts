@@ -4,8 +4,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import type { Priority } from '../../../src/core/format';
+import type { DispatchStore } from '../../../src/core/store';
 import { step } from '../framework';
-import { activityBarItem, commandPaletteLabel, notification, openDispatchInbox, runFromPalette, statusBarItem } from '../ui';
+import { activityBarItem, answerQuickInput, closeToasts, commandPaletteLabel, EMPTY_WELCOME, notification, openDispatchInbox, recordWelcome, runFromPalette, statusBarItem } from '../ui';
 
 /** One tree row by its exact label (the row text also holds the description). */
 function row(page: Page, label: string): Locator {
@@ -24,12 +26,9 @@ async function expandAcknowledged(page: Page, team: string): Promise<void> {
   if (at > 0) await expand(rows.nth(at));
 }
 
-async function quickInput(page: Page, text: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(text);
-  await page.waitForTimeout(150);
-  await input.press('Enter');
+/** The row with this label once its text (label + description) also matches `text`: waits, not a one-shot read. */
+async function rowSays(page: Page, label: string, text: RegExp): Promise<void> {
+  await page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).filter({ hasText: text }).first().waitFor({ state: 'visible' });
 }
 
 async function contextMenu(page: Page, r: Locator, item: string): Promise<void> {
@@ -45,25 +44,26 @@ async function contextMenu(page: Page, r: Locator, item: string): Promise<void> 
   await page.keyboard.press('Enter');
 }
 
-async function closeToasts(page: Page): Promise<void> {
-  for (const t of await page.locator('.notification-toast').all()) {
-    await t.hover({ timeout: 1000 }).catch(() => undefined); // a toast fading out is never hoverable
-    await t.locator('.codicon-notifications-clear').click({ timeout: 1000 }).catch(() => undefined);
-  }
+/** The step before may have failed: makes sure a dispatch with this title is in `to`/new. */
+async function ensureNew(store: DispatchStore, root: string, d: { to: string; from: string; priority: Priority; title: string }, slug: string): Promise<void> {
+  if (!fs.readdirSync(path.join(root, d.to, 'new')).some((f) => f.includes(slug))) await store.deliver(d);
 }
+
+/** What the Send step delivers, and later steps use. */
+const VERIFY = { to: 'qa', from: 'engineering', priority: 'high' as const, title: 'Verify release 2.4' };
 
 export default [
   step('the inbox shows teams with counts, dispatches with priority badges, and the unread badge', async ({ page, screenshot }) => {
     await openDispatchInbox(page);
     await row(page, 'Checkout returns 500').waitFor({ state: 'visible', timeout: 15_000 });
-    assert.match((await row(page, 'engineering').textContent()) ?? '', /2 new · 1 urgent/);
-    assert.match((await row(page, 'Checkout returns 500').textContent()) ?? '', /web_ops · \d+m ago/);
+    await rowSays(page, 'engineering', /2 new · 1 urgent/);
+    await rowSays(page, 'Checkout returns 500', /web_ops · \d+m ago/);
     // The priority badge is a file decoration: CSS content on our row, never on an Explorer file.
     const badge = await row(page, 'Checkout returns 500')
       .locator('.monaco-icon-label')
       .evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } }).getComputedStyle(el, '::after').content);
     assert.equal(badge, '"U"');
-    assert.equal((await activityBarItem(page).locator('.badge-content').textContent())?.trim(), '3');
+    await activityBarItem(page).locator('.badge-content', { hasText: /^\s*3\s*$/ }).waitFor({ state: 'visible' });
     await screenshot('e2e-ui-inbox');
   }),
 
@@ -93,7 +93,7 @@ export default [
     const newDir = path.join(root, 'engineering', 'new');
     await waitUntil(() => fs.readdirSync(newDir).some((f) => f.includes('update-site-footer')), 'back in new/');
     await row(page, 'Update site footer').waitFor({ state: 'visible' });
-    assert.match((await row(page, 'engineering').textContent()) ?? '', /2 new/);
+    await rowSays(page, 'engineering', /2 new/);
   }),
 
   step('keyboard: select a row with the arrows, Ctrl+Enter acknowledges it', async ({ page, root }) => {
@@ -116,11 +116,11 @@ export default [
   step('Send Dispatch from the palette: team, priority, title, body, Ctrl+Enter delivers', async ({ page, root, screenshot }) => {
     await closeToasts(page);
     await runFromPalette(page, commandPaletteLabel('dispatchInbox.sendDispatch'));
-    await quickInput(page, 'qa');
-    await quickInput(page, 'high');
-    await quickInput(page, 'Verify release 2.4');
+    await answerQuickInput(page, 'qa', { question: 'to which team?' });
+    await answerQuickInput(page, 'high', { question: 'priority' });
+    await answerQuickInput(page, 'Verify release 2.4', { question: 'title' });
     // No dispatchInbox.myTeams in this workbench: the sender is asked for once per dispatch.
-    await quickInput(page, 'engineering');
+    await answerQuickInput(page, 'engineering', { question: 'from which team?' });
     const editor = page.locator('.editor-instance .monaco-editor').first();
     await editor.waitFor({ state: 'visible' });
     await page.locator('.codelens-decoration', { hasText: 'Deliver to qa' }).first().waitFor({ state: 'visible', timeout: 10_000 });
@@ -131,6 +131,10 @@ export default [
     await notification(page, 'Delivered “Verify release 2.4” to qa (high).').waitFor({ state: 'visible', timeout: 10_000 });
     await row(page, 'Verify release 2.4').waitFor({ state: 'visible', timeout: 10_000 });
     assert.ok(fs.readdirSync(path.join(root, 'qa', 'new')).some((f) => f.includes('_high_') && f.includes('verify-release-2-4')));
+    // qa is watched (no dispatchInbox.myTeams): the arrival is announced too. It goes before the next
+    // step starts: while a toast of ours is up, later arrivals wait for it.
+    await notification(page, 'high dispatch for qa from engineering: “Verify release 2.4”').waitFor({ state: 'visible' });
+    await closeToasts(page);
   }),
 
   step('an urgent dispatch from an agent pops up a notification; Open shows it', async ({ page, store, screenshot, codeServer }) => {
@@ -150,29 +154,31 @@ export default [
   step('Reroute from the context menu moves a dispatch to another team', async ({ page, root }) => {
     await closeToasts(page);
     await contextMenu(page, row(page, 'Rotate the CDN key'), 'Reroute to Another Team…');
-    await quickInput(page, 'qa');
+    await answerQuickInput(page, 'qa', { question: 'Reroute' });
     await waitUntil(() => fs.readdirSync(path.join(root, 'qa', 'new')).some((f) => f.includes('rotate-the-cdn-key')), 'in qa/new');
     await notification(page, 'Rerouted “Rotate the CDN key” to qa.').waitFor({ state: 'visible' });
   }),
 
-  step('filter by priority from the view title, then clear it', async ({ page, screenshot }) => {
+  step('filter by priority from the view title, then clear it', async ({ page, screenshot, store, root }) => {
     await closeToasts(page);
+    await ensureNew(store, root, VERIFY, 'verify-release-2-4');
     await page.locator('.part.sidebar .actions-container .action-label[aria-label^="Filter by Priority"]:visible').click();
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'urgent' }).first().locator('input[type=checkbox], .monaco-checkbox, .quick-input-list-checkbox').first().click();
     await input.press('Enter');
-    await quickInput(page, '');
+    await answerQuickInput(page, '', { question: 'Filter by text' });
     await page.locator('.part.sidebar', { hasText: 'Filtered: urgent' }).waitFor({ state: 'visible' });
-    assert.equal(await row(page, 'Verify release 2.4').count(), 0, 'a high dispatch is hidden');
+    await row(page, 'Verify release 2.4').waitFor({ state: 'detached' }); // a high dispatch is hidden
     await row(page, 'Checkout returns 500').waitFor({ state: 'visible' });
     await screenshot('e2e-ui-filtered');
     await page.locator('.part.sidebar .actions-container .action-label[aria-label^="Clear Filter"]:visible').click();
     await row(page, 'Verify release 2.4').waitFor({ state: 'visible' });
   }),
 
-  step('Delete asks first; the file goes to the trash (code-server has none: the root\'s .trash/)', async ({ page, root }) => {
+  step('Delete asks first; the file goes to the trash (code-server has none: the root\'s .trash/)', async ({ page, root, store }) => {
     await closeToasts(page);
+    await ensureNew(store, root, VERIFY, 'verify-release-2-4');
     const file = () => fs.readdirSync(path.join(root, 'qa', 'new')).find((f) => f.includes('verify-release-2-4'));
     await contextMenu(page, row(page, 'Verify release 2.4'), 'Delete…');
     const dialog = page.locator('.monaco-dialog-box');
@@ -237,13 +243,16 @@ export default [
       await welcome.waitFor({ state: 'visible', timeout: 15_000 });
       await screenshot('e2e-ui-welcome');
       await welcome.locator('.monaco-button', { hasText: 'Create Dispatch Folders' }).click();
-      await quickInput(page, 'alpha, beta');
+      await answerQuickInput(page, 'alpha, beta', { question: 'Create dispatch folders' });
       await row(page, 'beta').waitFor({ state: 'visible', timeout: 10_000 });
       assert.ok(fs.existsSync(path.join(missing, 'alpha', 'new')) && fs.existsSync(path.join(missing, 'beta', 'cur')));
     } finally {
+      // Back on the populated root: from "loading" to the teams, never "no team inboxes" in between.
+      const stop = await recordWelcome(page, EMPTY_WELCOME);
       await setRoot(root);
+      await row(page, 'engineering').waitFor({ state: 'visible', timeout: 15_000 });
+      assert.deepEqual(await stop(), [], 'the empty welcome showed while the populated root loaded');
     }
-    await row(page, 'engineering').waitFor({ state: 'visible', timeout: 15_000 });
   }),
 ];
 
