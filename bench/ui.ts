@@ -173,7 +173,7 @@ main(async () => {
   const root = path.join(base, 'root');
   const workspace = path.join(base, 'workspace');
   fs.mkdirSync(workspace, { recursive: true });
-  let t = performance.now();
+  const t = performance.now();
   generate(root);
   console.error(`bench:ui: ${TOTAL} dispatches written in ${((performance.now() - t) / 1000).toFixed(1)} s; ${os.loadavg()[0].toFixed(1)} load`);
 
