@@ -118,7 +118,7 @@ export class CadenceView implements vscode.TreeDataProvider<CadenceNode>, vscode
 
   /** What the rows come from: a dirty editor's text (what the user sees and will save), else the file. */
   private source(file: string): CadenceSource {
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file && !d.isClosed);
+    const doc = openDocument(file);
     return doc?.isDirty ? { file, text: doc.getText() } : file;
   }
 
@@ -223,7 +223,7 @@ export class CadenceView implements vscode.TreeDataProvider<CadenceNode>, vscode
   /** A dirty editor gets a WorkspaceEdit (it stays unsaved: the user's other edits are theirs to save); otherwise the file is rewritten safely. */
   private async writeLastSent(file: string, keys: RowKey[], date: string): Promise<UpdateResult> {
     const c = await loadCadenceCore();
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
+    const doc = openDocument(file);
     if (!doc?.isDirty) return c.updateLastSent(file, keys, date);
     const { edits, missing } = c.lastSentEdits(doc.getText(), keys, date);
     const we = new vscode.WorkspaceEdit();
@@ -300,3 +300,8 @@ export class CadenceView implements vscode.TreeDataProvider<CadenceNode>, vscode
   }
 }
 
+/** The open editor document of a file; a just-closed one can linger in the list, and a dirty one counts first. */
+function openDocument(file: string): vscode.TextDocument | undefined {
+  const docs = vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file' && d.uri.fsPath === file && !d.isClosed);
+  return docs.find((d) => d.isDirty) ?? docs[0];
+}
