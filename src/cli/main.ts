@@ -30,6 +30,10 @@ commands:
   watch [TEAM...] [--json] [--poll] one line per event until interrupted
   sweep [--older-than HOURS]       delete tmp/ leftovers (default 36 h)
   reservations [--url U] [--project KEY] [--agent NAME] [--json]
+  checkin --team TEAM [--ack] [--track] [--send-due] [--full] [--json] [--format text|claude-hook|prompt-hook]
+                                   the session-start check, for agents and their hooks
+  setup claude|codex [--team TEAM] [--user] [--dry-run]   install the skill and the hooks
+  mcp                              an MCP server over stdio (tools for agents)
 
 The root is --root, else $DISPATCH_ROOT, else ~/.team/dispatch.`;
 
@@ -298,6 +302,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (name === 'reservations') {
       const { reservationsCommand } = await import('./reservations');
       return await reservationsCommand(args, inert(io.out), inert(io.err), io.env);
+    }
+    if (name === 'checkin' || name === 'setup' || name === 'mcp') {
+      const { agentCommand } = await import('./agents');
+      return await agentCommand(name, new DispatchStore(root ?? defaultRoot(io.env)), args, io);
     }
     const cmd = Object.prototype.hasOwnProperty.call(commands, name) ? commands[name] : undefined;
     if (!cmd) return usage(io, `unknown command "${name.slice(0, 40)}"`);

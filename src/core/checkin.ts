@@ -1,0 +1,218 @@
+// The seed's read protocol in one call: my team's new/ (urgent first, then priority and age), each
+// read and, when asked, acknowledged and tracked as a local bead; then my due cadences, my stale sent
+// dispatches and the completed ones awaiting my verification. Only what fits the output is accepted:
+// an agent never accepts a dispatch it was not shown.
+import type { Dispatch, DispatchJSON } from './dispatch';
+import { priorityRank } from './format';
+import { createBead, hasBeads } from './beads';
+import { DueCadence, seams, UNAVAILABLE } from './checkin-seams';
+import { checkTeam, DispatchError, DispatchStore } from './store';
+
+export interface CheckinOptions {
+  team: string;
+  ack?: boolean;
+  /** Implies ack: a bead tracks accepted work. */
+  track?: boolean;
+  sendDue?: boolean;
+  full?: boolean;
+  /** Size budget of the rendered text, in characters. */
+  budget?: number;
+  now?: number;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface CheckinItem {
+  dispatch: Dispatch;
+  /** The body without its title heading, bounded unless `full`. */
+  body: string;
+  bodyCut: boolean;
+  ack?: 'acknowledged' | 'already acknowledged' | { error: string };
+  bead?: string;
+}
+
+export type Section<T> = { available: true; rows: T[] } | { available: false; reason: string };
+
+export interface CheckinResult {
+  team: string;
+  root: string;
+  /** Why there is nothing to check at all (root or inbox missing), if so. */
+  missing?: string;
+  items: CheckinItem[];
+  /** New dispatches in all, shown or not. */
+  total: number;
+  urgent: number;
+  warnings: string[];
+  cadences: Section<DueCadence> & { sent?: string[] };
+  stale: Section<Dispatch>;
+  verify: Section<Dispatch>;
+}
+
+export const BODY_CHARS = 300;
+export const FULL_BODY_CHARS = 1024 * 1024;
+export const MAX_ITEMS = 20;
+const SECTION_ROWS = 5;
+
+/** Urgent → low, then oldest first (names sort by time). */
+export function sortForCheckin(ds: Dispatch[]): Dispatch[] {
+  return [...ds].sort(
+    (a, b) =>
+      priorityRank(a.priority) - priorityRank(b.priority) ||
+      (a.created ?? '').localeCompare(b.created ?? '') ||
+      a.fileName.localeCompare(b.fileName),
+  );
+}
+
+/** Reads my inbox; `fits` says whether the items so far still fit the output (the renderer decides). */
+export async function checkin(store: DispatchStore, o: CheckinOptions, fits: (r: CheckinResult) => boolean): Promise<CheckinResult> {
+  const team = checkTeam(o.team);
+  const now = o.now ?? Date.now();
+  const r: CheckinResult = {
+    team,
+    root: store.root,
+    items: [],
+    total: 0,
+    urgent: 0,
+    warnings: [],
+    cadences: { available: false, reason: UNAVAILABLE.cadences },
+    stale: { available: false, reason: UNAVAILABLE.lifecycle },
+    verify: { available: false, reason: UNAVAILABLE.lifecycle },
+  };
+  if (!(await store.exists())) {
+    r.missing = `no dispatch root at ${store.root}`;
+    return r;
+  }
+  const fresh = sortForCheckin(await store.list({ teams: [team], box: 'new' }).then(async (ds) => (await store.loadMeta(ds), ds)));
+  if (!fresh.length && !(await store.teams()).includes(team)) r.missing = `no inbox for ${team} under ${store.root}`;
+  r.total = fresh.length;
+  r.urgent = fresh.filter((d) => d.priority === 'urgent').length;
+  await otherSections(store, o, r, now);
+
+  for (const d of fresh.slice(0, MAX_ITEMS)) {
+    const item = await readItem(store, d, !!o.full);
+    if (!item) continue; // vanished between listing and reading: someone else has it now
+    r.items.push(item);
+    if (fits(r)) continue;
+    if (r.items.length > 1) {
+      r.items.pop();
+      break;
+    }
+    // The first one is always shown, its body cut to the short start if need be (the rest is bounded).
+    item.body = item.body.slice(0, BODY_CHARS);
+    item.bodyCut = true;
+    if (!fits(r)) item.body = '';
+  }
+  if (o.ack || o.track) await accept(store, r, o);
+  return r;
+}
+
+async function readItem(store: DispatchStore, d: Dispatch, full: boolean): Promise<CheckinItem | undefined> {
+  let text = d.meta?.bodyStart ?? '';
+  let cut = text.endsWith('…');
+  if (full) {
+    try {
+      const c = await store.read(d);
+      text = c.body;
+      cut = c.truncated;
+    } catch (e) {
+      if (e instanceof DispatchError && e.code === 'not-found') return undefined;
+      throw e;
+    }
+  }
+  const body = withoutTitle(text, d.title);
+  const limit = full ? FULL_BODY_CHARS : BODY_CHARS;
+  return { dispatch: d, body: body.length > limit ? body.slice(0, limit) : body, bodyCut: cut || body.length > limit };
+}
+
+/** The title is shown once, as the item's heading: the body's own heading line would repeat it. */
+function withoutTitle(body: string, title: string): string {
+  const s = body.replace(/^\s+/, '');
+  const nl = s.indexOf('\n');
+  const first = (nl < 0 ? s : s.slice(0, nl)).replace(/^#{1,6}\s+/, '').trim();
+  return (first === title.trim() ? (nl < 0 ? '' : s.slice(nl + 1)) : s).trim();
+}
+
+async function accept(store: DispatchStore, r: CheckinResult, o: CheckinOptions): Promise<void> {
+  const cwd = o.cwd ?? process.cwd();
+  const env = o.env ?? process.env;
+  let track = !!o.track;
+  if (track && !hasBeads(cwd)) {
+    r.warnings.push(`no .beads/ in ${cwd}: accepted without tracking beads`);
+    track = false;
+  }
+  for (const item of r.items) {
+    try {
+      const out = await store.acknowledge(item.dispatch);
+      item.ack = out.status === 'already' ? 'already acknowledged' : 'acknowledged';
+      item.dispatch = out.dispatch;
+    } catch (e) {
+      item.ack = { error: e instanceof Error ? e.message : String(e) };
+      continue; // not accepted by us: not ours to track
+    }
+    if (!track || item.ack === 'already acknowledged') continue;
+    const bead = await createBead(item.dispatch, cwd, env);
+    if ('error' in bead) {
+      r.warnings.push(`${bead.error}: accepted without a tracking bead${bead.absent ? '' : ` (${item.dispatch.id})`}`);
+      if (bead.absent) track = false; // one warning, not one per dispatch
+      continue;
+    }
+    item.bead = bead.id;
+    if (!seams.setField) {
+      r.warnings.push(`bead ${bead.id} created for ${item.dispatch.id}; tracking_bead not written: ${UNAVAILABLE.lifecycle}`);
+      continue;
+    }
+    try {
+      item.dispatch = await seams.setField(store, item.dispatch, 'tracking_bead', bead.id);
+    } catch (e) {
+      r.warnings.push(`bead ${bead.id} created; tracking_bead not written to ${item.dispatch.id}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
+
+async function otherSections(store: DispatchStore, o: CheckinOptions, r: CheckinResult, now: number): Promise<void> {
+  const guard = async <T>(what: string, f: () => Promise<T[]>): Promise<Section<T>> => {
+    try {
+      return { available: true, rows: (await f()).slice(0, SECTION_ROWS) };
+    } catch (e) {
+      return { available: false, reason: `${what} failed: ${e instanceof Error ? e.message : String(e)}` };
+    }
+  };
+  const { cadences, staleSent, awaitingVerification } = seams;
+  if (cadences) {
+    let sent: string[] = [];
+    const s = await guard('cadences', async () => {
+      const rep = await cadences(store, { from: r.team, cwd: o.cwd ?? process.cwd(), env: o.env ?? process.env, send: !!o.sendDue });
+      sent = rep.sent;
+      r.warnings.push(...rep.warnings.slice(0, SECTION_ROWS));
+      return rep.rows.filter((row) => row.due);
+    });
+    r.cadences = { ...s, sent };
+  }
+  if (staleSent) r.stale = await guard('stale dispatches', () => staleSent(store, r.team, now));
+  if (awaitingVerification) r.verify = await guard('completed dispatches', () => awaitingVerification(store, r.team));
+}
+
+/** The `--json` shape (and the MCP tool's structured content). */
+export function checkinJSON(r: CheckinResult) {
+  const section = <T, J>(s: Section<T>, f: (t: T) => J) => (s.available ? { available: true, rows: s.rows.map(f) } : { available: false, reason: s.reason });
+  const dj = (d: Dispatch): DispatchJSON => d.toJSON();
+  return {
+    team: r.team,
+    root: r.root,
+    missing: r.missing ?? null,
+    total: r.total,
+    urgent: r.urgent,
+    more: r.total - r.items.length,
+    dispatches: r.items.map((i) => ({
+      ...i.dispatch.toJSON(),
+      body: i.body,
+      body_cut: i.bodyCut,
+      ...(i.ack ? { ack: typeof i.ack === 'string' ? i.ack : 'failed', ...(typeof i.ack === 'object' ? { ack_error: i.ack.error } : {}) } : {}),
+      ...(i.bead ? { tracking_bead: i.bead } : {}),
+    })),
+    warnings: r.warnings,
+    due_cadences: { ...section(r.cadences, (c) => c), ...(r.cadences.sent?.length ? { sent: r.cadences.sent } : {}) },
+    stale_sent: section(r.stale, dj),
+    awaiting_verification: section(r.verify, dj),
+  };
+}
