@@ -1,7 +1,7 @@
 // The checkin as compact Markdown for a model's context: no colours, bounded, one short line when
 // there is nothing to do. Untrusted text (titles, bodies) is quoted, never presented as instructions.
 import type { Dispatch } from './dispatch';
-import type { CheckinItem, CheckinResult } from './checkin';
+import type { CheckinItem, CheckinResult, Section } from './checkin';
 
 /** Claude Code keeps about 10,000 characters of a hook's output: stay below. */
 export const HOOK_BUDGET = 9000;
@@ -76,8 +76,9 @@ export function formatCheckin(r: CheckinResult, now = Date.now()): string {
     if (!r.items.some((i) => i.ack)) out.push('', `Accept: \`dispatch ack ID\` (or \`dispatch checkin --team ${r.team} --ack\`); whole body: \`dispatch show ID\`.`);
   }
   if (extra.length) out.push('', ...extra);
-  const off = [!r.cadences.available && 'cadences', !r.stale.available && 'stale sent', !r.verify.available && 'awaiting verification'].filter(Boolean);
-  if (off.length && r.items.length) out.push('', `(not checked: ${off.join(', ')} — ${[r.cadences, r.stale, r.verify].map((s) => (s.available ? '' : s.reason)).find(Boolean)})`);
+  const sections: [string, Section<unknown>][] = [['cadences', r.cadences], ['stale sent', r.stale], ['awaiting verification', r.verify]];
+  const off = sections.flatMap(([n, s]) => (s.available ? [] : [`${n}: ${oneLine(s.reason, 160)}`]));
+  if (off.length && r.items.length) out.push('', `(not checked — ${off.join('; ')})`);
   if (r.warnings.length) out.push('', ...r.warnings.slice(0, MAX_WARNINGS).map((w) => `warning: ${oneLine(w, 300)}`));
   if (r.warnings.length > MAX_WARNINGS) out.push(`… ${r.warnings.length - MAX_WARNINGS} more warnings (--json lists them)`);
   return out.join('\n') + '\n';

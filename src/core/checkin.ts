@@ -178,6 +178,7 @@ async function otherSections(store: DispatchStore, o: CheckinOptions, r: Checkin
     }
   };
   const { cadences, staleSent, awaitingVerification } = seams;
+  if (!cadences && o.sendDue) r.warnings.push(`--send-due: nothing sent; cadences are ${UNAVAILABLE.cadences}`);
   if (cadences) {
     let sent: string[] = [];
     const s = await guard('cadences', async () => {

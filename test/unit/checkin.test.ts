@@ -101,6 +101,19 @@ test('nothing new is one short line; a missing root or inbox exits 0 with one li
   assert.equal((await dispatch(['--root', root, 'checkin', '--team', 'qa', '--format', 'xml'])).code, 2);
 });
 
+test('hostile titles and bodies reach neither the terminal nor the hook JSON as controls', async () => {
+  const root = tempRoot();
+  mkdirSync(path.join(root, 'qa', 'new'), { recursive: true });
+  mkdirSync(path.join(root, 'qa', 'cur'));
+  writeFileSync(path.join(root, 'qa', 'new', '2026-01-31T14-30-00Z_urgent_eve_x.md'), '---\nfrom: eve\n---\n# \u001b]0;pwned\u0007Title\u202e\n\n\u001b[2JBody\u009b\n');
+  const t = await dispatch(['--root', root, 'checkin', '--team', 'qa']);
+  assert.doesNotMatch(t.out, /[\u001b\u0007\u009b\u202e]/);
+  assert.match(t.out, /\*\*\]0;pwnedTitle\*\*/);
+  const h = await dispatch(['--root', root, 'checkin', '--team', 'qa', '--format', 'claude-hook']);
+  assert.doesNotMatch(h.out, /[\u001b\u0007\u009b\u202e]/);
+  assert.match(JSON.parse(h.out).hookSpecificOutput.additionalContext, /> \[2JBody$/m);
+});
+
 test('--ack acknowledges each dispatch shown, after reading it', async () => {
   const { root } = await inbox();
   const r = JSON.parse((await dispatch(['--root', root, 'checkin', '--team', 'web_ops', '--ack', '--json'])).out);
