@@ -5,7 +5,7 @@ import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkin, checkinJSON, CheckinResult } from '../core/checkin';
-import { claudeHookJSON, formatCheckin, FULL_TEXT_BUDGET, HOOK_BUDGET, TEXT_BUDGET } from '../core/checkin-text';
+import { capText, claudeHookJSON, formatCheckin, FULL_TEXT_BUDGET, HOOK_BUDGET, TEXT_BUDGET } from '../core/checkin-text';
 import { markAnnounced, stateFile, urgentNotice } from '../core/urgent-notice';
 import { DispatchStore } from '../core/store';
 import { readHookInput } from './hook-input';
@@ -68,9 +68,10 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
       (x) => formatCheckin(x, now).length <= budget,
     );
     await markAnnounced(stateFile(store.root, team, io.env), shownUrgent(r));
+    const text = capText(stripControl(formatCheckin(r, now)), budget);
     if (values.json) io.out.write(safeJSON(checkinJSON(r)) + '\n');
-    else if (format === 'claude-hook') io.out.write(safeJSON(claudeHookJSON(stripControl(formatCheckin(r, now)))) + '\n');
-    else io.out.write(stripControl(formatCheckin(r, now)));
+    else if (format === 'claude-hook') io.out.write(safeJSON(claudeHookJSON(text)) + '\n');
+    else io.out.write(text);
     return 0;
   } catch (e) {
     return refuse(io, as, errorText(e), 1);

@@ -8,7 +8,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { checkin, checkinJSON } from '../core/checkin';
 import { seams, UNAVAILABLE } from '../core/checkin-seams';
-import { formatCheckin, TEXT_BUDGET } from '../core/checkin-text';
+import { capText, formatCheckin, TEXT_BUDGET } from '../core/checkin-text';
 import { PRIORITIES } from '../core/format';
 import { DispatchStore } from '../core/store';
 import type { Io } from './main';
@@ -52,7 +52,7 @@ export function buildServer(store: DispatchStore, env: NodeJS.ProcessEnv): McpSe
     guarded(async (a) => {
       const now = Date.now();
       const r = await checkin(store, { team: a.team, ack: a.ack, track: a.track, sendDue: a.send_due, full: a.full, now, env }, (x) => formatCheckin(x, now).length <= TEXT_BUDGET);
-      return ok(formatCheckin(r, now), checkinJSON(r));
+      return ok(capText(formatCheckin(r, now), TEXT_BUDGET), checkinJSON(r));
     }),
   );
 

@@ -84,6 +84,13 @@ export function formatCheckin(r: CheckinResult, now = Date.now()): string {
   return out.join('\n') + '\n';
 }
 
+/** The last guard on size (warnings added while accepting): whole lines kept, the cut said. */
+export function capText(text: string, budget: number): string {
+  if (text.length <= budget) return text;
+  const end = text.lastIndexOf('\n', budget - 40);
+  return `${text.slice(0, Math.max(0, end))}\n… (cut at ${budget} characters)\n`;
+}
+
 /** Claude Code's SessionStart hook output. */
 export function claudeHookJSON(text: string, event: 'SessionStart' | 'UserPromptSubmit' = 'SessionStart') {
   return { hookSpecificOutput: { hookEventName: event, additionalContext: text } };

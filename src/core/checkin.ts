@@ -52,6 +52,7 @@ export const BODY_CHARS = 300;
 export const FULL_BODY_CHARS = 1024 * 1024;
 export const MAX_ITEMS = 20;
 const SECTION_ROWS = 5;
+const BEAD_PLACEHOLDER = 'x'.repeat(40);
 
 /** Urgent → low, then oldest first (names sort by time). */
 export function sortForCheckin(ds: Dispatch[]): Dispatch[] {
@@ -91,6 +92,9 @@ export async function checkin(store: DispatchStore, o: CheckinOptions, fits: (r:
   for (const d of fresh.slice(0, MAX_ITEMS)) {
     const item = await readItem(store, d, !!o.full);
     if (!item) continue; // vanished between listing and reading: someone else has it now
+    // Measured as it will be printed once accepted: what is accepted must still fit.
+    if (o.ack || o.track) item.ack = 'acknowledged';
+    if (o.track) item.bead = BEAD_PLACEHOLDER;
     r.items.push(item);
     if (fits(r)) continue;
     if (r.items.length > 1) {
@@ -141,6 +145,7 @@ async function accept(store: DispatchStore, r: CheckinResult, o: CheckinOptions)
     track = false;
   }
   for (const item of r.items) {
+    item.bead = undefined;
     try {
       const out = await store.acknowledge(item.dispatch);
       item.ack = out.status === 'already' ? 'already acknowledged' : 'acknowledged';
