@@ -2,6 +2,7 @@
 // CLI bundle as its own process: tools listed, send → a file on disk, ack, hostile input → isError,
 // and the server still answering afterwards.
 import { test, before, after } from 'node:test';
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
@@ -13,15 +14,16 @@ import { tempRoot } from '../helpers/tmp';
 
 let client: Client;
 let transport: StdioClientTransport;
-let root: string;
+// Made at the top level: a temporary folder made inside before() would be removed when that hook ends.
+const root = tempRoot();
+const home = tempRoot('home-');
 let stderr = '';
 
 before(async () => {
-  root = tempRoot();
   transport = new StdioClientTransport({
     command: process.execPath,
     args: [builtCli(), 'mcp'],
-    env: { PATH: process.env.PATH ?? '', HOME: tempRoot('home-'), DISPATCH_ROOT: root },
+    env: { PATH: process.env.PATH ?? '', HOME: home, DISPATCH_ROOT: root },
     stderr: 'pipe',
   });
   transport.stderr?.on('data', (c) => (stderr += c));
@@ -114,4 +116,29 @@ test('a dispatch that vanished under the server is an error result, not a crash'
   assert.equal(gone.isError, true);
   assert.match(text(gone), /^dispatch: \S+soon-gone is no longer in qa\/new\/: it was moved or deleted by someone else$/);
   assert.ok(!(await call('list_dispatches', { team: 'qa' })).isError);
+});
+
+test('stdout carries JSON-RPC only, even for refused calls and garbage input', { timeout: 60_000 }, async () => {
+  const child = spawn(process.execPath, [builtCli(), '--root', tempRoot(), 'mcp'], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: tempRoot('home-') } });
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  const send = (m: object) => child.stdin.write(JSON.stringify({ jsonrpc: '2.0', ...m }) + '\n');
+  send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+  send({ method: 'notifications/initialized' });
+  child.stdin.write('this is not json\n');
+  send({ id: 2, method: 'tools/call', params: { name: 'read_dispatch', arguments: { id: '../../../etc/passwd' } } });
+  send({ id: 3, method: 'tools/call', params: { name: 'no_such_tool', arguments: {} } });
+  send({ id: 4, method: 'tools/list' });
+  const end = Date.now() + 20_000;
+  while (!out.includes('"id":4') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  child.stdin.end();
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  assert.equal(code, 0, 'the server ends cleanly when its stdin closes');
+  const msgs = out.trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(msgs.every((m) => m.jsonrpc === '2.0'), out);
+  const byId = new Map(msgs.map((m) => [m.id, m]));
+  assert.equal(byId.get(2).result.isError, true);
+  assert.match(byId.get(2).result.content[0].text, /^dispatch: .*is not a dispatch in /);
+  assert.ok(byId.get(3).error || byId.get(3).result?.isError);
+  assert.equal(byId.get(4).result.tools.length, 8);
 });
