@@ -178,6 +178,21 @@ function sameExcept(before: Record<string, unknown>, after: Record<string, unkno
   return ka.length === kb.length && ka.every((k, i) => kb[i] === k && JSON.stringify(before[k]) === JSON.stringify(after[k]));
 }
 
+/**
+ * A move's content transform that sets `status` (see statusEdits). Why a file was left unchanged is
+ * pushed to `warnings`: the move still happens.
+ */
+export function statusRewrite(status: Status, warnings: string[], now = new Date(), note?: string): (content: Buffer) => Buffer | undefined {
+  return (content) => {
+    const r = editFrontMatter(content, statusEdits(status, now, note));
+    if (!r.ok) {
+      warnings.push(`status not written: ${r.reason}`);
+      return undefined;
+    }
+    return r.changed ? r.bytes : undefined;
+  };
+}
+
 /** The status a dispatch's front matter says, if it is one of the lifecycle's. */
 export function statusOf(data: Record<string, unknown> | undefined): Status | undefined {
   const s = data?.status;

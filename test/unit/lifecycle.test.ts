@@ -6,19 +6,7 @@ import * as path from 'node:path';
 import { editFrontMatter, statusEdits, MAX_FRONT_MATTER } from '../../src/core/lifecycle';
 import { parseFrontMatter } from '../../src/core/frontmatter';
 import { tempRoot } from '../helpers/tmp';
-
-const seed = `---
-from: engineering
-to: web_ops
-priority: normal
-status: pending
-created: 2026-01-31
-related_bead: _skills-73r
----
-# Update the site for the new resume skill
-
-Context, and "acceptance criteria".
-`;
+import { seed } from '../helpers/seed';
 
 const NOW = new Date('2026-02-03T09:15:00.123Z');
 
