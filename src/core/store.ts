@@ -9,6 +9,8 @@ import { Dispatch, metaFromHead } from './dispatch';
 import { Box, BOXES, buildName, isPriority, isSlug, isTeamName, Priority, slugify } from './format';
 import { parseFrontMatter, readHead } from './frontmatter';
 import { errnoOf, linkFree, moveNoClobber, MoveResult, NO_LINK_CODES, restoreClaims } from './fsmove';
+import { statusOf, statusRewrite } from './lifecycle';
+import { finishRewrites, landedAt, moveRewriting, Rewrite } from './rewrite-move';
 
 export type DispatchErrorCode = 'invalid' | 'not-found' | 'ambiguous' | 'io';
 
@@ -39,6 +41,8 @@ export interface MoveOutcome {
   /** `already`: another process (or window) did the same move first; nothing was lost. */
   status: 'moved' | 'already';
   dispatch: Dispatch;
+  /** Why the front matter's status was not written (the move still happened). */
+  warnings?: string[];
 }
 
 export interface ListFilter {
@@ -62,6 +66,8 @@ const CLAIM_STALE_MS = 10 * 60_000;
 const seenIno = new WeakMap<Dispatch, number>();
 /** Not a valid team name, so neither the store nor the index ever lists it as an inbox. */
 export const TRASH = '.trash';
+/** Verified dispatches, `<root>/.archive/<team>/<YYYY-MM>/`: never deleted, never listed as an inbox. */
+export const ARCHIVE = '.archive';
 const MAX_BODY = 10 * 1024 * 1024;
 const MAX_TITLE = 200;
 
@@ -191,14 +197,83 @@ export class DispatchStore {
     }
   }
 
-  /** new/ → cur/. If someone acknowledged it first, says so instead of failing. */
+  /** new/ → cur/, `status: accepted`. If someone acknowledged it first, says so instead of failing. */
   acknowledge(ref: string | Dispatch): Promise<MoveOutcome> {
-    return this.move(ref, 'new', (d) => [d.team, 'cur'], 'acknowledge');
+    const warnings: string[] = [];
+    return this.move(ref, 'new', (d) => [d.team, 'cur'], 'acknowledge', statusRewrite('accepted', warnings), warnings);
   }
 
-  /** cur/ → new/: "mark as new", and the undo of acknowledge. */
+  /** cur/ → new/, `status: pending`: "mark as new", and the undo of acknowledge. */
   unacknowledge(ref: string | Dispatch): Promise<MoveOutcome> {
-    return this.move(ref, 'cur', (d) => [d.team, 'new'], 'mark as new');
+    const warnings: string[] = [];
+    return this.move(ref, 'cur', (d) => [d.team, 'new'], 'mark as new', statusRewrite('pending', warnings), warnings);
+  }
+
+  /**
+   * `status: completed` and `completed: <now>` (and `completion_note:`), in cur/; a dispatch still in
+   * new/ is acknowledged by the same move. One already completed is left as it is ("already").
+   */
+  async complete(ref: string | Dispatch, note?: string, now = new Date()): Promise<MoveOutcome> {
+    let d = typeof ref === 'string' ? await this.resolve(ref).catch((e) => this.acknowledgedInstead(ref, e)) : ref;
+    for (let attempt = 0; ; attempt++) {
+      if (d.box === 'cur' && statusOf((await readMeta(d.path))?.data) === 'completed') return { status: 'already', dispatch: d };
+      const warnings: string[] = [];
+      let r: MoveResult;
+      try {
+        r = await this.relocate(d, await this.ensureDir(d.team, 'cur'), statusRewrite('completed', warnings, now, note));
+      } catch (e) {
+        if (!(e instanceof DispatchError) || e.code !== 'not-found' || d.box !== 'new' || attempt > 1) throw e;
+        r = { status: 'already', path: path.join(this.root, d.team, 'cur', d.fileName) };
+      }
+      const there = d.moved(d.team, 'cur', path.basename(r.path));
+      if (r.status === 'moved') return { status: 'moved', dispatch: there, warnings: warnings.length ? warnings : undefined };
+      // Acknowledged by someone else meanwhile: complete it where it went.
+      if (attempt > 1) throw new DispatchError('not-found', `${d.id} kept moving while being completed; try again`);
+      d = there;
+    }
+  }
+
+  /** A path into new/ whose file is gone: the same name in cur/ if it is there (acknowledged meanwhile). */
+  private async acknowledgedInstead(ref: string, e: unknown): Promise<Dispatch> {
+    if (!(e instanceof DispatchError) || e.code !== 'not-found' || !ref.includes('/')) throw e;
+    const rel = path.relative(this.root, path.resolve(expandHome(ref))).split(path.sep);
+    if (rel.length !== 3 || rel[1] !== 'new' || !isTeamName(rel[0])) throw e;
+    const cur = path.join(this.root, rel[0], 'cur');
+    await landedAt(path.join(this.root, rel[0], 'new'), rel[2]); // waits out an acknowledge in flight
+    if (!(await exists(path.join(cur, rel[2]))) && !(await landedAt(cur, rel[2]))) throw e;
+    return new Dispatch(this.root, rel[0], 'cur', rel[2]);
+  }
+
+  /**
+   * The sender's verify: into `<root>/.archive/<team>/<YYYY-MM>/` (the month it was created). Only
+   * acknowledged dispatches: one still in new/ has not been seen by its team, and archiving would hide it.
+   */
+  async archive(ref: string | Dispatch, now = new Date()): Promise<string> {
+    const d = typeof ref === 'string' ? await this.resolve(ref) : ref;
+    if (d.box !== 'cur') throw new DispatchError('invalid', `cannot archive ${d.id}: it is still in ${d.team}/new/ (not acknowledged yet)`);
+    const month = (d.created && /^\d{4}-\d{2}/.exec(d.created)?.[0]) || now.toISOString().slice(0, 7);
+    const dir = path.join(await this.ensureDir(ARCHIVE, checkTeam(d.team)), month);
+    await fs.mkdir(dir).catch((e) => {
+      if (errnoOf(e) !== 'EEXIST') throw e;
+    });
+    await this.checkReal(dir);
+    return (await this.relocate(d, dir)).path;
+  }
+
+  /** Archived dispatches of the chosen teams (all when none), names only. */
+  async listArchived(teams?: string[]): Promise<{ team: string; month: string; fileName: string; path: string }[]> {
+    const base = path.join(this.root, ARCHIVE);
+    const all = teams?.length
+      ? teams.map(checkTeam)
+      : await fs.readdir(base, { withFileTypes: true }).then((es) => es.filter((e) => e.isDirectory() && isTeamName(e.name)).map((e) => e.name), () => []);
+    const out: { team: string; month: string; fileName: string; path: string }[] = [];
+    for (const team of all.sort()) {
+      const months = await fs.readdir(path.join(base, team), { withFileTypes: true }).catch(() => []);
+      for (const m of months.filter((e) => e.isDirectory() && /^\d{4}-\d{2}$/.test(e.name)).map((e) => e.name).sort()) {
+        for (const fileName of await listBox(path.join(base, team, m))) out.push({ team, month: m, fileName, path: path.join(base, team, m, fileName) });
+      }
+    }
+    return out;
   }
 
   /** Into another team's new/. The file's bytes are not touched: it stays the sender's words. */
@@ -217,7 +292,7 @@ export class DispatchStore {
     return (await this.relocate(d, await this.ensureDir(TRASH, checkTeam(d.team)))).path;
   }
 
-  private async move(ref: string | Dispatch, from: Box | undefined, dest: (d: Dispatch) => [string, Box], verb: string): Promise<MoveOutcome> {
+  private async move(ref: string | Dispatch, from: Box | undefined, dest: (d: Dispatch) => [string, Box], verb: string, rewrite?: Rewrite, warnings?: string[]): Promise<MoveOutcome> {
     const d = typeof ref === 'string' ? await this.resolveForMove(ref, from, dest) : ref;
     const [team, box] = dest(d);
     if (from && d.box !== from) {
@@ -225,18 +300,26 @@ export class DispatchStore {
       throw new DispatchError('invalid', `cannot ${verb} ${d.id}: it is in ${d.box}/`);
     }
     if (d.team === team && d.box === box) return { status: 'already', dispatch: d };
-    const r = await this.relocate(d, await this.ensureDir(team, box));
-    return { status: r.status, dispatch: d.moved(team, box, path.basename(r.path)) };
+    const r = await this.relocate(d, await this.ensureDir(team, box), rewrite);
+    return { status: r.status, dispatch: d.moved(team, box, path.basename(r.path)), warnings: warnings?.length ? warnings : undefined };
   }
 
   /** The one place a dispatch changes folder: claim, link without clobbering, errors in people's words. */
-  private async relocate(d: Dispatch, dstDir: string): Promise<MoveResult> {
+  private async relocate(d: Dispatch, dstDir: string, rewrite?: Rewrite): Promise<MoveResult> {
     await this.checkReal(path.join(this.root, d.team));
     await this.checkReal(path.join(this.root, d.team, d.box));
     try {
+      if (rewrite) {
+        const r = await moveRewriting(d.path, dstDir, d.fileName, rewrite, seenIno.get(d));
+        // The bytes changed: what was read of the file before no longer describes it.
+        if (r.result.status === 'moved') d.meta = undefined;
+        return r.result;
+      }
       return await moveNoClobber(d.path, dstDir, d.fileName, seenIno.get(d));
     } catch (e) {
       if (errnoOf(e) === 'ENOENT') {
+        const late = await landedAt(dstDir, d.fileName, seenIno.get(d));
+        if (late) return late;
         throw new DispatchError('not-found', `${d.id} is no longer in ${d.team}/${d.box}/: it was moved or deleted by someone else`);
       }
       throw noLink(e, `move ${d.id}`);
@@ -340,6 +423,8 @@ export class DispatchStore {
     if (!(hours >= 0)) throw new DispatchError('invalid', 'hours must be a number ≥ 0');
     const removed: string[] = [];
     for (const team of await this.teams()) {
+      // Rewrites killed half-way first: a claim must carry whole bytes before it is put back.
+      for (const box of BOXES) await finishRewrites(path.join(this.root, team, box), CLAIM_STALE_MS, now);
       const dir = path.join(this.root, team, 'tmp');
       let names: string[];
       try {
