@@ -3,6 +3,7 @@
 import { loadStart } from './ui/clock';
 import * as vscode from 'vscode';
 import { Actions } from './ui/actions';
+import { CadenceView } from './ui/cadences';
 import { registerCommands } from './ui/commands';
 import { Confirmation } from './ui/confirm';
 import { PriorityDecorations } from './ui/decorations';
@@ -40,6 +41,7 @@ export interface InboxApi {
   notifier: Notifier;
   decorations: PriorityDecorations;
   prompts: typeof prompts;
+  cadences: CadenceView;
   timings: Timings;
 }
 
@@ -53,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): InboxApi {
   const actions = new Actions(session, prompts, confirmation);
   const sender = new Sender(session, actions, prompts);
   const decorations = new PriorityDecorations();
+  const cadences = new CadenceView(session, prompts);
   const notifier = new Notifier(session, actions, prompts, context.globalState, log, (d) => vscode.commands.executeCommand('dispatchInbox.open', d));
   context.subscriptions.push(
     log,
@@ -63,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): InboxApi {
     sender,
     notifier,
     vscode.window.registerFileDecorationProvider(decorations),
+    cadences,
     ...registerCommands(session, view, actions, sender, prompts),
     ...registerRootCommands(session, prompts),
   );
@@ -78,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): InboxApi {
   void session.start();
   timings.activate = performance.now() - t0;
   log.info(`activated in ${timings.activate.toFixed(1)} ms (bundle top level ${timings.load.toFixed(1)} ms)`);
-  return { session, tree, view, actions, confirmation, sender, notifier, decorations, prompts, timings };
+  return { session, tree, view, actions, confirmation, sender, notifier, decorations, prompts, cadences, timings };
 }
 
 export function deactivate(): void {}

@@ -35,6 +35,7 @@ commands:
   watch [TEAM...] [--json] [--poll] one line per event until interrupted
   sweep [--older-than HOURS]       delete tmp/ leftovers (default 36 h)
   reservations [--url U] [--project KEY] [--agent NAME] [--json]
+  cadences [--file F] [--from TEAM] [--json] [--send [--dry-run]]   recurring dispatches of TEAM.md
   checkin --team TEAM [--ack] [--track] [--send-due] [--full] [--json] [--format text|claude-hook|prompt-hook]
                                    the session-start check, for agents and their hooks
   setup claude|codex [--team TEAM] [--user] [--dry-run]   install the skill and the hooks
@@ -274,6 +275,8 @@ const commands: Record<string, Command> = {
     index.dispose();
     return 0;
   },
+
+  cadences: async (store, argv, io) => (await import('./cadences')).cadencesCommand(store, argv, io),
 
   async sweep(store, argv, io) {
     const { values, positionals } = parse(argv, { 'older-than': { type: 'string' } });

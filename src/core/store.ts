@@ -35,6 +35,8 @@ export interface DeliverOptions {
   body?: string;
   /** Defaults to now. */
   created?: Date;
+  /** More front matter (e.g. `cadence: <slug>`), after the standard fields; it never replaces one. */
+  extra?: Record<string, string>;
 }
 
 export interface MoveOutcome {
@@ -174,7 +176,7 @@ export class DispatchStore {
     if (isNaN(created.getTime())) throw new DispatchError('invalid', 'invalid creation time');
 
     await this.init([to]);
-    const text = render({ from, to, priority, created, bead: o.bead, title, body });
+    const text = render({ from, to, priority, created, bead: o.bead, title, body, extra: o.extra });
     const name = buildName({ created, priority, from, slug });
     const tmp = path.join(this.boxDir(to, 'tmp'), `${Date.now()}.${process.pid}.${randomBytes(6).toString('hex')}.${name}`);
     const fh = await fs.open(tmp, 'wx', 0o644);
@@ -476,7 +478,7 @@ function warnOnly(w: string, st?: { size: number; mtimeMs: number; ino: number }
   return { kind: 'none', data: Object.create(null), bodyStart: '', size: st?.size ?? 0, mtimeMs: st?.mtimeMs, ino: st?.ino, warnings: [w] };
 }
 
-function render(o: { from: string; to: string; priority: Priority; created: Date; bead?: string; title: string; body: string }): string {
+function render(o: { from: string; to: string; priority: Priority; created: Date; bead?: string; title: string; body: string; extra?: Record<string, string> }): string {
   const fm: Record<string, string> = {
     from: o.from,
     to: o.to,
@@ -485,6 +487,7 @@ function render(o: { from: string; to: string; priority: Priority; created: Date
     created: o.created.toISOString().replace(/\.\d{3}Z$/, 'Z'),
   };
   if (o.bead) fm.related_bead = o.bead.replace(/[\r\n]+/g, ' ').slice(0, 200);
+  for (const [k, v] of Object.entries(o.extra ?? {})) if (/^[a-z][a-z0-9_]{0,40}$/.test(k) && !(k in fm)) fm[k] = String(v).replace(/[\r\n]+/g, ' ').slice(0, 200);
   const head = yaml.dump(fm, { lineWidth: -1 });
   let body = o.body.replace(/\r\n?/g, '\n');
   if (o.title && !/^\s*#{1,6}\s/.test(body)) body = `# ${o.title}\n\n${body}`;

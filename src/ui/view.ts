@@ -82,7 +82,7 @@ export class InboxView implements vscode.Disposable {
   }
 }
 
-function tildify(p: string): string {
+export function tildify(p: string): string {
   const home = os.homedir();
   return p === home || p.startsWith(home + '/') ? `~${p.slice(home.length)}` : p;
 }

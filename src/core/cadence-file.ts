@@ -1,0 +1,175 @@
+// TEAM.md on disk: where it is, reading it as bytes, and setting Last Sent cells without ever
+// corrupting it. Only the bytes of the cells change; everything else (CRLF, a BOM, invalid UTF-8,
+// other tables) stays byte for byte. A write goes to a temp file beside it and is renamed over it only
+// if the file is still what was read; a short lock keeps two of our own writers from crossing.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { CadenceTable, lastSentCellText, parseCadences } from './cadences';
+import { DispatchError } from './store';
+
+const MAX_TEAM_FILE = 4 * 1024 * 1024;
+const LOCK_STALE_MS = 30_000;
+const LOCK_WAIT_MS = 10_000;
+const RETRIES = 8;
+
+/** TEAM.md: `explicit` (relative to the first folder), else `.team/TEAM.md`, then `TEAM.md` in each folder, then `~/.team/TEAM.md`. */
+export async function findTeamFile(cwd: string | readonly string[], home: string | undefined, explicit?: string): Promise<string | undefined> {
+  const dirs = typeof cwd === 'string' ? [cwd] : [...cwd];
+  if (explicit !== undefined) {
+    const p = path.resolve(dirs[0] ?? '.', explicit);
+    if (!(await isFile(p))) throw new DispatchError('not-found', `no such file: ${p}`);
+    return p;
+  }
+  const candidates = dirs.flatMap((d) => [path.join(d, '.team', 'TEAM.md'), path.join(d, 'TEAM.md')]);
+  if (home) candidates.push(path.join(home, '.team', 'TEAM.md'));
+  for (const c of candidates) if (await isFile(c)) return c;
+  return undefined;
+}
+
+async function isFile(p: string): Promise<boolean> {
+  return (await fs.stat(p).catch(() => undefined))?.isFile() ?? false;
+}
+
+/** The file's bytes as a latin1 string (one char per byte: offsets are byte offsets). */
+export interface TeamFileText {
+  file: string;
+  bytes: Buffer;
+  latin1: string;
+}
+
+export async function readTeamFile(file: string): Promise<TeamFileText> {
+  const st = await fs.stat(file).catch((e) => {
+    throw new DispatchError('not-found', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  });
+  if (!st.isFile()) throw new DispatchError('invalid', `${file} is not a regular file`);
+  if (st.size > MAX_TEAM_FILE) throw new DispatchError('invalid', `${file} is larger than 4 MiB; not read`);
+  const bytes = await fs.readFile(file);
+  if (bytes.length > MAX_TEAM_FILE) throw new DispatchError('invalid', `${file} is larger than 4 MiB; not read`);
+  return { file, bytes, latin1: bytes.toString('latin1') };
+}
+
+export const utf8FromLatin1 = (raw: string): string => Buffer.from(raw, 'latin1').toString('utf8');
+
+export function parseTeamFile(t: TeamFileText): CadenceTable {
+  return parseCadences(t.latin1, utf8FromLatin1);
+}
+
+/** Which row: the cadence's slug and team (line numbers move when someone edits the file meanwhile). */
+export interface RowKey {
+  slug: string;
+  to: string;
+}
+
+/** One cell edit in a text: replace [start, end) with `text`. */
+export interface CellEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** The edits that set Last Sent of `keys` to `date` in `text` (rows not found are left out and listed). */
+export function lastSentEdits(text: string, keys: RowKey[], date: string, decode?: (raw: string) => string): { edits: CellEdit[]; missing: RowKey[] } {
+  const table = parseCadences(text, decode);
+  const edits: CellEdit[] = [];
+  const missing: RowKey[] = [];
+  for (const k of keys) {
+    const row = table.rows.find((r) => r.slug === k.slug && r.to === k.to);
+    if (!row) {
+      missing.push(k);
+      continue;
+    }
+    const raw = text.slice(row.cell.start, row.cell.end);
+    const next = lastSentCellText(raw, date);
+    if (next !== raw) edits.push({ start: row.cell.start, end: row.cell.end, text: next });
+  }
+  return { edits, missing };
+}
+
+export function applyEdits(text: string, edits: CellEdit[]): string {
+  let out = text;
+  for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
+export interface UpdateResult {
+  /** Rows whose cell was changed (or already said `date`). */
+  updated: RowKey[];
+  /** Rows no longer in the file. */
+  missing: RowKey[];
+}
+
+/**
+ * Sets Last Sent of `keys` to `date` in the file. Reads, edits the cells, writes a temp file beside it
+ * (same mode), fsyncs, and renames it over the file only if the file still holds the bytes read; if
+ * someone changed it meanwhile, starts again from their version. A symlinked TEAM.md is written
+ * through (its target is replaced, the link stays).
+ */
+export async function updateLastSent(file: string, keys: RowKey[], date: string): Promise<UpdateResult> {
+  const real = await fs.realpath(file);
+  const unlock = await lock(real);
+  try {
+    for (let attempt = 0; attempt < RETRIES; attempt++) {
+      const t = await readTeamFile(real);
+      const { edits, missing } = lastSentEdits(t.latin1, keys, date, utf8FromLatin1);
+      const updated = keys.filter((k) => !missing.includes(k));
+      if (!edits.length) return { updated, missing };
+      const next = Buffer.from(applyEdits(t.latin1, edits), 'latin1');
+      const st = await fs.stat(real);
+      const tmp = path.join(path.dirname(real), `.${path.basename(real)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+      const fh = await fs.open(tmp, 'wx', st.mode & 0o7777);
+      try {
+        await fh.writeFile(next);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      try {
+        const now = await fs.readFile(real);
+        if (!now.equals(t.bytes)) continue; // changed since we read it: redo on the new text
+        await fs.rename(tmp, real);
+        await syncDir(path.dirname(real));
+        return { updated, missing };
+      } finally {
+        await fs.unlink(tmp).catch(() => undefined);
+      }
+    }
+    throw new DispatchError('io', `${file} kept changing while Last Sent was being written; not updated`);
+  } finally {
+    await unlock();
+  }
+}
+
+/**
+ * An exclusive-create lock file beside TEAM.md for the read-compare-rename above (milliseconds), so
+ * two `--send` at once cannot both pass the compare and lose one's cells. A lock older than 30 s is
+ * a crashed writer's: it is taken over by renaming it away (only one taker can).
+ */
+async function lock(real: string): Promise<() => Promise<void>> {
+  const p = path.join(path.dirname(real), `.${path.basename(real)}.lock`);
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const fh = await fs.open(p, 'wx', 0o644);
+      await fh.writeFile(`${process.pid}\n`);
+      await fh.close();
+      return () => fs.unlink(p).catch(() => undefined);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const st = await fs.stat(p).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) {
+      const stale = `${p}.stale.${randomBytes(4).toString('hex')}`;
+      if (await fs.rename(p, stale).then(() => true, () => false)) await fs.unlink(stale).catch(() => undefined);
+      continue;
+    }
+    if (Date.now() > deadline) throw new DispatchError('io', `${p} is held by another writer; Last Sent not updated`);
+    await new Promise((r) => setTimeout(r, 20 + Math.random() * 30));
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await fs.open(dir, 'r').catch(() => undefined);
+  await fh?.sync().catch(() => undefined);
+  await fh?.close();
+}
