@@ -7,10 +7,14 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { checkin, checkinJSON } from '../core/checkin';
-import { seams, UNAVAILABLE } from '../core/checkin-seams';
+import { findTeamFile } from '../core/cadence-file';
+import { checkCadences, sendDueCadences } from '../core/cadence-send';
+import { localDate } from '../core/cadences';
+import type { MoveOutcome } from '../core/store';
 import { capText, formatCheckin, TEXT_BUDGET } from '../core/checkin-text';
 import { PRIORITIES } from '../core/format';
-import { DispatchStore } from '../core/store';
+import { DispatchError, DispatchStore } from '../core/store';
+import * as os from 'node:os';
 import type { Io } from './main';
 import { formatLine, formatShow, sortForList, stripControl } from './print';
 
@@ -23,6 +27,13 @@ function ok(text: string, structured: Record<string, unknown>): CallToolResult {
 function refused(e: unknown): CallToolResult {
   const m = e instanceof Error ? e.message : String(e);
   return { isError: true, content: [{ type: 'text', text: `dispatch: ${stripControl(m).split('\n')[0]}` }] };
+}
+
+/** The shape `ack --json` and `complete --json` print: the dispatch, the outcome, why status was not written. */
+async function moved(store: DispatchStore, verb: string, r: MoveOutcome): Promise<CallToolResult> {
+  if (!r.dispatch.meta) await store.loadMeta([r.dispatch]); // a rewritten file: report what it says now
+  const text = `${r.status === 'already' ? `already ${verb}` : verb}: ${r.dispatch.path}`;
+  return ok(text + (r.warnings?.length ? `\nwarning: ${r.warnings.join('; ')}` : ''), { ...r.dispatch.toJSON(), outcome: r.status, warnings: [...(r.dispatch.meta ? r.dispatch.warnings : []), ...(r.warnings ?? [])] });
 }
 
 /** Every handler's failure becomes the CLI's one-line message as an error result. */
@@ -104,21 +115,13 @@ export function buildServer(store: DispatchStore, env: NodeJS.ProcessEnv): McpSe
   server.registerTool(
     'acknowledge_dispatch',
     { description: 'Accepts a dispatch: moves it from new/ to cur/. Already acknowledged is not an error.', inputSchema: { id } },
-    guarded(async (a) => {
-      const r = await store.acknowledge(a.id);
-      const status = r.status === 'already' ? 'already acknowledged' : 'acknowledged';
-      return ok(`${status}: ${r.dispatch.path}`, { status, ...r.dispatch.toJSON() });
-    }),
+    guarded(async (a) => moved(store, 'acknowledged', await store.acknowledge(a.id))),
   );
 
   server.registerTool(
     'complete_dispatch',
     { description: 'Marks a dispatch completed (acknowledging it first when still new), with an optional note.', inputSchema: { id, note: z.string().optional() } },
-    guarded(async (a) => {
-      if (!seams.complete) throw new Error(`complete is ${UNAVAILABLE.lifecycle}`);
-      const r = await seams.complete(store, a.id, a.note);
-      return ok(`${r.status}: ${r.dispatch.path}`, { status: r.status, ...r.dispatch.toJSON() });
-    }),
+    guarded(async (a) => moved(store, 'completed', await store.complete(a.id, a.note))),
   );
 
   server.registerTool(
@@ -133,13 +136,23 @@ export function buildServer(store: DispatchStore, env: NodeJS.ProcessEnv): McpSe
 
   server.registerTool(
     'due_cadences',
-    { description: "My team's recurring dispatches (TEAM.md, ## Cadences) that are due; send delivers them.", inputSchema: { from: team('my team'), send: z.boolean().optional() } },
+    {
+      description: "Recurring dispatches in TEAM.md (## Cadences): which are due; send delivers the due ones and sets Last Sent. TEAM.md: file, else .team/TEAM.md, TEAM.md here, ~/.team/TEAM.md.",
+      inputSchema: { from: team('my team (the sender)').optional(), file: z.string().optional(), send: z.boolean().optional(), dry_run: z.boolean().optional() },
+    },
     guarded(async (a) => {
-      if (!seams.cadences) throw new Error(`cadences are ${UNAVAILABLE.cadences}`);
-      const rep = await seams.cadences(store, { from: a.from, cwd: process.cwd(), env, send: !!a.send });
-      const due = rep.rows.filter((r) => r.due);
-      const text = due.map((c) => `${c.dispatch} → ${c.to} (${c.frequency}, last sent ${c.last_sent ?? 'never'})`).join('\n') || 'nothing due';
-      return ok(text + (rep.sent.length ? `\nsent: ${rep.sent.length}` : ''), { rows: rep.rows, sent: rep.sent, warnings: rep.warnings });
+      if (a.send && !a.from) throw new DispatchError('invalid', 'send needs from (the team that sends them)');
+      const file = await findTeamFile(process.cwd(), env.HOME?.trim() || os.homedir(), a.file);
+      if (!file) throw new DispatchError('not-found', 'no TEAM.md: looked for .team/TEAM.md and TEAM.md here, then ~/.team/TEAM.md (or give file)');
+      const today = localDate();
+      if (!a.send) {
+        const c = await checkCadences(store, file, a.from, today);
+        const due = c.cadences.filter((r) => r.due);
+        return ok(due.map((r) => `${r.skip_reason ? 'skip' : 'due'}  ${r.dispatch} → ${r.to} (${r.frequency}, last sent ${r.last_sent ?? 'never'})`).join('\n') || 'nothing due', { ...c });
+      }
+      const r = await sendDueCadences(store, file, { from: a.from!, today, dryRun: a.dry_run });
+      const lines = r.cadences.filter((c) => c.result !== 'not-due').map((c) => `${c.result}  ${c.dispatch} → ${c.to}${c.error ? `: ${c.error}` : c.skip_reason ? `: ${c.skip_reason}` : ''}`);
+      return ok(lines.join('\n') || 'nothing due', { ...r });
     }),
   );
   return server;

@@ -63,11 +63,11 @@ export function formatCheckin(r: CheckinResult, now = Date.now()): string {
     extra.push(`## Completed, awaiting your verification`);
     for (const d of r.verify.rows) extra.push(sentRow(d, now, ` → verify, then \`dispatch archive ${d.id}\``));
   }
-  if (!r.total && !extra.length && !r.warnings.length) return `dispatch: ${r.team} — nothing new.\n`;
+  if (!r.total && !extra.length && !r.warnings.length) return r.noInbox ? `dispatch: no inbox for ${r.team} under ${r.root}; nothing new.\n` : `dispatch: ${r.team} — nothing new.\n`;
 
   const out: string[] = [];
   const urgent = r.urgent ? ` (${r.urgent} urgent)` : '';
-  out.push(`# Dispatch inbox: ${r.team} — ${r.total} new${urgent}`);
+  out.push(`# Dispatch inbox: ${r.team} — ${r.total ? `${r.total} new${urgent}` : 'nothing new'}`);
   if (r.items.length) {
     out.push('Requests from other teams, quoted: you decide what to do; reroute what is not yours, never hand it back.', '');
     r.items.forEach((i, k) => out.push(item(i, k + 1, now)));

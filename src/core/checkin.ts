@@ -5,7 +5,8 @@
 import type { Dispatch, DispatchJSON } from './dispatch';
 import { priorityRank } from './format';
 import { createBead, hasBeads } from './beads';
-import { DueCadence, seams, UNAVAILABLE } from './checkin-seams';
+import * as sources from './checkin-sources';
+import type { DueCadence } from './checkin-sources';
 import { checkTeam, DispatchError, DispatchStore } from './store';
 
 export interface CheckinOptions {
@@ -36,8 +37,10 @@ export type Section<T> = { available: true; rows: T[] } | { available: false; re
 export interface CheckinResult {
   team: string;
   root: string;
-  /** Why there is nothing to check at all (root or inbox missing), if so. */
+  /** Why there is nothing to check at all (no root), if so. */
   missing?: string;
+  /** The team has no inbox folder (yet): nothing new, but its sent dispatches and cadences still count. */
+  noInbox?: boolean;
   items: CheckinItem[];
   /** New dispatches in all, shown or not. */
   total: number;
@@ -75,16 +78,16 @@ export async function checkin(store: DispatchStore, o: CheckinOptions, fits: (r:
     total: 0,
     urgent: 0,
     warnings: [],
-    cadences: { available: false, reason: UNAVAILABLE.cadences },
-    stale: { available: false, reason: UNAVAILABLE.lifecycle },
-    verify: { available: false, reason: UNAVAILABLE.lifecycle },
+    cadences: { available: true, rows: [] },
+    stale: { available: true, rows: [] },
+    verify: { available: true, rows: [] },
   };
   if (!(await store.exists())) {
     r.missing = `no dispatch root at ${store.root}`;
     return r;
   }
   const fresh = sortForCheckin(await store.list({ teams: [team], box: 'new' }).then(async (ds) => (await store.loadMeta(ds), ds)));
-  if (!fresh.length && !(await store.teams()).includes(team)) r.missing = `no inbox for ${team} under ${store.root}`;
+  if (!fresh.length && !(await store.teams()).includes(team)) r.noInbox = true;
   r.total = fresh.length;
   r.urgent = fresh.filter((d) => d.priority === 'urgent').length;
   await otherSections(store, o, r, now);
@@ -162,16 +165,14 @@ async function accept(store: DispatchStore, r: CheckinResult, o: CheckinOptions)
       continue;
     }
     item.bead = bead.id;
-    if (!seams.setField) {
-      r.warnings.push(`bead ${bead.id} created for ${item.dispatch.id}; tracking_bead not written: ${UNAVAILABLE.lifecycle}`);
-      continue;
-    }
     try {
-      item.dispatch = await seams.setField(store, item.dispatch, 'tracking_bead', bead.id);
+      item.dispatch = await sources.setField(store, item.dispatch, 'tracking_bead', bead.id);
     } catch (e) {
       r.warnings.push(`bead ${bead.id} created; tracking_bead not written to ${item.dispatch.id}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+  // Moves and rewrites changed the files: what is reported is what they say now.
+  await store.loadMeta(r.items.map((i) => i.dispatch));
 }
 
 async function otherSections(store: DispatchStore, o: CheckinOptions, r: CheckinResult, now: number): Promise<void> {
@@ -182,20 +183,16 @@ async function otherSections(store: DispatchStore, o: CheckinOptions, r: Checkin
       return { available: false, reason: `${what} failed: ${e instanceof Error ? e.message : String(e)}` };
     }
   };
-  const { cadences, staleSent, awaitingVerification } = seams;
-  if (!cadences && o.sendDue) r.warnings.push(`--send-due: nothing sent; cadences are ${UNAVAILABLE.cadences}`);
-  if (cadences) {
-    let sent: string[] = [];
-    const s = await guard('cadences', async () => {
-      const rep = await cadences(store, { from: r.team, cwd: o.cwd ?? process.cwd(), env: o.env ?? process.env, send: !!o.sendDue });
-      sent = rep.sent;
-      r.warnings.push(...rep.warnings.slice(0, SECTION_ROWS));
-      return rep.rows.filter((row) => row.due);
-    });
-    r.cadences = { ...s, sent };
-  }
-  if (staleSent) r.stale = await guard('stale dispatches', () => staleSent(store, r.team, now));
-  if (awaitingVerification) r.verify = await guard('completed dispatches', () => awaitingVerification(store, r.team));
+  let sent: string[] = [];
+  const s = await guard('cadences', async () => {
+    const rep = await sources.cadences(store, { from: r.team, cwd: o.cwd ?? process.cwd(), env: o.env ?? process.env, send: !!o.sendDue });
+    sent = rep.sent;
+    r.warnings.push(...rep.warnings.slice(0, SECTION_ROWS));
+    return rep.rows;
+  });
+  r.cadences = { ...s, sent };
+  r.stale = await guard('stale dispatches', () => sources.staleSent(store, r.team, now));
+  r.verify = await guard('completed dispatches', () => sources.awaitingVerification(store, r.team));
 }
 
 /** The `--json` shape (and the MCP tool's structured content). */
@@ -206,6 +203,7 @@ export function checkinJSON(r: CheckinResult) {
     team: r.team,
     root: r.root,
     missing: r.missing ?? null,
+    no_inbox: !!r.noInbox,
     total: r.total,
     urgent: r.urgent,
     more: r.total - r.items.length,

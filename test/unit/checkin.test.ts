@@ -13,7 +13,6 @@ import * as path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { readHookInput } from '../../src/cli/hook-input';
 import { DispatchStore } from '../../src/core/store';
-import { seams } from '../../src/core/checkin-seams';
 import { HOOK_BUDGET, TEXT_BUDGET } from '../../src/core/checkin-text';
 import { stateFile, urgentNotice } from '../../src/core/urgent-notice';
 import { builtCli } from '../helpers/built-cli';
@@ -114,6 +113,41 @@ test('hostile titles and bodies reach neither the terminal nor the hook JSON as 
   assert.match(JSON.parse(h.out).hookSpecificOutput.additionalContext, /> \[2JBody$/m);
 });
 
+test('then my due cadences (sent with --send-due), my stale sent dispatches and completed ones to verify', async () => {
+  const root = tempRoot();
+  const s = new DispatchStore(root);
+  await s.deliver({ to: 'qa', from: 'engineering', title: 'Old ask', created: new Date(Date.now() - 5 * day) });
+  await s.deliver({ to: 'qa', from: 'engineering', title: 'Fresh ask' });
+  await s.deliver({ to: 'qa', from: 'web_ops', title: 'Not mine', created: new Date(Date.now() - 9 * day) });
+  const done = await s.deliver({ to: 'web_ops', from: 'engineering', title: 'Done thing' });
+  await s.complete(done.id, 'shipped');
+  await s.acknowledge((await s.deliver({ to: 'web_ops', from: 'engineering', title: 'Only accepted' })).id);
+  const table = '# Engineering\n\n## Cadences\n| Dispatch | To | Frequency | Last Sent |\n|---|---|---|---|\n| Site health check | web_ops | weekly | 2026-01-01 |\n| SEO report | qa | monthly | 2999-01-01 |\n';
+  const r = await inRepo(false, async (repo) => {
+    writeFileSync(path.join(repo, 'TEAM.md'), table);
+    const check = JSON.parse((await dispatch(['--root', root, 'checkin', '--team', 'engineering', '--json'])).out);
+    assert.equal(check.no_inbox, true);
+    assert.deepEqual(check.stale_sent.rows.map((d: { title: string }) => d.title), ['Old ask']);
+    assert.deepEqual(check.awaiting_verification.rows.map((d: { title: string; status: string }) => [d.title, d.status]), [['Done thing', 'completed']]);
+    assert.deepEqual(check.due_cadences.rows.map((c: { dispatch: string; due: boolean }) => [c.dispatch, c.due]), [['Site health check', true]]);
+    const text = (await dispatch(['--root', root, 'checkin', '--team', 'engineering'])).out;
+    assert.match(text, /^# Dispatch inbox: engineering — nothing new\n/);
+    assert.match(text, /^## Due cadences \(1\)\n- Site health check → web_ops \(weekly, last sent 2026-01-01\)$/m);
+    assert.match(text, /^## Your stale dispatches \(still unread\)\n- qa: Old ask — 5d ago/m);
+    assert.match(text, /^- web_ops: Done thing — .* → verify, then `dispatch archive \S+done-thing`$/m);
+    assert.equal(readdirSync(path.join(root, 'web_ops', 'new')).length, 0, 'nothing sent without --send-due');
+
+    const sent = JSON.parse((await dispatch(['--root', root, 'checkin', '--team', 'engineering', '--send-due', '--json'])).out);
+    assert.equal(sent.due_cadences.sent.length, 1);
+    return { sent, file: readFileSync(path.join(repo, 'TEAM.md'), 'utf8'), again: JSON.parse((await dispatch(['--root', root, 'checkin', '--team', 'engineering', '--send-due', '--json'])).out) };
+  });
+  const arrived = readdirSync(path.join(root, 'web_ops', 'new'));
+  assert.deepEqual(arrived, [`${r.sent.due_cadences.sent[0]}.md`]);
+  assert.match(readFileSync(path.join(root, 'web_ops', 'new', arrived[0]), 'utf8'), /^cadence: site-health-check$/m);
+  assert.equal(r.file, table.replace('2026-01-01', new Date().toLocaleDateString('sv')), 'only the Last Sent cell changed');
+  assert.deepEqual([r.again.due_cadences.rows.length, r.again.due_cadences.sent], [0, undefined], 'a second --send-due sends nothing');
+});
+
 test('--ack acknowledges each dispatch shown, after reading it', async () => {
   const { root } = await inbox();
   const r = JSON.parse((await dispatch(['--root', root, 'checkin', '--team', 'web_ops', '--ack', '--json'])).out);
@@ -172,10 +206,15 @@ test('--track: a bead per accepted dispatch through bd (stand-in), description a
   assert.deepEqual(calls.map((c) => c[4]), ['0', '0', '1', '2', '3']);
   assert.deepEqual(j.dispatches.map((d: { tracking_bead: string; ack: string }) => [d.ack, d.tracking_bead]), [1, 2, 3, 4, 5].map((n) => ['acknowledged', `repo-${n}`]));
   assert.equal(readdirSync(path.join(root, 'web_ops', 'cur')).length, 5);
-  if (seams.setField) {
-    for (const d of j.dispatches) assert.match(readFileSync(d.path, 'utf8'), new RegExp(`^tracking_bead: ${d.tracking_bead}$`, 'm'));
-  } else {
-    assert.match(j.warnings[0], /^bead repo-1 created for .*; tracking_bead not written: not available in this build/);
+  assert.deepEqual(j.warnings, []);
+  // tracking_bead is one line added (after related_bead when there is one, else after status); every
+  // other byte is the file as acknowledging left it.
+  for (const d of j.dispatches) {
+    const text = readFileSync(d.path, 'utf8');
+    const after = d.related_bead ? `related_bead: ${d.related_bead}` : 'status: accepted';
+    assert.ok(text.includes(`\n${after}\ntracking_bead: ${d.tracking_bead}\n`), text);
+    assert.equal(text.split('tracking_bead:').length, 2);
+    assert.match(text.replace(`tracking_bead: ${d.tracking_bead}\n`, ''), /^---\nfrom: engineering\nto: web_ops\npriority: \w+\nstatus: accepted\ncreated: '[^']+'\n(related_bead: _skills-73r\n)?---\n# /);
   }
 });
 

@@ -74,11 +74,17 @@ test('send puts the file on disk (DISPATCH_ROOT honoured); list, read, checkin a
 
   const ack = await call('acknowledge_dispatch', { id: d.id });
   assert.ok(!ack.isError, text(ack));
-  assert.equal((ack.structuredContent as { status: string }).status, 'acknowledged');
+  assert.deepEqual([(ack.structuredContent as { outcome: string }).outcome, (ack.structuredContent as { status: string }).status], ['moved', 'accepted']);
   assert.deepEqual(readdirSync(path.join(root, 'web_ops', 'new')), []);
   assert.ok(existsSync(path.join(root, 'web_ops', 'cur', path.basename(d.path))));
   const again = await call('acknowledge_dispatch', { id: d.id });
-  assert.equal((again.structuredContent as { status: string }).status, 'already acknowledged');
+  assert.equal((again.structuredContent as { outcome: string }).outcome, 'already');
+  assert.match(text(again), /^already acknowledged: /);
+
+  const done = await call('complete_dispatch', { id: d.id, note: 'rolled back' });
+  assert.ok(!done.isError, text(done));
+  assert.equal((done.structuredContent as { status: string }).status, 'completed');
+  assert.match(readFileSync(path.join(root, 'web_ops', 'cur', path.basename(d.path)), 'utf8'), /^status: completed\ncompleted: '?\d{4}-[^\n]+\ncompletion_note: rolled back$/m);
 });
 
 test('hostile or wrong input is an error result with the CLI message; the server keeps answering', async () => {
