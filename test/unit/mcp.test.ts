@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -17,6 +17,7 @@ let transport: StdioClientTransport;
 // Made at the top level: a temporary folder made inside before() would be removed when that hook ends.
 const root = tempRoot();
 const home = tempRoot('home-');
+const repo = tempRoot('repo-'); // the server's working directory, where TEAM.md is looked for
 let stderr = '';
 
 before(async () => {
@@ -25,6 +26,7 @@ before(async () => {
     args: [builtCli(), 'mcp'],
     env: { PATH: process.env.PATH ?? '', HOME: home, DISPATCH_ROOT: root },
     stderr: 'pipe',
+    cwd: repo,
   });
   transport.stderr?.on('data', (c) => (stderr += c));
   client = new Client({ name: 'dispatch-test', version: '1.0.0' });
@@ -147,4 +149,22 @@ test('stdout carries JSON-RPC only, even for refused calls and garbage input', {
   assert.match(byId.get(2).result.content[0].text, /^dispatch: .*is not a dispatch in /);
   assert.ok(byId.get(3).error || byId.get(3).result?.isError);
   assert.equal(byId.get(4).result.tools.length, 8);
+});
+
+test("due_cadences: the TEAM.md in the server's folder; send delivers and is not repeated", async () => {
+  const none = await call('due_cadences', { from: 'engineering' });
+  assert.equal(none.isError, true);
+  assert.match(text(none), /^dispatch: no TEAM\.md: /);
+  writeFileSync(path.join(repo, 'TEAM.md'), '## Cadences\n| Dispatch | To | Frequency | Last Sent |\n|---|---|---|---|\n| Dependency audit | qa | weekly | never |\n');
+  const due = await call('due_cadences', { from: 'engineering' });
+  assert.ok(!due.isError, text(due));
+  assert.deepEqual((due.structuredContent as { cadences: { dispatch: string; due: boolean }[] }).cadences.map((c) => [c.dispatch, c.due]), [['Dependency audit', true]]);
+  const sent = await call('due_cadences', { from: 'engineering', send: true });
+  assert.deepEqual((sent.structuredContent as { cadences: { result: string }[] }).cadences.map((c) => c.result), ['sent']);
+  assert.ok(readdirSync(path.join(root, 'qa', 'new')).some((n) => n.endsWith('_normal_engineering_dependency-audit.md')));
+  const again = await call('due_cadences', { from: 'engineering', send: true });
+  assert.deepEqual((again.structuredContent as { cadences: { result: string }[] }).cadences.map((c) => c.result), ['not-due']);
+  const bad = await call('due_cadences', { from: '../x' });
+  assert.equal(bad.isError, true);
+  assert.match(text(bad), /^dispatch: invalid team name/);
 });
