@@ -86,7 +86,11 @@ export async function checkin(store: DispatchStore, o: CheckinOptions, fits: (r:
     r.missing = `no dispatch root at ${store.root}`;
     return r;
   }
-  const fresh = sortForCheckin(await store.list({ teams: [team], box: 'new' }).then(async (ds) => (await store.loadMeta(ds), ds)));
+  // Names carry priority and time: only files not named by the rule are read to sort, then only the shown.
+  const listed = await store.list({ teams: [team], box: 'new' });
+  await store.loadMeta(listed.filter((d) => !d.name));
+  const fresh = sortForCheckin(listed);
+  await store.loadMeta(fresh.slice(0, MAX_ITEMS));
   if (!fresh.length && !(await store.teams()).includes(team)) r.noInbox = true;
   r.total = fresh.length;
   r.urgent = fresh.filter((d) => d.priority === 'urgent').length;

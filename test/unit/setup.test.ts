@@ -10,11 +10,12 @@ import { parseFrontMatter } from '../../src/core/frontmatter';
 import { runMain } from '../helpers/run-main';
 import { tempRoot } from '../helpers/tmp';
 
-async function setup(args: string[], o: { cwd: string; home?: string; tty?: boolean }) {
+async function setup(args: string[], o: { cwd: string; home?: string; tty?: string }) {
   const was = process.cwd();
   process.chdir(o.cwd);
   try {
-    return await runMain(['setup', ...args], { HOME: o.home ?? tempRoot('home-') }, Object.assign(Readable.from([]), { isTTY: !!o.tty }));
+    const stdin = o.tty === undefined ? Object.assign(Readable.from([]), { isTTY: false }) : Object.assign(Readable.from([Buffer.from(o.tty)]), { isTTY: true });
+    return await runMain(['setup', ...args], { HOME: o.home ?? tempRoot('home-') }, stdin);
   } finally {
     process.chdir(was);
   }
@@ -114,6 +115,12 @@ test('--dry-run writes nothing and prints the change; --user writes under HOME; 
   assert.ok(existsSync(path.join(home, '.claude', 'skills', 'dispatch', 'SKILL.md')));
   assert.deepEqual(Object.keys(JSON.parse(readFileSync(path.join(home, '.claude', 'settings.json'), 'utf8')).hooks), ['SessionStart']);
   assert.ok(!existsSync(path.join(repo, '.claude')));
+
+  const asked = tempRoot('repo-');
+  const answered = await setup(['claude'], { cwd: asked, tty: 'qa\n' });
+  assert.equal(answered.code, 0, answered.err);
+  assert.match(answered.err, /Your team/);
+  assert.ok(readFileSync(path.join(asked, '.claude', 'settings.json'), 'utf8').includes('dispatch checkin --team qa --format claude-hook'));
 
   const noTeam = await setup(['claude'], { cwd: repo });
   assert.equal(noTeam.code, 2);
