@@ -157,6 +157,7 @@ async function accept(store: DispatchStore, r: CheckinResult, o: CheckinOptions)
       const out = await store.acknowledge(item.dispatch);
       item.ack = out.status === 'already' ? 'already acknowledged' : 'acknowledged';
       item.dispatch = out.dispatch;
+      for (const w of out.warnings ?? []) r.warnings.push(`${out.dispatch.id}: ${w}`); // moved, but e.g. JSON front matter kept as it was
     } catch (e) {
       item.ack = { error: e instanceof Error ? e.message : String(e) };
       continue; // not accepted by us: not ours to track

@@ -150,10 +150,16 @@ test('then my due cadences (sent with --send-due), my stale sent dispatches and 
 
 test('--ack acknowledges each dispatch shown, after reading it', async () => {
   const { root } = await inbox();
+  // AMQ-style JSON front matter: accepted (moved) all the same, its bytes kept, and the reason said.
+  const amq = '---json\n{"from": "qa", "priority": "low", "subject": "JSON one"}\n---\nbody\n';
+  writeFileSync(path.join(root, 'web_ops', 'new', '2026-01-25T00-00-00Z_low_qa_json-one.md'), amq);
   const r = JSON.parse((await dispatch(['--root', root, 'checkin', '--team', 'web_ops', '--ack', '--json'])).out);
-  assert.deepEqual(r.dispatches.map((d: { ack: string; box: string }) => [d.ack, d.box]), Array(5).fill(['acknowledged', 'cur']));
+  assert.deepEqual(r.dispatches.map((d: { ack: string; box: string }) => [d.ack, d.box]), Array(6).fill(['acknowledged', 'cur']));
+  assert.deepEqual(r.dispatches.map((d: { status?: string }) => d.status), ['accepted', 'accepted', 'accepted', 'accepted', 'accepted', undefined]);
   assert.equal(readdirSync(path.join(root, 'web_ops', 'new')).length, 0);
-  assert.equal(readdirSync(path.join(root, 'web_ops', 'cur')).length, 5);
+  assert.equal(readdirSync(path.join(root, 'web_ops', 'cur')).length, 6);
+  assert.equal(readFileSync(path.join(root, 'web_ops', 'cur', '2026-01-25T00-00-00Z_low_qa_json-one.md'), 'utf8'), amq);
+  assert.deepEqual(r.warnings, ['2026-01-25T00-00-00Z_low_qa_json-one: status not written: JSON front matter']);
   assert.equal((await dispatch(['--root', root, 'checkin', '--team', 'web_ops'])).out, 'dispatch: web_ops — nothing new.\n');
 });
 
