@@ -48,7 +48,7 @@ export function shortAge(ms: number | undefined): string {
   const m = Math.floor(ms / 60_000);
   if (m < 60) return `${m}m`;
   const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h`;
+  if (h < 24) return `${h}h`;
   const d = Math.floor(h / 24);
   return d < 70 ? `${d}d` : `${Math.floor(d / 7)}w`;
 }

@@ -8,9 +8,9 @@ import * as yaml from 'js-yaml';
 import { Dispatch, metaFromHead } from './dispatch';
 import { Box, BOXES, buildName, isPriority, isSlug, isTeamName, Priority, slugify } from './format';
 import { parseFrontMatter, readHead } from './frontmatter';
-import { errnoOf, linkFree, moveNoClobber, MoveResult, NO_LINK_CODES, restoreClaims } from './fsmove';
-import { statusOf, statusRewrite } from './lifecycle';
-import { finishRewrites, landedAt, moveRewriting, Rewrite } from './rewrite-move';
+import { claimPart, errnoOf, FileSeen, moveNoClobber, MoveResult, pendingClaims, placeFree, repairClaims, sameFile } from './fsmove';
+import { Status, statusOf, statusRewrite } from './lifecycle';
+import { landedAt, StatusChange } from './rewrite-move';
 
 export type DispatchErrorCode = 'invalid' | 'not-found' | 'ambiguous' | 'io';
 
@@ -64,8 +64,8 @@ export interface DispatchContent {
 
 const READ_LIMIT = 1024 * 1024;
 const CLAIM_STALE_MS = 10 * 60_000;
-/** Inodes of dispatches resolved from a path: a racer's "already" must be this very file. */
-const seenIno = new WeakMap<Dispatch, number>();
+/** Dispatches resolved from a path, as seen then: a racer's "already" must be this very file. */
+const seenFile = new WeakMap<Dispatch, FileSeen>();
 /** Not a valid team name, so neither the store nor the index ever lists it as an inbox. */
 export const TRASH = '.trash';
 /** Verified dispatches, `<root>/.archive/<team>/<YYYY-MM>/`: never deleted, never listed as an inbox. */
@@ -188,8 +188,8 @@ export class DispatchStore {
     }
     try {
       const curDir = this.boxDir(to, 'cur');
-      const target = await linkFree(tmp, this.boxDir(to, 'new'), name, (c) => exists(path.join(curDir, c))).catch((e) => {
-        throw noLink(e, `deliver into ${to}/new/`);
+      const target = await placeFree(tmp, this.boxDir(to, 'new'), name, (c) => exists(path.join(curDir, c))).catch((e) => {
+        throw ioError(e, `cannot deliver into ${to}/new/`);
       });
       const d = new Dispatch(this.root, to, 'new', target);
       d.meta = metaFromHead({ text, size: Buffer.byteLength(text), truncated: false, binary: false });
@@ -202,13 +202,13 @@ export class DispatchStore {
   /** new/ → cur/, `status: accepted`. If someone acknowledged it first, says so instead of failing. */
   acknowledge(ref: string | Dispatch): Promise<MoveOutcome> {
     const warnings: string[] = [];
-    return this.move(ref, 'new', (d) => [d.team, 'cur'], 'acknowledge', statusRewrite('accepted', warnings), warnings);
+    return this.move(ref, 'new', (d) => [d.team, 'cur'], 'acknowledge', { rewrite: statusRewrite('accepted', warnings), done: ['accepted', 'completed'] }, warnings);
   }
 
   /** cur/ → new/, `status: pending`: "mark as new", and the undo of acknowledge. */
   unacknowledge(ref: string | Dispatch): Promise<MoveOutcome> {
     const warnings: string[] = [];
-    return this.move(ref, 'cur', (d) => [d.team, 'new'], 'mark as new', statusRewrite('pending', warnings), warnings);
+    return this.move(ref, 'cur', (d) => [d.team, 'new'], 'mark as new', { rewrite: statusRewrite('pending', warnings), done: ['pending'] }, warnings);
   }
 
   /**
@@ -222,7 +222,7 @@ export class DispatchStore {
       const warnings: string[] = [];
       let r: MoveResult;
       try {
-        r = await this.relocate(d, await this.ensureDir(d.team, 'cur'), statusRewrite('completed', warnings, now, note));
+        r = await this.relocate(d, await this.ensureDir(d.team, 'cur'), { rewrite: statusRewrite('completed', warnings, now, note), done: ['completed'] });
       } catch (e) {
         if (!(e instanceof DispatchError) || e.code !== 'not-found' || d.box !== 'new' || attempt > 1) throw e;
         r = { status: 'already', path: path.join(this.root, d.team, 'cur', d.fileName) };
@@ -294,7 +294,7 @@ export class DispatchStore {
     return (await this.relocate(d, await this.ensureDir(TRASH, checkTeam(d.team)))).path;
   }
 
-  private async move(ref: string | Dispatch, from: Box | undefined, dest: (d: Dispatch) => [string, Box], verb: string, rewrite?: Rewrite, warnings?: string[]): Promise<MoveOutcome> {
+  private async move(ref: string | Dispatch, from: Box | undefined, dest: (d: Dispatch) => [string, Box], verb: string, change?: StatusChange, warnings?: string[]): Promise<MoveOutcome> {
     const d = typeof ref === 'string' ? await this.resolveForMove(ref, from, dest) : ref;
     const [team, box] = dest(d);
     if (from && d.box !== from) {
@@ -302,30 +302,45 @@ export class DispatchStore {
       throw new DispatchError('invalid', `cannot ${verb} ${d.id}: it is in ${d.box}/`);
     }
     if (d.team === team && d.box === box) return { status: 'already', dispatch: d };
-    const r = await this.relocate(d, await this.ensureDir(team, box), rewrite);
+    const r = await this.relocate(d, await this.ensureDir(team, box), change);
     return { status: r.status, dispatch: d.moved(team, box, path.basename(r.path)), warnings: warnings?.length ? warnings : undefined };
   }
 
   /** The one place a dispatch changes folder: claim, link without clobbering, errors in people's words. */
-  private async relocate(d: Dispatch, dstDir: string, rewrite?: Rewrite): Promise<MoveResult> {
+  private async relocate(d: Dispatch, dstDir: string, change?: StatusChange): Promise<MoveResult> {
     await this.checkReal(path.join(this.root, d.team));
     await this.checkReal(path.join(this.root, d.team, d.box));
     try {
-      if (rewrite) {
-        const r = await moveRewriting(d.path, dstDir, d.fileName, rewrite, seenIno.get(d));
-        // The bytes changed: what was read of the file before no longer describes it.
-        if (r.result.status === 'moved') d.meta = undefined;
-        return r.result;
-      }
-      return await moveNoClobber(d.path, dstDir, d.fileName, seenIno.get(d));
+      if (d.claim) throw new DispatchError('io', `${d.id} is being moved by another process (or its move was interrupted: dispatch sweep puts it back)`);
+      const r = await moveNoClobber(d.path, dstDir, d.fileName, { seen: seenFile.get(d), rewrite: change?.rewrite });
+      // The bytes may have changed: what was read of the file before no longer describes it.
+      if (change && r.status === 'moved') d.meta = undefined;
+      return r;
     } catch (e) {
+      if (e instanceof DispatchError) throw e;
       if (errnoOf(e) === 'ENOENT') {
-        const late = await landedAt(dstDir, d.fileName, seenIno.get(d));
-        if (late) return late;
+        const late = await this.doneByOther(d, dstDir, change?.done);
+        if (late) return { status: 'already', path: late };
         throw new DispatchError('not-found', `${d.id} is no longer in ${d.team}/${d.box}/: it was moved or deleted by someone else`);
       }
-      throw noLink(e, `move ${d.id}`);
+      throw ioError(e, `cannot move ${d.id}`);
     }
+  }
+
+  /**
+   * The source is gone and fsmove found nothing it recognised at the destination. A rewrite places a new
+   * file (another inode), so a racer's own change is recognised by name and status instead: the name
+   * is there (after any claim in flight on it lands) in the status this move would have written.
+   */
+  private async doneByOther(d: Dispatch, dstDir: string, done?: Status[]): Promise<string | undefined> {
+    const there = await landedAt(dstDir, d.fileName);
+    if (!there) return undefined;
+    const seen = seenFile.get(d);
+    if (!seen) return there;
+    const st = await fs.lstat(there).catch(() => undefined);
+    if (st && sameFile(st, seen)) return there;
+    const status = statusOf((await readMeta(there))?.data);
+    return status && done?.includes(status) ? there : undefined;
   }
 
   /** A path whose file already went where we would move it resolves to that place ("already"). */
@@ -351,7 +366,17 @@ export class DispatchStore {
     const out: Dispatch[] = [];
     for (const team of teams) {
       for (const box of boxes) {
-        for (const name of await listBox(path.join(this.root, team, box))) out.push(new Dispatch(this.root, team, box, name));
+        const dir = path.join(this.root, team, box);
+        const names = await listBox(dir, true);
+        for (const name of names) if (!claimPart(name)) out.push(new Dispatch(this.root, team, box, name));
+        // A claim is never invisible: until it lands or is put back, it is listed where it was.
+        if (names.some((n) => claimPart(n)?.part === 'claim')) {
+          for (const c of await pendingClaims(dir, names)) {
+            const d = new Dispatch(this.root, team, box, c.name);
+            d.claim = c.claim;
+            out.push(d);
+          }
+        }
       }
     }
     if (!filter.priority && !filter.from) return out;
@@ -365,7 +390,7 @@ export class DispatchStore {
     const worker = async () => {
       while (i < ds.length) {
         const d = ds[i++];
-        if (!d.meta) d.meta = await readMeta(d.path);
+        if (!d.meta) d.meta = await readMeta(d.claim ? path.join(path.dirname(d.path), d.claim) : d.path);
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, ds.length) }, worker));
@@ -400,7 +425,7 @@ export class DispatchStore {
     if (!st) throw new DispatchError('not-found', `no such dispatch: ${abs}`);
     if (!st.isFile()) throw new DispatchError('invalid', `${abs} is not a regular file`);
     const d = new Dispatch(this.root, parts[0], parts[1] as Box, parts[2]);
-    seenIno.set(d, st.ino);
+    seenFile.set(d, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
     return d;
   }
 
@@ -419,14 +444,14 @@ export class DispatchStore {
 
   /**
    * Deletes files in tmp/ older than `hours` (Maildir's 36 h rule): leftovers of crashed senders. Also
-   * puts back dispatches that a process killed mid-move left claimed (`.claim.*`) for over 10 minutes.
+   * repairs claims (`.claim.*`) that a process killed mid-move left for over 10 minutes: finished if the
+   * dispatch already reached its destination, put back otherwise.
    */
   async sweep(hours = 36, now = Date.now()): Promise<string[]> {
     if (!(hours >= 0)) throw new DispatchError('invalid', 'hours must be a number ≥ 0');
     const removed: string[] = [];
     for (const team of await this.teams()) {
       // Rewrites killed half-way first: a claim must carry whole bytes before it is put back.
-      for (const box of BOXES) await finishRewrites(path.join(this.root, team, box), CLAIM_STALE_MS, now);
       const dir = path.join(this.root, team, 'tmp');
       let names: string[];
       try {
@@ -440,14 +465,14 @@ export class DispatchStore {
         if (!st?.isFile() || now - st.mtimeMs < hours * 3600_000) continue;
         if (await fs.unlink(p).then(() => true, () => false)) removed.push(p);
       }
-      for (const box of BOXES) await restoreClaims(path.join(this.root, team, box), CLAIM_STALE_MS, now);
+      for (const box of BOXES) await repairClaims(path.join(this.root, team, box), CLAIM_STALE_MS, now);
     }
     return removed;
   }
 }
 
-/** Dispatch file names in one box: regular entries, not dotfiles. Missing box → none. */
-export async function listBox(dir: string): Promise<string[]> {
+/** Dispatch file names in one box: regular entries, not dotfiles (claims too with `claims`). Missing box → none. */
+export async function listBox(dir: string, claims = false): Promise<string[]> {
   let entries;
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
@@ -457,7 +482,7 @@ export async function listBox(dir: string): Promise<string[]> {
     throw e;
   }
   const out: string[] = [];
-  for (const e of entries) if (!e.isDirectory() && e.name[0] !== '.') out.push(e.name);
+  for (const e of entries) if (!e.isDirectory() && (e.name[0] !== '.' || (claims && claimPart(e.name)))) out.push(e.name);
   return out;
 }
 
@@ -495,11 +520,22 @@ function render(o: { from: string; to: string; priority: Priority; created: Date
   return `---\n${head}---\n${body}`;
 }
 
-/** Filesystems without hard links cannot move without risking a replace: refuse, clearly. */
-function noLink(e: unknown, what: string): unknown {
+const CAUSES: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the filesystem (blocks or inodes)',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'the filesystem is read-only',
+  EXDEV: 'the folders are on different filesystems (tmp/, new/ and cur/ must share one)',
+  EIO: 'input/output error',
+  ENAMETOOLONG: 'name too long for the filesystem',
+};
+
+/** One line naming the dispatch and the cause, never an internal (claim) path. */
+export function ioError(e: unknown, what: string): unknown {
   const code = errnoOf(e);
-  if (!code || !NO_LINK_CODES.has(code)) return e;
-  return new DispatchError('io', `cannot ${what} without risking replacing another file: this filesystem refuses hard links (${code})`);
+  if (!code) return e;
+  return new DispatchError('io', `${what}: ${CAUSES[code] ?? 'failed'} (${code})`);
 }
 
 function firstLine(s: string): string {

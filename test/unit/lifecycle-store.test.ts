@@ -2,12 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { DispatchStore, ARCHIVE } from '../../src/core/store';
 import { parseFrontMatter } from '../../src/core/frontmatter';
-import { finishRewrites, JOURNAL_PREFIX } from '../../src/core/rewrite-move';
 import { tempRoot } from '../helpers/tmp';
 import { seed } from '../helpers/seed';
 
@@ -26,13 +25,11 @@ async function seeded(text = seed) {
   return { s, p, cur: path.join(s.root, 'web_ops', 'cur', NAME) };
 }
 
-test('acknowledge writes accepted, mark as new pending, complete completed; the inode and every other byte stay', async () => {
+test('acknowledge writes accepted, mark as new pending, complete completed; every other byte stays', async () => {
   const { s, p, cur } = await seeded();
-  const ino = statSync(p).ino;
   const a = await s.acknowledge(p);
   assert.equal(a.status, 'moved');
   assert.equal(readFileSync(cur, 'utf8'), seed.replace('pending', 'accepted'));
-  assert.equal(statSync(cur).ino, ino);
   await s.unacknowledge(cur);
   assert.equal(readFileSync(p, 'utf8'), seed);
   const c = await s.complete(p, 'done', new Date('2026-02-02T10:00:00Z'));
@@ -75,32 +72,6 @@ test('archive: only from cur/, into .archive/<team>/<YYYY-MM>/, never over a nam
   assert.equal((await s.list()).length, 0);
   assert.deepEqual((await s.listArchived()).map((a) => a.month), ['2026-01', '2026-01']);
   assert.deepEqual(await s.teams(), ['engineering', 'web_ops']);
-});
-
-test('a rewrite killed after its journal: sweep puts the claim back with the new bytes, once', async () => {
-  const { s, p } = await seeded();
-  const box = path.dirname(p);
-  const claim = `.claim.1.2.abcd1234.${NAME}`;
-  // What a mover killed mid-overwrite leaves: the claim half-written, the journal whole.
-  writeFileSync(path.join(box, claim), seed.slice(0, 20));
-  writeFileSync(path.join(box, `${JOURNAL_PREFIX}1.2.abcd1234`), seed.replace('pending', 'accepted'));
-  const { unlinkSync } = await import('node:fs');
-  unlinkSync(p);
-  await s.sweep(36, Date.now() + 11 * 60_000);
-  assert.deepEqual(readdirSync(box), [NAME]);
-  assert.equal(readFileSync(p, 'utf8'), seed.replace('pending', 'accepted'));
-});
-
-test('a claim already linked into place is dropped by the repair, not restored beside its copy', async () => {
-  const { s, p, cur } = await seeded();
-  const { linkSync, renameSync } = await import('node:fs');
-  const claim = path.join(path.dirname(p), `.claim.1.2.abcd1234.${NAME}`);
-  renameSync(p, claim);
-  linkSync(claim, cur); // killed between link and unlink
-  assert.equal(await finishRewrites(path.dirname(p), 0), 1);
-  await s.sweep(36, Date.now() + 11 * 60_000);
-  assert.deepEqual(readdirSync(path.dirname(p)), []);
-  assert.equal(readFileSync(cur, 'utf8'), seed);
 });
 
 function markers(root: string, places: string[][]): string[] {
