@@ -8,7 +8,7 @@ import { CadenceStatus, checkCadences, sendDueCadences } from './cadence-send';
 import { localDate } from './cadences';
 import { Dispatch } from './dispatch';
 import { editFrontMatter } from './lifecycle';
-import { moveRewriting } from './rewrite-move';
+import { moveNoClobber } from './fsmove';
 import { compareWaiting, DEFAULT_STALE_DAYS, isStale, lifecycleStatus, sentBy } from './sent';
 import type { DispatchStore } from './store';
 
@@ -37,20 +37,23 @@ export async function awaitingVerification(store: DispatchStore, from: string): 
 }
 
 /**
- * Sets one front matter key, every other byte kept: the lifecycle's line editor inside its rewriting
- * move, done in place (claimed, rewritten through a journal, linked back under its own name), so a
- * racer or a kill leaves the dispatch there once, old or new. Throws with the reason it was not written.
+ * Sets one front matter key, every other byte kept: the lifecycle's line editor as the content
+ * transform of the one move primitive, moving the dispatch onto its own name (a rewrite in place), so a
+ * racer or a kill leaves it there once, old or new. Throws with the reason it was not written.
  */
 export async function setField(store: DispatchStore, d: Dispatch, key: string, value: string): Promise<Dispatch> {
   let refused: string | undefined;
-  const r = await moveRewriting(path.join(store.root, d.team, d.box, d.fileName), path.join(store.root, d.team, d.box), d.fileName, (content) => {
-    const e = editFrontMatter(content, [{ key, value, after: ['related_bead', 'status', 'priority'] }]);
-    if (e.ok) return e.changed ? e.bytes : undefined;
-    refused = e.reason;
-    return undefined;
+  const dir = path.join(store.root, d.team, d.box);
+  const r = await moveNoClobber(path.join(dir, d.fileName), dir, d.fileName, {
+    rewrite: (content) => {
+      const e = editFrontMatter(content, [{ key, value, after: ['related_bead', 'status', 'priority'] }]);
+      if (e.ok) return e.changed ? e.bytes : undefined;
+      refused = e.reason;
+      return undefined;
+    },
   });
-  if (refused ?? r.skipped) throw new Error(refused ?? r.skipped);
-  return new Dispatch(store.root, d.team, d.box, path.basename(r.result.path));
+  if (refused) throw new Error(refused);
+  return new Dispatch(store.root, d.team, d.box, path.basename(r.path));
 }
 
 /** The team's due cadences from its TEAM.md (none found: nothing due); with `send`, delivered. */
