@@ -167,9 +167,24 @@ function lines(text: string): Line[] {
   }
 }
 
-/** Spaces and tabs only: in latin1-read UTF-8, \xa0 and \x85 are parts of characters, not blanks. */
+const blank = (c: string | undefined): boolean => c === ' ' || c === '\t';
+
+/**
+ * Spaces and tabs only: in latin1-read UTF-8, \xa0 and \x85 are parts of characters, not blanks.
+ * A loop: `/[ \t]+$/` is quadratic on a long run of blanks that does not end the line.
+ */
 function trim(s: string): string {
-  return s.replace(/^[ \t]+/, '').replace(/[ \t]+$/, '');
+  const [a, b] = bounds(s);
+  return s.slice(a, b);
+}
+
+/** Where the content of `s` starts and ends, blanks before and after left out. */
+function bounds(s: string): [number, number] {
+  let a = 0;
+  let b = s.length;
+  while (a < b && blank(s[a])) a++;
+  while (b > a && blank(s[b - 1])) b--;
+  return [a, b];
 }
 
 interface Cell {
@@ -213,8 +228,14 @@ interface Heading {
 }
 
 function atxHeading(s: string): Heading | undefined {
-  const m = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/.exec(s);
-  return m ? { level: m[1].length, title: trim(m[2] ?? '') } : undefined;
+  const m = /^ {0,3}(#{1,6})(?=[ \t]|$)/.exec(s);
+  if (!m) return undefined;
+  // The closing sequence (` ##`) is not part of the title.
+  let title = trim(s.slice(m[0].length));
+  let end = title.length;
+  while (end > 0 && title[end - 1] === '#') end--;
+  if (end === 0 || blank(title[end - 1])) title = trim(title.slice(0, end));
+  return { level: m[1].length, title };
 }
 
 const REQUIRED = ['dispatch', 'to', 'frequency', 'lastsent'] as const;
@@ -329,10 +350,11 @@ function unescapeCell(s: string): string {
  * there was one. An empty cell becomes ` date `, or `date` when it had no room at all (`||`).
  */
 export function lastSentCellText(raw: string, date: string): string {
-  if (trim(raw) === '') return raw === '' ? date : ` ${date}${' '.repeat(Math.max(1, raw.length - date.length - 1))}`;
-  const lead = /^[ \t]*/.exec(raw)![0];
-  const trail = /[ \t]*$/.exec(raw)![0];
-  const content = raw.slice(lead.length, raw.length - trail.length);
+  const [a, b] = bounds(raw);
+  if (a === b) return raw === '' ? date : ` ${date}${' '.repeat(Math.max(1, raw.length - date.length - 1))}`;
+  const lead = raw.slice(0, a);
+  const trail = raw.slice(b);
+  const content = raw.slice(a, b);
   const room = trail.length + content.length - date.length; // spaces left after the date at the same width
   const after = trail.includes('\t') ? trail : ' '.repeat(Math.max(trail.length ? 1 : 0, room));
   return lead + date + after;

@@ -164,7 +164,7 @@ export class CadenceView implements vscode.TreeDataProvider<CadenceNode>, vscode
   /** One quiet toast per distinct set of due rows (not again for the same set, e.g. on every save). */
   private maybeNotify(): void {
     const due = this.due();
-    const key = due.length ? `${this.file}\n${this.today()}\n${due.map((r) => `${r.cadence}>${r.to}`).join(',')}` : '';
+    const key = due.length ? `${this.session.root}\n${this.file}\n${this.today()}\n${due.map((r) => `${r.cadence}>${r.to}`).join(',')}` : '';
     if (!due.length || key === this.lastNotified) {
       if (!due.length) this.lastNotified = '';
       return;
@@ -198,14 +198,16 @@ export class CadenceView implements vscode.TreeDataProvider<CadenceNode>, vscode
       if (!from) return undefined;
       const c = await loadCadenceCore();
       const r = await c.sendDueCadences(this.session.store, this.source(file), { from, today: this.today(), writeLastSent: (keys, date) => this.writeLastSent(file, keys, date) });
+      // The view shows the new state before the report says what happened.
+      await this.refresh('index');
       this.report(r);
       return r;
     } catch (e) {
+      await this.refresh('index');
       void this.prompts.warn(vscode.l10n.t('Cadences not sent: {0}', plain((e as Error).message)));
       return undefined;
     } finally {
       this.sending = false;
-      await this.refresh('index');
     }
   }
 

@@ -121,6 +121,13 @@ test('no Cadences heading: nothing found, nothing bad; hostile text does not thr
   const t = parseCadences(hostile);
   assert.ok(performance.now() - t0 < 1000);
   assert.equal(t.rows.length, 0);
+  // Long runs of blanks that do not end the line (quadratic for `/[ \t]+$/`), in a heading and a cell.
+  const blanks = ' '.repeat(1_000_000);
+  const t1 = performance.now();
+  const big = parseCadences(`#${blanks}x\n## Cadences${blanks}#${blanks}\n| Dispatch | To | Frequency | Last Sent |\n|-|-|-|-|\n| A | qa | daily |${blanks}2026-01-01${blanks}|\n`);
+  assert.equal(big.rows.length, 1);
+  assert.equal(lastSentCellText(`${blanks}2026-01-01${blanks}x`.slice(0, -1), '2026-12-01').length, 2_000_010);
+  assert.ok(performance.now() - t1 < 2000, `${performance.now() - t1} ms`);
 });
 
 test('frequencies: the named ones and every N days / weeks / months', () => {
@@ -186,6 +193,14 @@ test('due when today ≥ Last Sent + frequency (local dates)', () => {
   assert.equal(isDue(parseFrequency('weekdays')!, null, '2026-01-31'), false, 'never sent, on a Saturday');
   assert.equal(localDate(new Date(2026, 1, 3, 23, 59)), '2026-02-03');
   assert.equal(localDate(new Date(2026, 1, 4, 0, 1)), '2026-02-04');
+});
+
+test('ATX headings: closing hashes are not the title, "#5" is not a heading', () => {
+  assert.equal(parseCadences('## Cadences ##\n').found, true);
+  assert.equal(parseCadences('## Cadences#\n').found, false);
+  assert.equal(parseCadences('#Cadences\n').found, false);
+  assert.equal(parseCadences('   ### cadences   \n').found, true);
+  assert.equal(parseCadences('    ## Cadences\n').found, false, 'indented code');
 });
 
 test('the Last Sent cell: only its words change, the column stays aligned where it can', () => {

@@ -8,7 +8,7 @@ import { suite, suiteSetup, suiteTeardown, teardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { InboxApi } from '../../../src/extension';
 import type { CadenceNode } from '../../../src/ui/cadences';
-import { answer, filesIn, inboxSuite, listen, setting, TempRoot, waitFor } from './ui-fixture';
+import { answer, filesIn, inboxSuite, listen, setting, TempRoot, tempRoot, waitFor } from './ui-fixture';
 
 const TABLE = (rows: string) => `# Engineering\r\n\r\n## Cadences\r\n\r\n| Dispatch | To | Frequency | Last Sent | Notes |\r\n|---|---|---|---|---|\r\n${rows}\r\nAfter the table.\r\n`;
 const ROWS = '| Site health check | web_ops | weekly | never      | Check every page |\r\n| Dependency audit | qa | daily |  | |\r\n| SEO report | qa | monthly | 2999-01-01 | |\r\n| Broken | qa | fortnightly | | |\r\n';
@@ -70,6 +70,19 @@ suite('cadences', () => {
     assert.deepEqual(items[0], ['Site health check', `→ web_ops · weekly · next ${addDays(d, 7)}`]);
     assert.deepEqual(items[3], ['line 10: not read', items[3][1]]);
     assert.match(String(items[3][1]), /unknown frequency "fortnightly"/);
+  });
+
+  test('a session start (here: another root) announces what is due there, once', async () => {
+    const said = listen(api);
+    restorers.push(said.restore);
+    fs.writeFileSync(file, TABLE('| Standup notes | qa | weekdays | 2020-01-03 |  |\r\n'));
+    const announced = () => said.said.filter((x) => x.text === '1 recurring dispatch is due').length;
+    await waitFor('the notification for the file', () => announced() === 1, 15_000);
+    const other = await tempRoot(api, ['qa']);
+    restorers.push(() => other.restore());
+    await waitFor('the notification at the start of the other root', () => announced() === 2, 15_000);
+    await api.cadences.refresh('file');
+    assert.equal(announced(), 2, 'the same due set is not announced again');
   });
 
   test('due rows are highlighted; a pending one is skipped, and says why', async () => {
