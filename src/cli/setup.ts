@@ -55,10 +55,14 @@ async function askTeam(io: Io): Promise<string> {
   }
 }
 
-/** Whole-file replace through a private temporary name; refuses when the file changed meanwhile. */
-function writeFileSafely(file: string, text: string, expected: string | undefined): void {
-  const now = readIfExists(file);
-  if (now !== expected) throw new SetupError(`${file} changed while setup ran; left as it is now: run setup again`, 1);
+/**
+ * Whole-file replace through a private temporary name; refuses when the file changed meanwhile. A
+ * settings file that is a symbolic link (dotfiles) is written where it points, and stays a link.
+ */
+function writeFileSafely(link: string, text: string, expected: string | undefined): void {
+  const now = readIfExists(link);
+  if (now !== expected) throw new SetupError(`${link} changed while setup ran; left as it is now: run setup again`, 1);
+  const file = expected === undefined ? link : fs.realpathSync(link);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const mode = expected === undefined ? 0o644 : fs.statSync(file).mode & 0o777;

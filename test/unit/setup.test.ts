@@ -2,7 +2,7 @@
 // every other key and hook kept, a second run changing nothing, invalid JSON left untouched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { skillSource } from '../../src/cli/setup';
@@ -81,9 +81,23 @@ test('existing settings: every other key and hook kept, in order and indentation
 
   const again = await setup(['claude', '--team', 'web_ops'], { cwd: repo });
   assert.equal(again.code, 0);
+  assert.ok(!readdirSync(path.join(repo, '.claude')).some((n) => n.endsWith('.tmp')), 'no temporary file left');
   assert.equal(readFileSync(file, 'utf8'), text, 'idempotent: byte for byte');
   assert.match(again.out, /skill up to date/);
   assert.match(again.out, /hooks already in /);
+});
+
+test('a settings.json that is a symbolic link (dotfiles) is written where it points and stays a link', async () => {
+  const repo = tempRoot('repo-');
+  const dotfiles = tempRoot('dotfiles-');
+  mkdirSync(path.join(repo, '.claude'));
+  writeFileSync(path.join(dotfiles, 'claude-settings.json'), '{"model": "opus"}\n');
+  symlinkSync(path.join(dotfiles, 'claude-settings.json'), path.join(repo, '.claude', 'settings.json'));
+  assert.equal((await setup(['claude', '--team', 'web_ops'], { cwd: repo })).code, 0);
+  assert.ok(lstatSync(path.join(repo, '.claude', 'settings.json')).isSymbolicLink());
+  const s = JSON.parse(readFileSync(path.join(dotfiles, 'claude-settings.json'), 'utf8'));
+  assert.equal(s.model, 'opus');
+  assert.equal(s.hooks.SessionStart[0].hooks[0].command, ours.SessionStart);
 });
 
 test('invalid JSON or an unexpected shape is left untouched, exit 1 with a clear message', async () => {
