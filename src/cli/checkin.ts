@@ -4,8 +4,9 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkin, checkinJSON, CheckinResult } from '../core/checkin';
+import { checkin, checkinJSON, shownUrgent } from '../core/checkin';
 import { capText, claudeHookJSON, formatCheckin, FULL_TEXT_BUDGET, HOOK_BUDGET, TEXT_BUDGET } from '../core/checkin-text';
+import { parseDays } from '../core/sent';
 import { markAnnounced, stateFile, urgentNotice } from '../core/urgent-notice';
 import { DispatchStore } from '../core/store';
 import { readHookInput } from './hook-input';
@@ -13,7 +14,7 @@ import type { Io } from './main';
 import { safeJSON, stripControl } from './print';
 
 export const CHECKIN_USAGE =
-  'usage: dispatch checkin --team TEAM [--ack] [--track] [--send-due] [--full] [--json] [--format text|claude-hook|prompt-hook]';
+  'usage: dispatch checkin --team TEAM [--ack] [--track] [--send-due] [--full] [--stale-after DAYS] [--json] [--format text|claude-hook|prompt-hook]';
 const FORMATS = ['text', 'claude-hook', 'prompt-hook'] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -32,6 +33,7 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
         track: { type: 'boolean' },
         'send-due': { type: 'boolean' },
         full: { type: 'boolean' },
+        'stale-after': { type: 'string' },
         json: { type: 'boolean' },
         format: { type: 'string' },
       },
@@ -47,6 +49,8 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
   const as = hook ? format : false;
   if (hook && values.json) return refuse(io, as, 'give --json or --format, not both', 2);
   if (!values.team) return refuse(io, as, 'checkin needs --team TEAM', 2);
+  const staleAfterDays = values['stale-after'] === undefined ? undefined : parseDays(values['stale-after']);
+  if (staleAfterDays === undefined && values['stale-after'] !== undefined) return refuse(io, as, `--stale-after must be a number of days ≥ 0 (got "${values['stale-after'].slice(0, 40)}")`, 2);
 
   let cwd = process.cwd();
   if (hook) {
@@ -64,7 +68,7 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
     const budget = format === 'claude-hook' ? HOOK_BUDGET : values.full ? FULL_TEXT_BUDGET : TEXT_BUDGET;
     const r = await checkin(
       store,
-      { team, ack: values.ack, track: values.track, sendDue: values['send-due'], full: values.full, now, cwd, env: io.env },
+      { team, ack: values.ack, track: values.track, sendDue: values['send-due'], full: values.full, staleAfterDays, now, cwd, env: io.env },
       (x) => formatCheckin(x, now).length <= budget,
     );
     await markAnnounced(stateFile(store.root, team, io.env), shownUrgent(r));
@@ -76,10 +80,6 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
   } catch (e) {
     return refuse(io, as, errorText(e), 1);
   }
-}
-
-function shownUrgent(r: CheckinResult) {
-  return r.items.map((i) => i.dispatch).filter((d) => d.priority === 'urgent');
 }
 
 /** Hooks fail open: the reason goes to the model's context and the exit is 0; otherwise a `dispatch:` line. */

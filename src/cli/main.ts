@@ -36,7 +36,8 @@ commands:
   sweep [--older-than HOURS]       delete tmp/ leftovers (default 36 h)
   reservations [--url U] [--project KEY] [--agent NAME] [--json]
   cadences [--file F] [--from TEAM] [--json] [--send [--dry-run]]   recurring dispatches of TEAM.md
-  checkin --team TEAM [--ack] [--track] [--send-due] [--full] [--json] [--format text|claude-hook|prompt-hook]
+  checkin --team TEAM [--ack] [--track] [--send-due] [--full] [--stale-after DAYS] [--json]
+          [--format text|claude-hook|prompt-hook]
                                    the session-start check, for agents and their hooks
   setup claude|codex [--team TEAM] [--user] [--dry-run]   install the skill and the hooks
   mcp                              an MCP server over stdio (tools for agents)

@@ -6,13 +6,14 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { checkin, checkinJSON } from '../core/checkin';
+import { checkin, checkinJSON, shownUrgent } from '../core/checkin';
 import { findTeamFile } from '../core/cadence-file';
 import { checkCadences, sendDueCadences } from '../core/cadence-send';
 import { localDate } from '../core/cadences';
 import type { MoveOutcome } from '../core/store';
 import { capText, formatCheckin, TEXT_BUDGET } from '../core/checkin-text';
 import { PRIORITIES } from '../core/format';
+import { markAnnounced, stateFile } from '../core/urgent-notice';
 import { DispatchError, DispatchStore } from '../core/store';
 import * as os from 'node:os';
 import type { Io } from './main';
@@ -63,6 +64,7 @@ export function buildServer(store: DispatchStore, env: NodeJS.ProcessEnv): McpSe
     guarded(async (a) => {
       const now = Date.now();
       const r = await checkin(store, { team: a.team, ack: a.ack, track: a.track, sendDue: a.send_due, full: a.full, now, env }, (x) => formatCheckin(x, now).length <= TEXT_BUDGET);
+      await markAnnounced(stateFile(store.root, r.team, env), shownUrgent(r));
       return ok(capText(formatCheckin(r, now), TEXT_BUDGET), checkinJSON(r));
     }),
   );

@@ -23,9 +23,9 @@ export interface CadenceReport {
 }
 
 /** My dispatches still unread in other teams' new/ after the stale limit, oldest first. */
-export async function staleSent(store: DispatchStore, from: string, now: number): Promise<Dispatch[]> {
+export async function staleSent(store: DispatchStore, from: string, now: number, days = DEFAULT_STALE_DAYS): Promise<Dispatch[]> {
   return sentBy(await store.list({ box: 'new' }), from)
-    .filter((d) => isStale(d, DEFAULT_STALE_DAYS, now))
+    .filter((d) => isStale(d, days, now))
     .sort(compareWaiting);
 }
 

@@ -16,6 +16,8 @@ export interface CheckinOptions {
   track?: boolean;
   sendDue?: boolean;
   full?: boolean;
+  /** My dispatches unread longer than this are stale (default 3). */
+  staleAfterDays?: number;
   /** Size budget of the rendered text, in characters. */
   budget?: number;
   now?: number;
@@ -196,8 +198,13 @@ async function otherSections(store: DispatchStore, o: CheckinOptions, r: Checkin
     return rep.rows;
   });
   r.cadences = { ...s, sent };
-  r.stale = await guard('stale dispatches', () => sources.staleSent(store, r.team, now));
+  r.stale = await guard('stale dispatches', () => sources.staleSent(store, r.team, now, o.staleAfterDays));
   r.verify = await guard('completed dispatches', () => sources.awaitingVerification(store, r.team));
+}
+
+/** The urgent dispatches this checkin showed: a prompt hook must not announce them again. */
+export function shownUrgent(r: CheckinResult): Dispatch[] {
+  return r.items.map((i) => i.dispatch).filter((d) => d.priority === 'urgent');
 }
 
 /** The `--json` shape (and the MCP tool's structured content). */

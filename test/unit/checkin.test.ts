@@ -128,6 +128,9 @@ test('then my due cadences (sent with --send-due), my stale sent dispatches and 
     const check = JSON.parse((await dispatch(['--root', root, 'checkin', '--team', 'engineering', '--json'])).out);
     assert.equal(check.no_inbox, true);
     assert.deepEqual(check.stale_sent.rows.map((d: { title: string }) => d.title), ['Old ask']);
+    const strict = JSON.parse((await dispatch(['--root', root, 'checkin', '--team', 'engineering', '--stale-after', '0', '--json'])).out);
+    assert.deepEqual(strict.stale_sent.rows.map((d: { title: string }) => d.title), ['Old ask', 'Fresh ask']);
+    assert.equal((await dispatch(['--root', root, 'checkin', '--team', 'engineering', '--stale-after', 'soon'])).code, 2);
     assert.deepEqual(check.awaiting_verification.rows.map((d: { title: string; status: string }) => [d.title, d.status]), [['Done thing', 'completed']]);
     assert.deepEqual(check.due_cadences.rows.map((c: { dispatch: string; due: boolean }) => [c.dispatch, c.due]), [['Site health check', true]]);
     const text = (await dispatch(['--root', root, 'checkin', '--team', 'engineering'])).out;
