@@ -31,7 +31,7 @@ function item(i: CheckinItem, n: number, now: number): string {
   const bead = d.toJSON().related_bead;
   if (bead) meta.push(`bead ${oneLine(bead, 80)}`);
   const lines = [`${n}. [${d.priority}] **${oneLine(d.title)}** — ${meta.join(', ')}`];
-  const state = [`id \`${d.id}\``];
+  const state = [`id \`${oneLine(d.id)}\``]; // a file name may hold a newline: never a line of its own
   if (i.ack) state.push(typeof i.ack === 'string' ? i.ack : `not acknowledged: ${oneLine(i.ack.error)}`);
   if (i.bead) state.push(`tracking bead ${i.bead}`);
   if (d.warnings.length) state.push(`${d.warnings.length} warning(s): ${oneLine(d.warnings[0], 100)}`);
@@ -43,7 +43,7 @@ function item(i: CheckinItem, n: number, now: number): string {
 }
 
 function sentRow(d: Dispatch, now: number, hint: string): string {
-  return `- ${d.team}: ${oneLine(d.title, 120)} — ${age(d.created, now)} (\`${d.id}\`)${hint}`;
+  return `- ${d.team}: ${oneLine(d.title, 120)} — ${age(d.created, now)} (\`${oneLine(d.id)}\`)${hint}`;
 }
 
 export function formatCheckin(r: CheckinResult, now = Date.now()): string {
@@ -61,9 +61,11 @@ export function formatCheckin(r: CheckinResult, now = Date.now()): string {
   }
   if (r.verify.available && r.verify.rows.length) {
     extra.push(`## Completed, awaiting your verification`);
-    for (const d of r.verify.rows) extra.push(sentRow(d, now, ` → verify, then \`dispatch archive ${d.id}\``));
+    for (const d of r.verify.rows) extra.push(sentRow(d, now, ` → verify, then \`dispatch archive ${oneLine(d.id)}\``));
   }
-  if (!r.total && !extra.length && !r.warnings.length) return r.noInbox ? `dispatch: no inbox for ${r.team} under ${r.root}; nothing new.\n` : `dispatch: ${r.team} — nothing new.\n`;
+  const sections: [string, Section<unknown>][] = [['cadences', r.cadences], ['stale sent', r.stale], ['awaiting verification', r.verify]];
+  const off = sections.flatMap(([n, s]) => (s.available ? [] : [`${n}: ${oneLine(s.reason, 160)}`]));
+  if (!r.total && !extra.length && !r.warnings.length && !off.length) return r.noInbox ? `dispatch: no inbox for ${r.team} under ${r.root}; nothing new.\n` : `dispatch: ${r.team} — nothing new.\n`;
 
   const out: string[] = [];
   const urgent = r.urgent ? ` (${r.urgent} urgent)` : '';
@@ -76,9 +78,7 @@ export function formatCheckin(r: CheckinResult, now = Date.now()): string {
     if (!r.items.some((i) => i.ack)) out.push('', `Accept: \`dispatch ack ID\` (or \`dispatch checkin --team ${r.team} --ack\`); whole body: \`dispatch show ID\`.`);
   }
   if (extra.length) out.push('', ...extra);
-  const sections: [string, Section<unknown>][] = [['cadences', r.cadences], ['stale sent', r.stale], ['awaiting verification', r.verify]];
-  const off = sections.flatMap(([n, s]) => (s.available ? [] : [`${n}: ${oneLine(s.reason, 160)}`]));
-  if (off.length && r.items.length) out.push('', `(not checked — ${off.join('; ')})`);
+  if (off.length) out.push('', `(not checked — ${off.join('; ')})`);
   if (r.warnings.length) out.push('', ...r.warnings.slice(0, MAX_WARNINGS).map((w) => `warning: ${oneLine(w, 300)}`));
   if (r.warnings.length > MAX_WARNINGS) out.push(`… ${r.warnings.length - MAX_WARNINGS} more warnings (--json lists them)`);
   return out.join('\n') + '\n';
@@ -92,6 +92,6 @@ export function capText(text: string, budget: number): string {
 }
 
 /** Claude Code's SessionStart hook output. */
-export function claudeHookJSON(text: string, event: 'SessionStart' | 'UserPromptSubmit' = 'SessionStart') {
-  return { hookSpecificOutput: { hookEventName: event, additionalContext: text } };
+export function claudeHookJSON(text: string) {
+  return { hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: text } };
 }
