@@ -11,6 +11,7 @@ import { prompts } from './ui/prompts';
 import { registerRootCommands } from './ui/root';
 import { registerReservations } from './ui/reservations';
 import { Sender } from './ui/send';
+import { registerSent, SentTree } from './ui/sent';
 import { InboxSession } from './ui/session';
 import { InboxTree } from './ui/tree';
 import { InboxView } from './ui/view';
@@ -41,6 +42,7 @@ export interface InboxApi {
   decorations: PriorityDecorations;
   prompts: typeof prompts;
   timings: Timings;
+  sent: SentTree;
 }
 
 export function activate(context: vscode.ExtensionContext): InboxApi {
@@ -53,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): InboxApi {
   const actions = new Actions(session, prompts, confirmation);
   const sender = new Sender(session, actions, prompts);
   const decorations = new PriorityDecorations();
+  const sent = registerSent(session, actions);
   const notifier = new Notifier(session, actions, prompts, context.globalState, log, (d) => vscode.commands.executeCommand('dispatchInbox.open', d));
   context.subscriptions.push(
     log,
@@ -65,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): InboxApi {
     vscode.window.registerFileDecorationProvider(decorations),
     ...registerCommands(session, view, actions, sender, prompts),
     ...registerRootCommands(session, prompts),
+    ...sent.disposables,
   );
   registerReservations(context);
 
@@ -78,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): InboxApi {
   void session.start();
   timings.activate = performance.now() - t0;
   log.info(`activated in ${timings.activate.toFixed(1)} ms (bundle top level ${timings.load.toFixed(1)} ms)`);
-  return { session, tree, view, actions, confirmation, sender, notifier, decorations, prompts, timings };
+  return { session, tree, view, actions, confirmation, sender, notifier, decorations, prompts, timings, sent: sent.tree };
 }
 
 export function deactivate(): void {}
