@@ -11,12 +11,10 @@
 import * as yaml from 'js-yaml';
 import { HEAD_BYTES, parseFrontMatter } from './frontmatter';
 
-export const STATUSES = ['pending', 'accepted', 'completed'] as const;
-export type Status = (typeof STATUSES)[number];
+import { Status } from './status';
 
-export function isStatus(v: unknown): v is Status {
-  return typeof v === 'string' && (STATUSES as readonly string[]).includes(v);
-}
+export { isStatus, STATUSES, statusOf } from './status';
+export type { Status } from './status';
 
 /** A key to set; `after` names keys the line goes after when the key is missing (first present wins). */
 export interface FieldEdit {
@@ -191,10 +189,4 @@ export function statusRewrite(status: Status, warnings: string[], now = new Date
     }
     return r.changed ? r.bytes : undefined;
   };
-}
-
-/** The status a dispatch's front matter says, if it is one of the lifecycle's. */
-export function statusOf(data: Record<string, unknown> | undefined): Status | undefined {
-  const s = data?.status;
-  return isStatus(s) ? s : undefined;
 }

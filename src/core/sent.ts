@@ -2,7 +2,7 @@
 // Stale: still in new/ after `staleAfterDays` — that team has not run a session since (the protocol's
 // "invisible message loss", made visible).
 import type { Dispatch } from './dispatch';
-import { Status, statusOf } from './lifecycle';
+import { Status, statusOf } from './status';
 
 export const DEFAULT_STALE_DAYS = 3;
 const DAY = 86_400_000;
