@@ -74,6 +74,7 @@ export function buildServer(store: DispatchStore, env: NodeJS.ProcessEnv): McpSe
     {
       description: 'Dispatches in a team inbox (all teams when none is given): new before acknowledged, urgent first, oldest first.',
       inputSchema: { team: team('the team').optional(), box: z.enum(['new', 'cur']).optional(), priority: priority.optional(), from: z.string().optional() },
+      annotations: { readOnlyHint: true },
     },
     guarded(async (a) => {
       const ds = sortForList(await store.list({ teams: a.team ? [a.team] : [], box: a.box, priority: a.priority, from: a.from }));
@@ -87,7 +88,7 @@ export function buildServer(store: DispatchStore, env: NodeJS.ProcessEnv): McpSe
 
   server.registerTool(
     'read_dispatch',
-    { description: 'One dispatch whole: front matter and body.', inputSchema: { id } },
+    { description: 'One dispatch whole: front matter and body.', inputSchema: { id }, annotations: { readOnlyHint: true } },
     guarded(async (a) => {
       const c = await store.read(a.id);
       return ok(formatShow(c), { ...c.dispatch.toJSON(), front_matter: c.data, body: c.body, truncated: c.truncated });

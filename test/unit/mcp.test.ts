@@ -50,6 +50,7 @@ test('lists every tool, with the CLI flags as argument names', async () => {
   const send = tools.find((t) => t.name === 'send_dispatch')!;
   assert.deepEqual(Object.keys(send.inputSchema.properties ?? {}).sort(), ['bead', 'body', 'from', 'priority', 'slug', 'title', 'to']);
   assert.deepEqual([...(send.inputSchema.required ?? [])].sort(), ['from', 'to']);
+  assert.deepEqual(tools.filter((t) => t.annotations?.readOnlyHint).map((t) => t.name).sort(), ['list_dispatches', 'read_dispatch']);
 });
 
 test('send puts the file on disk (DISPATCH_ROOT honoured); list, read, checkin and ack see it', async () => {
