@@ -22,13 +22,22 @@ export class SentTree implements vscode.TreeDataProvider<SentNode>, vscode.Dispo
   private readonly statusNodes = new Map<Status, SentNode>();
   private readonly nodes = new WeakMap<Dispatch, SentNode>();
   private readonly sub: vscode.Disposable;
+  /** One scan of the index per change, not one per node rendered (the index may hold 100k). */
+  private cache: Dispatch[] | undefined;
 
   constructor(private readonly session: InboxSession) {
-    this.sub = session.onDidChange(() => this.changed.fire(undefined));
+    this.sub = session.onDidChange(() => {
+      this.cache = undefined;
+      this.changed.fire(undefined);
+    });
   }
 
   /** What my teams sent, in other teams' new/ and cur/. */
   sent(): Dispatch[] {
+    return (this.cache ??= this.scan());
+  }
+
+  private scan(): Dispatch[] {
     const index = this.session.index;
     if (this.session.state !== 'ready' || !index) return [];
     const all = index.list();
