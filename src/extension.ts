@@ -12,6 +12,7 @@ import { prompts } from './ui/prompts';
 import { registerRootCommands } from './ui/root';
 import { registerReservations } from './ui/reservations';
 import { Sender } from './ui/send';
+import { registerSent, SentTree } from './ui/sent';
 import { InboxSession } from './ui/session';
 import { InboxTree } from './ui/tree';
 import { InboxView } from './ui/view';
@@ -43,6 +44,7 @@ export interface InboxApi {
   prompts: typeof prompts;
   cadences: CadenceView;
   timings: Timings;
+  sent: SentTree;
 }
 
 export function activate(context: vscode.ExtensionContext): InboxApi {
@@ -56,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): InboxApi {
   const sender = new Sender(session, actions, prompts);
   const decorations = new PriorityDecorations();
   const cadences = new CadenceView(session, prompts);
+  const sent = registerSent(session, actions);
   const notifier = new Notifier(session, actions, prompts, context.globalState, log, (d) => vscode.commands.executeCommand('dispatchInbox.open', d));
   context.subscriptions.push(
     log,
@@ -69,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): InboxApi {
     cadences,
     ...registerCommands(session, view, actions, sender, prompts),
     ...registerRootCommands(session, prompts),
+    ...sent.disposables,
   );
   registerReservations(context);
 
@@ -82,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): InboxApi {
   void session.start();
   timings.activate = performance.now() - t0;
   log.info(`activated in ${timings.activate.toFixed(1)} ms (bundle top level ${timings.load.toFixed(1)} ms)`);
-  return { session, tree, view, actions, confirmation, sender, notifier, decorations, prompts, cadences, timings };
+  return { session, tree, view, actions, confirmation, sender, notifier, decorations, prompts, cadences, timings, sent: sent.tree };
 }
 
 export function deactivate(): void {}

@@ -6,6 +6,8 @@ import { createReadStream } from 'node:fs';
 import { DispatchStore, DispatchError, defaultRoot, isPriority, Priority, Dispatch, DispatchIndex, IndexEvent, checkTeam } from '../core/api';
 import { formatSummary } from '../core/summary';
 import { formatLine, formatShow, safeJSON, sortForList, stripControl } from './print';
+import { lifecycleCommands, lifecycleJSON, reportMove, staleDaysOpt } from './lifecycle';
+import { isStale } from '../core/sent';
 
 export class UsageError extends Error {}
 
@@ -22,23 +24,31 @@ commands:
   init TEAM...                     create <root>/<team>/{tmp,new,cur}
   send --to TEAM --from NAME [--priority urgent|high|normal|low] [--title T] [--slug S]
        [--bead ID] [--body TEXT | --body-file F | body on stdin] [--json]
-  list [TEAM...] [--new|--cur] [--priority P] [--from NAME] [--json]
+  list [TEAM...] [--new|--cur] [--priority P] [--from NAME] [--stale] [--stale-after DAYS] [--archived] [--json]
   show ID|PATH [--json]
-  ack ID|PATH...                   move to cur/ (acknowledge)
+  ack ID|PATH... [--json]          move to cur/ (acknowledge), status: accepted
+  complete ID|PATH... [--note TEXT] [--json]   status: completed (acknowledges first if in new/)
+  sent --from TEAM [--status pending|accepted|completed] [--stale-after DAYS] [--json]
+  archive ID|PATH... | --older-than DAYS [--json]   into <root>/.archive/<team>/<YYYY-MM>/
   reroute ID|PATH --to TEAM        move to another team's new/
-  summary [TEAM...]                one line, for a session-start hook
+  summary [TEAM...] [--stale-after DAYS]   one line, for a session-start hook
   watch [TEAM...] [--json] [--poll] one line per event until interrupted
   sweep [--older-than HOURS]       delete tmp/ leftovers (default 36 h)
   reservations [list] [--url U] [--project KEY] [--agent NAME] [--json]
   reservations release ID... [--force [--note TEXT] [--no-notify]]   (Agent Mail)
   reservations renew ID... [--minutes N]
   cadences [--file F] [--from TEAM] [--json] [--send [--dry-run]]   recurring dispatches of TEAM.md
+  checkin --team TEAM [--ack] [--track] [--send-due] [--full] [--stale-after DAYS] [--json]
+          [--format text|claude-hook|prompt-hook]
+                                   the session-start check, for agents and their hooks
+  setup claude|codex [--team TEAM] [--user] [--dry-run]   install the skill and the hooks
+  mcp                              an MCP server over stdio (tools for agents)
 
 The root is --root, else $DISPATCH_ROOT, else ~/.team/dispatch.`;
 
 type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
 
-function parse(argv: string[], options: ParseArgsConfig['options'] = {}): Parsed {
+export function parse(argv: string[], options: ParseArgsConfig['options'] = {}): Parsed {
   try {
     return parseArgs({ args: argv, options: { ...options, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
   } catch (e) {
@@ -51,21 +61,21 @@ function out(io: Io, text: string): void {
   io.out.write(stripControl(text));
 }
 
-function print(io: Io, line: string): void {
+export function print(io: Io, line: string): void {
   out(io, line + '\n');
 }
 
-function printJSON(io: Io, value: unknown): void {
+export function printJSON(io: Io, value: unknown): void {
   io.out.write(safeJSON(value) + '\n');
 }
 
 /** A `dispatch: …` line on stderr, made inert. */
-function fail(io: Io, message: string): void {
+export function fail(io: Io, message: string): void {
   io.err.write(`dispatch: ${stripControl(message)}\n`);
 }
 
 /** A person's message for any error; Node's own messages already begin with their code. */
-function errorText(e: unknown): string {
+export function errorText(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const code = e instanceof DispatchError ? undefined : (e as NodeJS.ErrnoException).code;
   return code && !e.message.includes(code) ? `${code}: ${e.message}` : e.message;
@@ -170,18 +180,30 @@ const commands: Record<string, Command> = {
       cur: { type: 'boolean' },
       priority: { type: 'string' },
       from: { type: 'string' },
+      stale: { type: 'boolean' },
+      'stale-after': { type: 'string' },
+      archived: { type: 'boolean' },
     });
     if (values.new && values.cur) throw new UsageError('give --new or --cur, not both');
-    const ds = await store.list({
-      teams: positionals,
-      box: values.new ? 'new' : values.cur ? 'cur' : undefined,
-      priority: priorityOpt(values.priority),
-      from: values.from as string | undefined,
-    });
+    if (values.archived) {
+      const archived = await store.listArchived(positionals);
+      if (values.json) printJSON(io, archived);
+      else for (const a of archived) print(io, `.archive/${a.team}/${a.month}/${a.fileName}`);
+      return 0;
+    }
+    const days = staleDaysOpt(values['stale-after']);
+    const ds = (
+      await store.list({
+        teams: positionals,
+        box: values.new || values.stale ? 'new' : values.cur ? 'cur' : undefined,
+        priority: priorityOpt(values.priority),
+        from: values.from as string | undefined,
+      })
+    ).filter((d) => !values.stale || isStale(d, days));
     const sorted = sortForList(ds);
     if (values.json) {
       await store.loadMeta(sorted);
-      printJSON(io, sorted.map((d) => d.toJSON()));
+      printJSON(io, sorted.map((d) => lifecycleJSON(d, days)));
     } else {
       for (const d of sorted) print(io, formatLine(d));
     }
@@ -192,19 +214,18 @@ const commands: Record<string, Command> = {
     const { values, positionals } = parse(argv);
     if (positionals.length !== 1) throw new UsageError('show needs one ID or PATH');
     const c = await store.read(positionals[0]);
-    if (values.json) printJSON(io, { ...c.dispatch.toJSON(), front_matter: c.data, body: c.body, truncated: c.truncated });
+    if (values.json) printJSON(io, { ...lifecycleJSON(c.dispatch), front_matter: c.data, body: c.body, truncated: c.truncated });
     else out(io, formatShow(c));
     return 0;
   },
 
   async ack(store, argv, io) {
-    const { positionals } = parse(argv);
+    const { values, positionals } = parse(argv);
     if (!positionals.length) throw new UsageError('ack needs at least one ID or PATH');
     let failed = 0;
     for (const ref of positionals) {
       try {
-        const r = await store.acknowledge(ref);
-        print(io, r.status === 'already' ? `already acknowledged: ${r.dispatch.path}` : `acknowledged: ${r.dispatch.path}`);
+        reportMove(io, !!values.json, 'acknowledged', await store.acknowledge(ref));
       } catch (e) {
         // Any failure, expected or not, is this ref's alone: the others are still acknowledged.
         fail(io, errorText(e));
@@ -224,11 +245,11 @@ const commands: Record<string, Command> = {
   },
 
   async summary(store, argv, io) {
-    const { positionals } = parse(argv);
+    const { values, positionals } = parse(argv, { 'stale-after': { type: 'string' } });
     positionals.forEach(checkTeam);
     const teams = positionals.length ? positionals : await store.teams();
     const ds = await store.list({ teams, box: 'new' });
-    print(io, formatSummary(teams, ds, store.root));
+    print(io, formatSummary(teams, ds, store.root, staleDaysOpt(values['stale-after'])));
     return 0;
   },
 
@@ -270,6 +291,8 @@ const commands: Record<string, Command> = {
     if (!values.json) io.err.write(`${removed.length} tmp file(s) older than ${hours} h removed\n`); // numbers only: nothing to make inert
     return 0;
   },
+
+  ...lifecycleCommands,
 };
 
 /** Runs one command line; never throws (errors become messages and exit codes). */
@@ -303,6 +326,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (name === 'reservations') {
       const { reservationsCommand } = await import('./reservations');
       return await reservationsCommand(args, inert(io.out), inert(io.err), io.env);
+    }
+    if (name === 'checkin' || name === 'setup' || name === 'mcp') {
+      const { agentCommand } = await import('./agents');
+      return await agentCommand(name, new DispatchStore(root ?? defaultRoot(io.env)), args, io);
     }
     const cmd = Object.prototype.hasOwnProperty.call(commands, name) ? commands[name] : undefined;
     if (!cmd) return usage(io, `unknown command "${name.slice(0, 40)}"`);

@@ -39,6 +39,8 @@ export interface DispatchJSON {
 export class Dispatch {
   private parts: NameParts | null | undefined;
   meta: DispatchMeta | undefined;
+  /** Set while a move holds the file under this private name (`.claim.*`): it is still here, being moved. */
+  claim: string | undefined;
 
   constructor(
     readonly root: string,
@@ -89,6 +91,7 @@ export class Dispatch {
       if (fp !== undefined && fp !== n.priority) w.push(`front matter priority "${fp.slice(0, 20)}" differs from the name's "${n.priority}"`);
     }
     if (this.meta) w.push(...this.meta.warnings);
+    if (this.claim) w.push('being moved (or its move was interrupted: dispatch sweep puts it back)');
     return w;
   }
   /** Same dispatch in another place (after a move). */

@@ -8,7 +8,9 @@ import * as yaml from 'js-yaml';
 import { Dispatch, metaFromHead } from './dispatch';
 import { Box, BOXES, buildName, isPriority, isSlug, isTeamName, Priority, slugify } from './format';
 import { parseFrontMatter, readHead } from './frontmatter';
-import { errnoOf, linkFree, moveNoClobber, MoveResult, NO_LINK_CODES, restoreClaims } from './fsmove';
+import { claimPart, errnoOf, FileSeen, moveNoClobber, MoveResult, pendingClaims, placeFree, repairClaims, sameFile } from './fsmove';
+import { Status, statusOf, statusRewrite } from './lifecycle';
+import { landedAt, StatusChange } from './rewrite-move';
 
 export type DispatchErrorCode = 'invalid' | 'not-found' | 'ambiguous' | 'io';
 
@@ -41,6 +43,8 @@ export interface MoveOutcome {
   /** `already`: another process (or window) did the same move first; nothing was lost. */
   status: 'moved' | 'already';
   dispatch: Dispatch;
+  /** Why the front matter's status was not written (the move still happened). */
+  warnings?: string[];
 }
 
 export interface ListFilter {
@@ -60,10 +64,12 @@ export interface DispatchContent {
 
 const READ_LIMIT = 1024 * 1024;
 const CLAIM_STALE_MS = 10 * 60_000;
-/** Inodes of dispatches resolved from a path: a racer's "already" must be this very file. */
-const seenIno = new WeakMap<Dispatch, number>();
+/** Dispatches resolved from a path, as seen then: a racer's "already" must be this very file. */
+const seenFile = new WeakMap<Dispatch, FileSeen>();
 /** Not a valid team name, so neither the store nor the index ever lists it as an inbox. */
 export const TRASH = '.trash';
+/** Verified dispatches, `<root>/.archive/<team>/<YYYY-MM>/`: never deleted, never listed as an inbox. */
+export const ARCHIVE = '.archive';
 const MAX_BODY = 10 * 1024 * 1024;
 const MAX_TITLE = 200;
 
@@ -182,8 +188,8 @@ export class DispatchStore {
     }
     try {
       const curDir = this.boxDir(to, 'cur');
-      const target = await linkFree(tmp, this.boxDir(to, 'new'), name, (c) => exists(path.join(curDir, c))).catch((e) => {
-        throw noLink(e, `deliver into ${to}/new/`);
+      const target = await placeFree(tmp, this.boxDir(to, 'new'), name, (c) => exists(path.join(curDir, c))).catch((e) => {
+        throw ioError(e, `cannot deliver into ${to}/new/`);
       });
       const d = new Dispatch(this.root, to, 'new', target);
       d.meta = metaFromHead({ text, size: Buffer.byteLength(text), truncated: false, binary: false });
@@ -193,14 +199,83 @@ export class DispatchStore {
     }
   }
 
-  /** new/ → cur/. If someone acknowledged it first, says so instead of failing. */
+  /** new/ → cur/, `status: accepted`. If someone acknowledged it first, says so instead of failing. */
   acknowledge(ref: string | Dispatch): Promise<MoveOutcome> {
-    return this.move(ref, 'new', (d) => [d.team, 'cur'], 'acknowledge');
+    const warnings: string[] = [];
+    return this.move(ref, 'new', (d) => [d.team, 'cur'], 'acknowledge', { rewrite: statusRewrite('accepted', warnings), done: ['accepted', 'completed'] }, warnings);
   }
 
-  /** cur/ → new/: "mark as new", and the undo of acknowledge. */
+  /** cur/ → new/, `status: pending`: "mark as new", and the undo of acknowledge. */
   unacknowledge(ref: string | Dispatch): Promise<MoveOutcome> {
-    return this.move(ref, 'cur', (d) => [d.team, 'new'], 'mark as new');
+    const warnings: string[] = [];
+    return this.move(ref, 'cur', (d) => [d.team, 'new'], 'mark as new', { rewrite: statusRewrite('pending', warnings), done: ['pending'] }, warnings);
+  }
+
+  /**
+   * `status: completed` and `completed: <now>` (and `completion_note:`), in cur/; a dispatch still in
+   * new/ is acknowledged by the same move. One already completed is left as it is ("already").
+   */
+  async complete(ref: string | Dispatch, note?: string, now = new Date()): Promise<MoveOutcome> {
+    let d = typeof ref === 'string' ? await this.resolve(ref).catch((e) => this.acknowledgedInstead(ref, e)) : ref;
+    for (let attempt = 0; ; attempt++) {
+      if (d.box === 'cur' && statusOf((await readMeta(d.path))?.data) === 'completed') return { status: 'already', dispatch: d };
+      const warnings: string[] = [];
+      let r: MoveResult;
+      try {
+        r = await this.relocate(d, await this.ensureDir(d.team, 'cur'), { rewrite: statusRewrite('completed', warnings, now, note), done: ['completed'] });
+      } catch (e) {
+        if (!(e instanceof DispatchError) || e.code !== 'not-found' || d.box !== 'new' || attempt > 1) throw e;
+        r = { status: 'already', path: path.join(this.root, d.team, 'cur', d.fileName) };
+      }
+      const there = d.moved(d.team, 'cur', path.basename(r.path));
+      if (r.status === 'moved') return { status: 'moved', dispatch: there, warnings: warnings.length ? warnings : undefined };
+      // Acknowledged by someone else meanwhile: complete it where it went.
+      if (attempt > 1) throw new DispatchError('not-found', `${d.id} kept moving while being completed; try again`);
+      d = there;
+    }
+  }
+
+  /** A path into new/ whose file is gone: the same name in cur/ if it is there (acknowledged meanwhile). */
+  private async acknowledgedInstead(ref: string, e: unknown): Promise<Dispatch> {
+    if (!(e instanceof DispatchError) || e.code !== 'not-found' || !ref.includes('/')) throw e;
+    const rel = path.relative(this.root, path.resolve(expandHome(ref))).split(path.sep);
+    if (rel.length !== 3 || rel[1] !== 'new' || !isTeamName(rel[0])) throw e;
+    const cur = path.join(this.root, rel[0], 'cur');
+    await landedAt(path.join(this.root, rel[0], 'new'), rel[2]); // waits out an acknowledge in flight
+    if (!(await exists(path.join(cur, rel[2]))) && !(await landedAt(cur, rel[2]))) throw e;
+    return new Dispatch(this.root, rel[0], 'cur', rel[2]);
+  }
+
+  /**
+   * The sender's verify: into `<root>/.archive/<team>/<YYYY-MM>/` (the month it was created). Only
+   * acknowledged dispatches: one still in new/ has not been seen by its team, and archiving would hide it.
+   */
+  async archive(ref: string | Dispatch, now = new Date()): Promise<string> {
+    const d = typeof ref === 'string' ? await this.resolve(ref) : ref;
+    if (d.box !== 'cur') throw new DispatchError('invalid', `cannot archive ${d.id}: it is still in ${d.team}/new/ (not acknowledged yet)`);
+    const month = (d.created && /^\d{4}-\d{2}/.exec(d.created)?.[0]) || now.toISOString().slice(0, 7);
+    const dir = path.join(await this.ensureDir(ARCHIVE, checkTeam(d.team)), month);
+    await fs.mkdir(dir).catch((e) => {
+      if (errnoOf(e) !== 'EEXIST') throw e;
+    });
+    await this.checkReal(dir);
+    return (await this.relocate(d, dir)).path;
+  }
+
+  /** Archived dispatches of the chosen teams (all when none), names only. */
+  async listArchived(teams?: string[]): Promise<{ team: string; month: string; fileName: string; path: string }[]> {
+    const base = path.join(this.root, ARCHIVE);
+    const all = teams?.length
+      ? teams.map(checkTeam)
+      : await fs.readdir(base, { withFileTypes: true }).then((es) => es.filter((e) => e.isDirectory() && isTeamName(e.name)).map((e) => e.name), () => []);
+    const out: { team: string; month: string; fileName: string; path: string }[] = [];
+    for (const team of all.sort()) {
+      const months = await fs.readdir(path.join(base, team), { withFileTypes: true }).catch(() => []);
+      for (const m of months.filter((e) => e.isDirectory() && /^\d{4}-\d{2}$/.test(e.name)).map((e) => e.name).sort()) {
+        for (const fileName of await listBox(path.join(base, team, m))) out.push({ team, month: m, fileName, path: path.join(base, team, m, fileName) });
+      }
+    }
+    return out;
   }
 
   /** Into another team's new/. The file's bytes are not touched: it stays the sender's words. */
@@ -219,7 +294,7 @@ export class DispatchStore {
     return (await this.relocate(d, await this.ensureDir(TRASH, checkTeam(d.team)))).path;
   }
 
-  private async move(ref: string | Dispatch, from: Box | undefined, dest: (d: Dispatch) => [string, Box], verb: string): Promise<MoveOutcome> {
+  private async move(ref: string | Dispatch, from: Box | undefined, dest: (d: Dispatch) => [string, Box], verb: string, change?: StatusChange, warnings?: string[]): Promise<MoveOutcome> {
     const d = typeof ref === 'string' ? await this.resolveForMove(ref, from, dest) : ref;
     const [team, box] = dest(d);
     if (from && d.box !== from) {
@@ -227,22 +302,45 @@ export class DispatchStore {
       throw new DispatchError('invalid', `cannot ${verb} ${d.id}: it is in ${d.box}/`);
     }
     if (d.team === team && d.box === box) return { status: 'already', dispatch: d };
-    const r = await this.relocate(d, await this.ensureDir(team, box));
-    return { status: r.status, dispatch: d.moved(team, box, path.basename(r.path)) };
+    const r = await this.relocate(d, await this.ensureDir(team, box), change);
+    return { status: r.status, dispatch: d.moved(team, box, path.basename(r.path)), warnings: warnings?.length ? warnings : undefined };
   }
 
   /** The one place a dispatch changes folder: claim, link without clobbering, errors in people's words. */
-  private async relocate(d: Dispatch, dstDir: string): Promise<MoveResult> {
+  private async relocate(d: Dispatch, dstDir: string, change?: StatusChange): Promise<MoveResult> {
     await this.checkReal(path.join(this.root, d.team));
     await this.checkReal(path.join(this.root, d.team, d.box));
     try {
-      return await moveNoClobber(d.path, dstDir, d.fileName, seenIno.get(d));
+      if (d.claim) throw new DispatchError('io', `${d.id} is being moved by another process (or its move was interrupted: dispatch sweep puts it back)`);
+      const r = await moveNoClobber(d.path, dstDir, d.fileName, { seen: seenFile.get(d), rewrite: change?.rewrite });
+      // The bytes may have changed: what was read of the file before no longer describes it.
+      if (change && r.status === 'moved') d.meta = undefined;
+      return r;
     } catch (e) {
+      if (e instanceof DispatchError) throw e;
       if (errnoOf(e) === 'ENOENT') {
+        const late = await this.doneByOther(d, dstDir, change?.done);
+        if (late) return { status: 'already', path: late };
         throw new DispatchError('not-found', `${d.id} is no longer in ${d.team}/${d.box}/: it was moved or deleted by someone else`);
       }
-      throw noLink(e, `move ${d.id}`);
+      throw ioError(e, `cannot move ${d.id}`);
     }
+  }
+
+  /**
+   * The source is gone and fsmove found nothing it recognised at the destination. A rewrite places a new
+   * file (another inode), so a racer's own change is recognised by name and status instead: the name
+   * is there (after any claim in flight on it lands) in the status this move would have written.
+   */
+  private async doneByOther(d: Dispatch, dstDir: string, done?: Status[]): Promise<string | undefined> {
+    const there = await landedAt(dstDir, d.fileName);
+    if (!there) return undefined;
+    const seen = seenFile.get(d);
+    if (!seen) return there;
+    const st = await fs.lstat(there).catch(() => undefined);
+    if (st && sameFile(st, seen)) return there;
+    const status = statusOf((await readMeta(there))?.data);
+    return status && done?.includes(status) ? there : undefined;
   }
 
   /** A path whose file already went where we would move it resolves to that place ("already"). */
@@ -268,7 +366,17 @@ export class DispatchStore {
     const out: Dispatch[] = [];
     for (const team of teams) {
       for (const box of boxes) {
-        for (const name of await listBox(path.join(this.root, team, box))) out.push(new Dispatch(this.root, team, box, name));
+        const dir = path.join(this.root, team, box);
+        const names = await listBox(dir, true);
+        for (const name of names) if (!claimPart(name)) out.push(new Dispatch(this.root, team, box, name));
+        // A claim is never invisible: until it lands or is put back, it is listed where it was.
+        if (names.some((n) => claimPart(n)?.part === 'claim')) {
+          for (const c of await pendingClaims(dir, names)) {
+            const d = new Dispatch(this.root, team, box, c.name);
+            d.claim = c.claim;
+            out.push(d);
+          }
+        }
       }
     }
     if (!filter.priority && !filter.from) return out;
@@ -282,7 +390,7 @@ export class DispatchStore {
     const worker = async () => {
       while (i < ds.length) {
         const d = ds[i++];
-        if (!d.meta) d.meta = await readMeta(d.path);
+        if (!d.meta) d.meta = await readMeta(d.claim ? path.join(path.dirname(d.path), d.claim) : d.path);
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, ds.length) }, worker));
@@ -317,7 +425,7 @@ export class DispatchStore {
     if (!st) throw new DispatchError('not-found', `no such dispatch: ${abs}`);
     if (!st.isFile()) throw new DispatchError('invalid', `${abs} is not a regular file`);
     const d = new Dispatch(this.root, parts[0], parts[1] as Box, parts[2]);
-    seenIno.set(d, st.ino);
+    seenFile.set(d, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
     return d;
   }
 
@@ -336,12 +444,14 @@ export class DispatchStore {
 
   /**
    * Deletes files in tmp/ older than `hours` (Maildir's 36 h rule): leftovers of crashed senders. Also
-   * puts back dispatches that a process killed mid-move left claimed (`.claim.*`) for over 10 minutes.
+   * repairs claims (`.claim.*`) that a process killed mid-move left for over 10 minutes: finished if the
+   * dispatch already reached its destination, put back otherwise.
    */
   async sweep(hours = 36, now = Date.now()): Promise<string[]> {
     if (!(hours >= 0)) throw new DispatchError('invalid', 'hours must be a number ≥ 0');
     const removed: string[] = [];
     for (const team of await this.teams()) {
+      // Rewrites killed half-way first: a claim must carry whole bytes before it is put back.
       const dir = path.join(this.root, team, 'tmp');
       let names: string[];
       try {
@@ -355,14 +465,14 @@ export class DispatchStore {
         if (!st?.isFile() || now - st.mtimeMs < hours * 3600_000) continue;
         if (await fs.unlink(p).then(() => true, () => false)) removed.push(p);
       }
-      for (const box of BOXES) await restoreClaims(path.join(this.root, team, box), CLAIM_STALE_MS, now);
+      for (const box of BOXES) await repairClaims(path.join(this.root, team, box), CLAIM_STALE_MS, now);
     }
     return removed;
   }
 }
 
-/** Dispatch file names in one box: regular entries, not dotfiles. Missing box → none. */
-export async function listBox(dir: string): Promise<string[]> {
+/** Dispatch file names in one box: regular entries, not dotfiles (claims too with `claims`). Missing box → none. */
+export async function listBox(dir: string, claims = false): Promise<string[]> {
   let entries;
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
@@ -372,7 +482,7 @@ export async function listBox(dir: string): Promise<string[]> {
     throw e;
   }
   const out: string[] = [];
-  for (const e of entries) if (!e.isDirectory() && e.name[0] !== '.') out.push(e.name);
+  for (const e of entries) if (!e.isDirectory() && (e.name[0] !== '.' || (claims && claimPart(e.name)))) out.push(e.name);
   return out;
 }
 
@@ -410,11 +520,22 @@ function render(o: { from: string; to: string; priority: Priority; created: Date
   return `---\n${head}---\n${body}`;
 }
 
-/** Filesystems without hard links cannot move without risking a replace: refuse, clearly. */
-function noLink(e: unknown, what: string): unknown {
+const CAUSES: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the filesystem (blocks or inodes)',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'the filesystem is read-only',
+  EXDEV: 'the folders are on different filesystems (tmp/, new/ and cur/ must share one)',
+  EIO: 'input/output error',
+  ENAMETOOLONG: 'name too long for the filesystem',
+};
+
+/** One line naming the dispatch and the cause, never an internal (claim) path. */
+export function ioError(e: unknown, what: string): unknown {
   const code = errnoOf(e);
-  if (!code || !NO_LINK_CODES.has(code)) return e;
-  return new DispatchError('io', `cannot ${what} without risking replacing another file: this filesystem refuses hard links (${code})`);
+  if (!code) return e;
+  return new DispatchError('io', `${what}: ${CAUSES[code] ?? 'failed'} (${code})`);
 }
 
 function firstLine(s: string): string {

@@ -80,6 +80,27 @@ export class Actions {
     return r;
   }
 
+  /** `status: completed` (acknowledging first what is still new): Mark Completed. */
+  async complete(ds: Dispatch[]): Promise<Outcome> {
+    const r = await this.settle(ds, (d) => this.session.store.complete(d));
+    const head =
+      r.done.length === 1 ? vscode.l10n.t('Marked “{0}” completed.', plain(r.done[0].title)) : r.done.length ? vscode.l10n.t('Marked {0} dispatches completed.', r.done.length) : '';
+    this.report(head, r, vscode.l10n.t('completed'), { brief: true });
+    return r;
+  }
+
+  /** The sender's Verify & Archive: into `<root>/.archive/<team>/<YYYY-MM>/`, never deleted. */
+  async archive(ds: Dispatch[]): Promise<Outcome> {
+    const r = await this.settle(ds, async (d) => {
+      await this.session.store.archive(d);
+      return { status: 'moved', dispatch: d };
+    });
+    const head =
+      r.done.length === 1 ? vscode.l10n.t('Verified and archived “{0}”.', plain(r.done[0].title)) : r.done.length ? vscode.l10n.t('Verified and archived {0} dispatches.', r.done.length) : '';
+    this.report(head, r, '', { brief: true });
+    return r;
+  }
+
   /** Into another team's new/ (the seed's rule: a misrouted dispatch is routed correctly, not reassigned). */
   async reroute(ds: Dispatch[], toTeam?: string): Promise<Outcome | undefined> {
     if (!ds.length) return undefined;

@@ -18,6 +18,8 @@ export interface InboxConfig {
   poll: boolean;
   interval: number;
   summary: 'changed' | 'always' | 'off';
+  /** Days in new/ after which a dispatch is stale (its team has not run a session since). */
+  staleAfterDays: number;
 }
 
 export function readConfig(): InboxConfig {
@@ -34,6 +36,7 @@ export function readConfig(): InboxConfig {
     poll: c.get<boolean>('watcher.poll', false) === true,
     interval: clamp(c.get<number>('watcher.interval', 2000), 100, 600_000, 2000),
     summary: summary === 'always' || summary === 'off' ? summary : 'changed',
+    staleAfterDays: clampDays(c.get<number>('staleAfterDays', 3)),
   };
 }
 
@@ -50,6 +53,10 @@ export function resolveRoot(raw: string, core: { defaultRoot(env: NodeJS.Process
 function teamList(v: unknown): string[] {
   if (!Array.isArray(v)) return [];
   return [...new Set(v.filter((t): t is string => typeof t === 'string').map((t) => t.trim()).filter(isTeamName))];
+}
+
+function clampDays(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.min(v, 3650) : 3;
 }
 
 function clamp(v: unknown, lo: number, hi: number, dflt: number): number {

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { Dispatch, DispatchMeta } from '../core/api';
 import { age, AgeUnit } from './order';
 import { priorityName } from './text';
+import { statusOf } from '../core/status';
 import { itemUri, priorityColor } from './uri';
 
 export function agoText(iso: string | undefined, now = Date.now()): string | undefined {
@@ -26,11 +27,13 @@ export function dispatchItem(d: Dispatch): vscode.TreeItem {
   item.id = `dispatch:${d.team}/${d.box}/${d.fileName}`;
   item.resourceUri = itemUri(d);
   const when = agoText(d.created);
-  item.description = [d.from, when].filter(Boolean).join(' · ');
+  // Acknowledged rows say how far the receiver got: accepted, or completed (once the front matter is read).
+  const status = d.box === 'cur' && d.meta ? (statusOf(d.meta.data) === 'completed' ? vscode.l10n.t('completed') : vscode.l10n.t('accepted')) : undefined;
+  item.description = [d.from, when, status].filter(Boolean).join(' · ');
   const warned = d.meta !== undefined && d.warnings.length > 0;
   item.iconPath = warned
     ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
-    : new vscode.ThemeIcon(d.box === 'new' ? 'mail' : 'mail-read', priorityColor(d.priority));
+    : new vscode.ThemeIcon(d.box === 'new' ? 'mail' : statusOf(d.meta?.data) === 'completed' ? 'pass' : 'mail-read', priorityColor(d.priority));
   item.contextValue = `dispatch:${d.box}`;
   item.command = { command: 'dispatchInbox.open', title: vscode.l10n.t('Open Dispatch'), arguments: [d, { preserveFocus: true }] };
   item.accessibilityInformation = {

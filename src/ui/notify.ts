@@ -134,7 +134,7 @@ export class Notifier implements vscode.Disposable {
     const total = fresh.length;
     // The same line as `dispatch summary`, so a person sees one format in the terminal and here.
     const { formatSummary } = await import('../core/summary');
-    const line = formatSummary(teams, fresh, this.session.store.root);
+    const line = formatSummary(teams, fresh, this.session.store.root, this.session.config.staleAfterDays);
     this.log.info(line);
     const mode = this.session.config.summary;
     const changed = this.state.get<string>(LAST_SUMMARY_KEY) !== line;

@@ -6,6 +6,7 @@ import { Box } from '../core/format';
 import { compareAcknowledged, compareNew, countByPriority, Filter, firstN, isFiltering, matches, NO_FILTER } from './order';
 import { agoText, dispatchItem, dispatchTooltip } from './items';
 import { InboxChange, InboxSession } from './session';
+import { ageMs, isStale, oldestNew, shortAge } from '../core/sent';
 
 export interface TeamNode {
   kind: 'team';
@@ -116,6 +117,8 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     const limit = this.limit(node.team, node.box);
     const shown = firstN(all, limit, node.box === 'new' ? compareNew : compareAcknowledged);
     this.shown.set(`${node.team}/${node.box}`, shown);
+    // Acknowledged rows show accepted/completed: read the front matter of the page shown (in the background).
+    if (node.box === 'cur') for (const d of shown) if (!d.meta) void index.meta(d);
     const out: InboxNode[] = shown.map((d) => this.dispatchNode(d));
     if (all.length > shown.length) out.push({ kind: 'more', team: node.team, box: node.box, shown: shown.length, total: all.length });
     return out;
@@ -196,10 +199,15 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     // Whole phrases, not "{0} {1}" with an English priority word: a translation may need another order.
     if (c.byPriority.urgent) parts.push(vscode.l10n.t('{0} urgent', c.byPriority.urgent));
     if (c.byPriority.high) parts.push(vscode.l10n.t('{0} high', c.byPriority.high));
+    const stale = staleOf(this.session.index?.list(team, 'new') ?? [], this.session.config.staleAfterDays);
+    if (stale) parts.push(vscode.l10n.t('{0} unread {1}', stale.count, stale.age));
     item.description = parts.join(' · ');
     item.iconPath = new vscode.ThemeIcon(mine ? 'inbox' : 'organization');
     item.contextValue = mine ? 'team:mine' : 'team';
     item.tooltip = mine ? vscode.l10n.t('{0} (my team): {1}', team, item.description) : `${team}: ${item.description}`;
+    if (stale) {
+      item.tooltip += '\n' + vscode.l10n.t('{0} unread for more than {1} days (the oldest for {2}): {3} has not run a session since they arrived.', stale.count, this.session.config.staleAfterDays, stale.age, team);
+    }
     return item;
   }
 
@@ -238,4 +246,10 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
 function rowKey(item: vscode.TreeItem): string {
   const icon = item.iconPath instanceof vscode.ThemeIcon ? `${item.iconPath.id}:${item.iconPath.color?.id ?? ''}` : '';
   return `${String(item.label)}\u0000${icon}\u0000${String(item.description ?? '')}`;
+}
+
+/** The stale dispatches of a new/ box: how many, and how long the oldest has waited (`6d`). */
+function staleOf(ds: Dispatch[], days: number): { count: number; age: string } | undefined {
+  const stale = ds.filter((d) => isStale(d, days));
+  return stale.length ? { count: stale.length, age: shortAge(ageMs(oldestNew(stale)!)) } : undefined;
 }

@@ -1,0 +1,14 @@
+// The verbs for agents and their hosts, loaded only when one of them runs. The MCP server is its own
+// bundle (dist/mcp.js, built beside dist/cli.js; src/cli/mcp.ts when run from source): the SDK is
+// large, and `dispatch list` or a prompt hook should not pay for parsing it.
+import * as path from 'node:path';
+import type { DispatchStore } from '../core/store';
+import type { Io } from './main';
+import type * as Mcp from './mcp';
+
+export async function agentCommand(name: 'checkin' | 'setup' | 'mcp', store: DispatchStore, args: string[], io: Io): Promise<number> {
+  if (name === 'checkin') return (await import('./checkin')).checkinCommand(store, args, io);
+  if (name === 'setup') return (await import('./setup')).setupCommand(args, io);
+  const mcp = require(path.join(__dirname, 'mcp')) as typeof Mcp; // a computed path: never bundled into cli.js
+  return mcp.mcpCommand(store.root, args, io);
+}

@@ -1,0 +1,113 @@
+// `dispatch checkin --team T [--ack] [--track] [--send-due] [--full] [--json] [--format text|claude-hook|prompt-hook]`
+// The session-start check. As a hook it fails open: whatever goes wrong, it exits 0 with one line
+// saying why, so an agent's session never waits on, or stops for, the inbox.
+import { statSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkin, checkinJSON, shownUrgent } from '../core/checkin';
+import { capText, claudeHookJSON, formatCheckin, FULL_TEXT_BUDGET, HOOK_BUDGET, TEXT_BUDGET } from '../core/checkin-text';
+import { parseDays } from '../core/sent';
+import { markAnnounced, stateFile, urgentNotice } from '../core/urgent-notice';
+import { DispatchStore } from '../core/store';
+import { readHookInput } from './hook-input';
+import type { Io } from './main';
+import { safeJSON, stripControl } from './print';
+
+export const CHECKIN_USAGE =
+  'usage: dispatch checkin --team TEAM [--ack] [--track] [--send-due] [--full] [--stale-after DAYS] [--json] [--format text|claude-hook|prompt-hook]';
+const FORMATS = ['text', 'claude-hook', 'prompt-hook'] as const;
+type Format = (typeof FORMATS)[number];
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export async function checkinCommand(store: DispatchStore, argv: string[], io: Io): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        team: { type: 'string' },
+        ack: { type: 'boolean' },
+        track: { type: 'boolean' },
+        'send-due': { type: 'boolean' },
+        full: { type: 'boolean' },
+        'stale-after': { type: 'string' },
+        json: { type: 'boolean' },
+        format: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (e) {
+    return refuse(io, hookFormat(argv), errorText(e), 2);
+  }
+  const format = (values.format ?? 'text') as Format;
+  const hook = format !== 'text';
+  if (!FORMATS.includes(format)) return refuse(io, false, `--format must be text, claude-hook or prompt-hook (got "${String(values.format).slice(0, 40)}")`, 2);
+  const as = hook ? format : false;
+  if (hook && values.json) return refuse(io, as, 'give --json or --format, not both', 2);
+  if (!values.team) return refuse(io, as, 'checkin needs --team TEAM', 2);
+  const staleAfterDays = values['stale-after'] === undefined ? undefined : parseDays(values['stale-after']);
+  if (staleAfterDays === undefined && values['stale-after'] !== undefined) return refuse(io, as, `--stale-after must be a number of days ≥ 0 (got "${values['stale-after'].slice(0, 40)}")`, 2);
+
+  let cwd = process.cwd();
+  if (hook) {
+    const input = await readHookInput(io.stdin);
+    if (input.cwd && path.isAbsolute(input.cwd) && isDir(input.cwd)) cwd = input.cwd;
+  }
+  const team = values.team;
+  try {
+    if (format === 'prompt-hook') {
+      const line = await urgentNotice(store, team, stateFile(store.root, team, io.env));
+      if (line) io.out.write(stripControl(line) + '\n');
+      return 0;
+    }
+    const now = Date.now();
+    const budget = format === 'claude-hook' ? HOOK_BUDGET : values.full ? FULL_TEXT_BUDGET : TEXT_BUDGET;
+    const r = await checkin(
+      store,
+      { team, ack: values.ack, track: values.track, sendDue: values['send-due'], full: values.full, staleAfterDays, now, cwd, env: io.env },
+      (x) => formatCheckin(x, now).length <= budget,
+    );
+    await markAnnounced(stateFile(store.root, team, io.env), shownUrgent(r));
+    const text = capText(stripControl(formatCheckin(r, now)), budget);
+    if (values.json) io.out.write(safeJSON(checkinJSON(r)) + '\n');
+    else if (format === 'claude-hook') io.out.write(safeJSON(claudeHookJSON(text)) + '\n');
+    else io.out.write(text);
+    return 0;
+  } catch (e) {
+    return refuse(io, as, errorText(e), 1);
+  }
+}
+
+/** Hooks fail open: the reason goes to the model's context and the exit is 0; otherwise a `dispatch:` line. */
+function refuse(io: Io, hook: Format | false, message: string, code: number): number {
+  const line = `dispatch: ${stripControl(message)}`;
+  if (hook === 'prompt-hook') {
+    io.err.write(line + '\n'); // a broken prompt hook must not add a line to every prompt
+    return 0;
+  }
+  if (hook) {
+    io.out.write(safeJSON(claudeHookJSON(`${line} (dispatch checkin could not run)`)) + '\n');
+    return 0;
+  }
+  io.err.write(line + '\n' + (code === 2 ? CHECKIN_USAGE + '\n' : ''));
+  return code;
+}
+
+/** The format asked for, read leniently when the arguments themselves are wrong. */
+function hookFormat(argv: string[]): Format | false {
+  const i = argv.findIndex((a) => a === '--format' || a.startsWith('--format='));
+  const v = i < 0 ? undefined : argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
+  return v === 'claude-hook' || v === 'prompt-hook' ? v : false;
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,73 @@
+// What checkin takes from the lifecycle (completing, stale and completed sent dispatches, the safe
+// front matter rewrite) and from cadences (due rows, sending them): the one place that connects them,
+// so checkin and the MCP server stay small and each part can fail on its own ("… failed: why").
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { findTeamFile } from './cadence-file';
+import { CadenceStatus, checkCadences, sendDueCadences } from './cadence-send';
+import { localDate } from './cadences';
+import { Dispatch } from './dispatch';
+import { editFrontMatter } from './lifecycle';
+import { moveNoClobber } from './fsmove';
+import { compareWaiting, DEFAULT_STALE_DAYS, isStale, lifecycleStatus, sentBy } from './sent';
+import type { DispatchStore } from './store';
+
+export type DueCadence = CadenceStatus;
+
+export interface CadenceReport {
+  /** The due rows (with skip_reason when one will not be sent). */
+  rows: DueCadence[];
+  /** Ids of what was delivered now. */
+  sent: string[];
+  warnings: string[];
+}
+
+/** My dispatches still unread in other teams' new/ after the stale limit, oldest first. */
+export async function staleSent(store: DispatchStore, from: string, now: number, days = DEFAULT_STALE_DAYS): Promise<Dispatch[]> {
+  return sentBy(await store.list({ box: 'new' }), from)
+    .filter((d) => isStale(d, days, now))
+    .sort(compareWaiting);
+}
+
+/** My dispatches their receivers marked completed: waiting for me to verify, then archive. */
+export async function awaitingVerification(store: DispatchStore, from: string): Promise<Dispatch[]> {
+  const mine = sentBy(await store.list({ box: 'cur' }), from);
+  await store.loadMeta(mine);
+  return mine.filter((d) => lifecycleStatus(d) === 'completed').sort(compareWaiting);
+}
+
+/**
+ * Sets one front matter key, every other byte kept: the lifecycle's line editor as the content
+ * transform of the one move primitive, moving the dispatch onto its own name (a rewrite in place), so a
+ * racer or a kill leaves it there once, old or new. Throws with the reason it was not written.
+ */
+export async function setField(store: DispatchStore, d: Dispatch, key: string, value: string): Promise<Dispatch> {
+  let refused: string | undefined;
+  const dir = path.join(store.root, d.team, d.box);
+  const r = await moveNoClobber(path.join(dir, d.fileName), dir, d.fileName, {
+    rewrite: (content) => {
+      const e = editFrontMatter(content, [{ key, value, after: ['related_bead', 'status', 'priority'] }]);
+      if (e.ok) return e.changed ? e.bytes : undefined;
+      refused = e.reason;
+      return undefined;
+    },
+  });
+  if (refused) throw new Error(refused);
+  return new Dispatch(store.root, d.team, d.box, path.basename(r.path));
+}
+
+/** The team's due cadences from its TEAM.md (none found: nothing due); with `send`, delivered. */
+export async function cadences(store: DispatchStore, o: { from: string; cwd: string; env: NodeJS.ProcessEnv; send: boolean }): Promise<CadenceReport> {
+  const file = await findTeamFile(o.cwd, o.env.HOME?.trim() || os.homedir());
+  if (!file) return { rows: [], sent: [], warnings: o.send ? ['--send-due: no TEAM.md (.team/TEAM.md, TEAM.md, ~/.team/TEAM.md): nothing sent'] : [] };
+  const today = localDate();
+  const bad = (rows: { line: number; reason: string }[]) => rows.map((b) => `${file}:${b.line}: ${b.reason}; skipped`);
+  if (!o.send) {
+    const c = await checkCadences(store, file, o.from, today);
+    return { rows: c.cadences.filter((r) => r.due), sent: [], warnings: bad(c.bad_rows) };
+  }
+  const r = await sendDueCadences(store, file, { from: o.from, today });
+  const warnings = [...bad(r.bad_rows), ...r.cadences.filter((c) => c.error).map((c) => `cadence "${c.dispatch}" not sent: ${c.error}`)];
+  if (r.last_sent.error) warnings.push(`Last Sent not updated in ${file}: ${r.last_sent.error}`);
+  return { rows: r.cadences.filter((c) => c.due), sent: r.cadences.flatMap((c) => (c.sent ? [c.sent.id] : [])), warnings };
+}

@@ -1,0 +1,42 @@
+// Status changes ride on fsmove's one move primitive (`moveNoClobber` with `rewrite`): a rewritten
+// dispatch is placed as a new file, so the inode a racer saw is not the one that lands. What a racer
+// can still tell: the name it wanted is at the destination, in the status its own move would have
+// written — then "already" is the truth, as it is for a plain move that finds the same inode there.
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { claimPart, legacyName } from './claim';
+import { readRecord } from './claim';
+import type { Status } from './lifecycle';
+
+/** A move's content transform with the status it writes (for recognising it done by someone else). */
+export interface StatusChange {
+  rewrite: (content: Buffer) => Buffer | undefined;
+  /** Statuses that mean this change is already made (a completed dispatch has been acknowledged too). */
+  done: Status[];
+}
+
+/** How long a mover waits for someone else's claim on the same name to land. */
+const LAND_WAIT_MS = 3000;
+
+/** Whether some claim in `dir` holds the dispatch named `name` (a move or rewrite in flight). */
+async function claimed(dir: string, name: string): Promise<boolean> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const n of names) {
+    const c = claimPart(n);
+    if (!c || c.part !== 'claim') continue;
+    if (legacyName(n) === name || (await readRecord(dir, c.id))?.name === name) return true;
+  }
+  return false;
+}
+
+/**
+ * After a move found its source gone and nothing it recognised at its destination: waits out claims
+ * of `name` in `dir` (a dispatch completed in place there is briefly a claim), then returns the path
+ * of `name` there if a file is there.
+ */
+export async function landedAt(dir: string, name: string): Promise<string | undefined> {
+  const deadline = Date.now() + LAND_WAIT_MS;
+  while ((await claimed(dir, name)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  const p = path.join(dir, name);
+  return (await fs.lstat(p).catch(() => undefined))?.isFile() ? p : undefined;
+}

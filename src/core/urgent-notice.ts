@@ -1,0 +1,83 @@
+// "An urgent dispatch arrived since your last prompt": one line for a UserPromptSubmit hook, only for
+// urgent dispatches not announced before (by this hook or by the session-start checkin), at most one
+// line per interval. What was announced is kept in a small state file outside the root.
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Dispatch } from './dispatch';
+import type { DispatchStore } from './store';
+
+export const NOTICE_INTERVAL_MS = 60_000;
+const MAX_SEEN = 2000;
+const MAX_STATE_BYTES = 256 * 1024;
+
+interface NoticeState {
+  seen: string[];
+  last: number;
+}
+
+export function stateFile(root: string, team: string, env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_STATE_HOME?.trim() || path.join(env.HOME?.trim() || os.homedir(), '.local', 'state');
+  const key = createHash('sha256').update(`${root}\0${team}`).digest('hex').slice(0, 16);
+  return path.join(path.resolve(base), 'dispatch-inbox', `notices-${team}-${key}.json`);
+}
+
+async function load(file: string): Promise<NoticeState> {
+  try {
+    const fh = await fs.open(file, 'r');
+    try {
+      const buf = Buffer.alloc(MAX_STATE_BYTES);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      const v = JSON.parse(buf.subarray(0, bytesRead).toString('utf8')) as Partial<NoticeState>;
+      const seen = Array.isArray(v.seen) ? v.seen.filter((s): s is string => typeof s === 'string') : [];
+      return { seen, last: typeof v.last === 'number' && Number.isFinite(v.last) ? v.last : 0 };
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return { seen: [], last: 0 }; // missing or damaged: start over (at worst one notice repeats)
+  }
+}
+
+/** Whole-file write into a private temporary name, then rename: a reader never sees half a file. */
+async function save(file: string, s: NoticeState): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await fs.writeFile(tmp, JSON.stringify({ seen: s.seen.slice(-MAX_SEEN), last: s.last }), { flag: 'wx', mode: 0o600 });
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Records dispatches as announced (the session-start checkin showed them). Never throws. */
+export async function markAnnounced(file: string, ds: Dispatch[]): Promise<void> {
+  if (!ds.length) return;
+  try {
+    const s = await load(file);
+    const seen = new Set(s.seen);
+    const add = ds.map((d) => d.fileName).filter((n) => !seen.has(n));
+    if (add.length) await save(file, { seen: [...s.seen, ...add], last: s.last });
+  } catch {
+    // a notice repeated once is better than a failing session start
+  }
+}
+
+/** The line to print now, if any: urgent dispatches in the team's new/ never announced before. */
+export async function urgentNotice(store: DispatchStore, team: string, file: string, now = Date.now(), interval = NOTICE_INTERVAL_MS): Promise<string | undefined> {
+  const urgent = (await store.list({ teams: [team], box: 'new', priority: 'urgent' })).sort((a, b) => a.fileName.localeCompare(b.fileName));
+  if (!urgent.length) return undefined;
+  const s = await load(file);
+  const seen = new Set(s.seen);
+  const fresh = urgent.filter((d) => !seen.has(d.fileName));
+  // Within the interval nothing is marked: what arrives now is announced on a later prompt, together.
+  if (!fresh.length || now - s.last < interval) return undefined;
+  await store.loadMeta(fresh.slice(-1));
+  const d = fresh[fresh.length - 1];
+  const more = fresh.length > 1 ? ` (+${fresh.length - 1} more urgent)` : '';
+  await save(file, { seen: [...s.seen, ...fresh.map((x) => x.fileName)], last: now });
+  return `dispatch: urgent for ${team} from ${d.from ?? 'unknown'}: "${d.title.replace(/\s+/g, ' ').slice(0, 120)}"${more} — run \`dispatch checkin --team ${team}\``;
+}
