@@ -9,6 +9,7 @@ import type * as Mcp from './mcp';
 export async function agentCommand(name: 'checkin' | 'setup' | 'mcp', store: DispatchStore, args: string[], io: Io): Promise<number> {
   if (name === 'checkin') return (await import('./checkin')).checkinCommand(store, args, io);
   if (name === 'setup') return (await import('./setup')).setupCommand(args, io);
-  const mcp = require(path.join(__dirname, 'mcp')) as typeof Mcp; // a computed path: never bundled into cli.js
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a computed path, so esbuild never bundles the SDK into cli.js
+  const mcp = require(path.join(__dirname, 'mcp')) as typeof Mcp;
   return mcp.mcpCommand(store.root, args, io);
 }
