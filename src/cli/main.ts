@@ -3,7 +3,7 @@
 // and error messages carry untrusted text, and no byte of it may drive the terminal.
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { createReadStream } from 'node:fs';
-import { DispatchStore, DispatchError, defaultRoot, isPriority, Priority, Dispatch, DispatchIndex, IndexEvent, checkTeam } from '../core/api';
+import { DispatchStore, DispatchError, defaultRoot, isPriority, Priority, Dispatch, DispatchIndex, IndexEvent, checkTeam, remoteFilesystem } from '../core/api';
 import { formatSummary } from '../core/summary';
 import { formatLine, formatShow, safeJSON, sortForList, stripControl, unescapeVisible, visible } from './print';
 import { readBodyFrom } from './body';
@@ -275,6 +275,8 @@ const commands: Record<string, Command> = {
       else if (e.type === 'error') fail(io, `watcher: ${e.error.message}${e.recovery === 'rescan' ? '; rescanning' : ''}`);
     });
     await index.start();
+    const remote = values.poll ? undefined : await remoteFilesystem(store.root);
+    if (remote) fail(io, `warning: ${store.root} is on ${remote}: changes made on other machines raise no events here; use --poll`);
     io.err.write(stripControl(`watching ${store.root}${only.size ? ` (${[...only].join(', ')})` : ''}; Ctrl-C to stop\n`));
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
