@@ -20,7 +20,7 @@ export interface Io {
 const USAGE = `usage: dispatch [--root DIR] <command> [options]
 
 commands:
-  init TEAM...                     create <root>/<team>/{tmp,new,cur}
+  init [--shared GROUP] TEAM...    create <root>/<team>/{tmp,new,cur} (--shared: for every member of GROUP)
   send --to TEAM --from NAME [--priority urgent|high|normal|low] [--title T] [--slug S]
        [--bead ID] [--body TEXT | --body-file F | body on stdin] [--json]
   list [TEAM...] [--new|--cur] [--priority P] [--from NAME] [--json]
@@ -131,9 +131,9 @@ type Command = (store: DispatchStore, argv: string[], io: Io) => Promise<number>
 
 const commands: Record<string, Command> = {
   async init(store, argv, io) {
-    const { positionals } = parse(argv);
+    const { values, positionals } = parse(argv, { shared: { type: 'string' } });
     if (!positionals.length) throw new UsageError('init needs at least one TEAM');
-    await store.init(positionals);
+    await store.init(positionals, values.shared as string | undefined);
     for (const t of positionals) print(io, `${store.root}/${t}`);
     return 0;
   },

@@ -7,6 +7,7 @@
 import { constants, existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { keepShared } from './shared';
 
 const DIR_FLAGS = constants.O_RDONLY | (constants.O_DIRECTORY ?? 0) | (constants.O_NOFOLLOW ?? 0);
 const PROC_FD = process.platform === 'linux' && existsSync('/proc/self/fd');
@@ -47,9 +48,14 @@ export async function pinDir(parent: string, name: string, logicalParent = paren
   const p = path.join(parent, name);
   const logical = path.join(logicalParent, name);
   if (create) {
-    await fs.mkdir(p).catch((e) => {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    });
+    const made = await fs.mkdir(p).then(
+      () => true,
+      (e) => {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        return false;
+      },
+    );
+    if (made) await keepShared(parent, p);
   }
   let fh: fs.FileHandle;
   try {

@@ -11,6 +11,7 @@ import { Box, BOXES, buildName, isPriority, isSlug, isTeamName, Priority, slugif
 import { parseFrontMatter, readHead } from './frontmatter';
 import { claimPart, errnoOf, FileSeen, fsyncDir, moveNoClobber, MoveResult, pendingClaims, placeFree, repairClaims } from './fsmove';
 import { NotAFolder, pinBox, PinnedDir, withBox } from './pin';
+import { groupId, isShared, shareFolder, SHARED_FILE_MODE, sharedPaths } from './shared';
 
 export type DispatchErrorCode = 'invalid' | 'not-found' | 'ambiguous' | 'io';
 
@@ -103,11 +104,17 @@ export class DispatchStore {
     return path.join(this.root, checkTeam(team), box);
   }
 
-  /** Creates `<root>/<team>/{tmp,new,cur}` for each team; existing folders are left as they are. */
-  async init(teams: string[]): Promise<void> {
+  /**
+   * Creates `<root>/<team>/{tmp,new,cur}` for each team; existing folders are left as they are.
+   * `shared`: a group (name or id) whose members all send and move here (see shared.ts).
+   */
+  async init(teams: string[], shared?: string): Promise<void> {
     for (const t of teams) checkTeam(t);
+    const gid = shared === undefined ? undefined : await groupId(shared);
+    if (shared !== undefined && gid === undefined) throw new DispatchError('invalid', `no group ${JSON.stringify(shared.slice(0, 40))} on this machine`);
     for (const t of teams) {
       for (const box of ['tmp', 'new', 'cur'] as const) await this.ensureDir(t, box);
+      if (gid !== undefined) for (const p of sharedPaths(this.root, t)) await shareFolder(p, gid).catch((e) => Promise.reject(ioError(e, `cannot share ${p} with group ${shared}`)));
     }
   }
 
@@ -196,8 +203,9 @@ export class DispatchStore {
     const tmp = path.join(tmpDir.path, `${Date.now()}.${process.pid}.${randomBytes(6).toString('hex')}.${name}`);
     try {
       // The partial file of a failed write (ENOSPC…) is removed on the way out, not left to a 36 h sweep.
-      const fh = await fs.open(tmp, 'wx', this.fileMode);
+      const fh = await fs.open(tmp, 'wx', 0o644);
       try {
+        if (await isShared(this.root)) await fh.chmod(SHARED_FILE_MODE); // whatever the sender's umask
         await fh.writeFile(text, 'utf8');
         await fh.sync();
       } finally {
@@ -217,10 +225,6 @@ export class DispatchStore {
     }
   }
 
-  /** Mode of delivered files: group-writable in a shared root (setgid folders carry the group). */
-  private get fileMode(): number {
-    return 0o644;
-  }
 
   /**
    * Runs many moves with each folder fsynced once at the end instead of twice per move: every move is
