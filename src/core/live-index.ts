@@ -164,7 +164,8 @@ export class DispatchIndex {
     if (b.burstTimer) clearTimeout(b.burstTimer);
     b.burstTimer = setTimeout(() => {
       b.burstTimer = undefined;
-      void this.pollBox(b, true);
+      const before = b.items.size;
+      void this.pollBox(b, true).then(() => b.items.size !== before && this.recovered++);
     }, 300);
     b.burstTimer.unref?.();
   }
