@@ -41,6 +41,10 @@ export interface MoveOptions {
   rewrite?: (content: Buffer) => Buffer | undefined;
   /** Vetoes a destination name (e.g. one already used in cur/). */
   skip?: (candidate: string) => Promise<boolean>;
+  /** The destination relative to the source folder, for the record when the paths given are pinned (pin.ts). */
+  recordDst?: string;
+  /** false: the caller fsyncs both folders itself once a batch is done (10,000 acks, 2 fsyncs). */
+  sync?: boolean;
 }
 
 const MAX_VARIANTS = 10_000;
@@ -80,7 +84,9 @@ export async function placeFree(
   skip?: (c: string) => Promise<boolean>,
   onPlaceholder?: (c: string) => Promise<void>,
   byRename = false,
+  sync = true,
 ): Promise<string> {
+  const fsyncDir = sync ? fsyncFolder : async () => undefined;
   // Restores rename (never link): two repairs of one claim cannot both succeed at a rename.
   let mode: 'link' | 'placeholder' | 'checked-rename' = byRename ? 'placeholder' : 'link';
   for (let n = 1; n < MAX_VARIANTS; n++) {
@@ -132,7 +138,9 @@ export async function placeFree(
 /** Links `src` into `dir` under a free name (see placeFree); kept for deliver-like callers. */
 export const linkFree = placeFree;
 
-export async function fsyncDir(dir: string): Promise<void> {
+export const fsyncDir = fsyncFolder;
+
+async function fsyncFolder(dir: string): Promise<void> {
   let fh: fs.FileHandle | undefined;
   try {
     fh = await fs.open(dir, 'r');
@@ -154,7 +162,7 @@ export async function moveNoClobber(src: string, dstDir: string, name: string, o
   const dir = path.dirname(src);
   const id = newClaimId();
   const claim = path.join(dir, claimFile(id));
-  const rec: ClaimRecord = { v: 1, name: path.basename(src), dst: path.relative(dir, dstDir) || '.', want: name };
+  const rec: ClaimRecord = { v: 1, name: path.basename(src), dst: (opts.recordDst ?? path.relative(dir, dstDir)) || '.', want: name };
   if (opts.rewrite) rec.rewrite = true;
   await createRecord(dir, id, rec);
   killPoint('recorded');
@@ -176,15 +184,23 @@ export async function moveNoClobber(src: string, dstDir: string, name: string, o
       placing = fresh;
     }
     killPoint('prepared');
-    const placed = await placeFree(placing, dstDir, name, opts.skip, (c) => {
-      rec.placeholder = c;
-      return updateRecord(dir, id, rec);
-    });
+    const placed = await placeFree(
+      placing,
+      dstDir,
+      name,
+      opts.skip,
+      (c) => {
+        rec.placeholder = c;
+        return updateRecord(dir, id, rec);
+      },
+      false,
+      opts.sync !== false,
+    );
     killPoint('placed');
     await removeQuietly(claim); // already gone when the claim itself was renamed into place
     await removeQuietly(fresh);
     killPoint('unclaimed');
-    await fsyncDir(dir);
+    if (opts.sync !== false) await fsyncDir(dir);
     await removeQuietly(path.join(dir, recordFile(id)));
     return { status: 'moved', path: path.join(dstDir, placed) };
   } catch (e) {

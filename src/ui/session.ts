@@ -122,6 +122,7 @@ export class InboxSession implements vscode.Disposable {
       return;
     }
     this.log.info(`indexed ${index.count()} dispatches in ${index.teams().length} teams under ${this.store.root} (${(performance.now() - t0).toFixed(1)} ms)`);
+    if (!this.config.poll) void c.remoteFilesystem(store.root).then((t) => t && gen === this.generation && void vscode.window.showWarningMessage(vscode.l10n.t('The dispatch root is on {0}: changes from other machines raise no events. Set dispatchInbox.watcher.poll to true.', t)));
     this.setState('ready');
     this.readied.fire();
   }

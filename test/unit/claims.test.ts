@@ -1,35 +1,12 @@
 // Moves killed (SIGKILL, real processes) at every step, repaired by sweep: exactly one copy, visible.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DispatchStore } from '../../src/core/store';
 import { tempRoot } from '../helpers/tmp';
+import { otherUser, runChild } from '../helpers/users';
 
-const repo = path.join(__dirname, '..', '..');
-const child = path.join(repo, 'test', 'helpers', 'claim-child.ts');
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the claim child; `killAt` makes it SIGKILL itself at that step; `uid` runs it as another user. */
-export function runChild(args: string[], killAt?: string, uid?: number): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, DISPATCH_KILL_AT: killAt ?? '' };
-    const p = spawn(process.execPath, ['--import', 'tsx', child, ...args], { cwd: repo, env, uid, gid: uid });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c) => (stdout += c));
-    p.stderr.on('data', (c) => (stderr += c));
-    p.on('error', reject);
-    p.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
 
 /** Every file under the root holding `marker`, dotfiles included (a hidden copy counts as a copy). */
 function census(root: string, marker: string): { visible: string[]; hidden: string[] } {
@@ -114,14 +91,6 @@ test('a dispatch whose original name is taken again is restored under a free var
   assert.equal(readFileSync(d.path, 'utf8'), 'someone else\n');
   assert.equal(census(root, 'marker-taken').visible.length, 1);
 });
-
-/** A real second OS user (we run as root in CI); undefined where users cannot be made. */
-export function otherUser(name: string): number | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  spawnSync('useradd', ['-M', '-N', '-s', '/usr/sbin/nologin', name], { stdio: 'ignore' });
-  const r = spawnSync('id', ['-u', name], { encoding: 'utf8' });
-  return r.status === 0 ? Number(r.stdout.trim()) : undefined;
-}
 
 test('shared root, protected_hardlinks: another user acknowledges by placeholder + rename; killed at each step, one copy', async (t) => {
   const uid = otherUser('dispatch-t-mover');
