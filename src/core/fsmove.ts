@@ -342,7 +342,7 @@ async function repairOne(dir: string, id: string, rec: ClaimRecord | undefined):
     await removeQuietly(record);
     return undefined;
   }
-  if (rec.placeholder) {
+  if (rec.placeholder && (await realFolders(dst))) {
     // Our exclusive empty placeholder at the destination, never renamed onto (the claim is still here).
     const p = path.join(dst, rec.placeholder);
     const ps = await fs.lstat(p).catch(() => undefined);
@@ -353,6 +353,12 @@ async function repairOne(dir: string, id: string, rec: ClaimRecord | undefined):
   const back = await restoreClaim(dir, claimFile(id), rec.name);
   await removeQuietly(record);
   return back;
+}
+
+/** The destination and its team folder are real folders (a symlink there must not lead a removal outside). */
+async function realFolders(dst: string): Promise<boolean> {
+  for (const p of [path.dirname(dst), dst]) if (!(await fs.lstat(p).catch(() => undefined))?.isDirectory()) return false;
+  return true;
 }
 
 /** A record's destination is `<root>/<x>/<y>` of the same root as the claim's own `<root>/<team>/<box>`. */

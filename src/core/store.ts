@@ -270,6 +270,22 @@ export class DispatchStore {
     return (await this.relocate(d, TRASH, checkTeam(d.team))).path;
   }
 
+  /**
+   * The move primitive for lifecycle changes (status in the front matter and the like): `ref` to
+   * `<team>/<box>` — its own box for a rewrite in place — with `rewrite` giving the placed file's new
+   * bytes (undefined: the same file). Same guarantees as every move: one winner, never clobbered, never
+   * hidden or doubled, repaired by sweep after a kill. `already` only when nothing was to be done.
+   */
+  async transition(ref: string | Dispatch, team: string, box: Box, rewrite?: (content: Buffer) => Buffer | undefined): Promise<MoveOutcome> {
+    checkTeam(team);
+    const d = typeof ref === 'string' ? await this.resolve(ref) : ref;
+    if (!rewrite && d.team === team && d.box === box) return { status: 'already', dispatch: d };
+    const r = await this.relocate(d, team, box, { rewrite });
+    const moved = d.moved(team, box, path.basename(r.path));
+    if (rewrite) moved.meta = undefined; // new bytes: read them again
+    return { status: r.status, dispatch: moved };
+  }
+
   private async move(ref: string | Dispatch, from: Box | undefined, dest: (d: Dispatch) => [string, Box], verb: string): Promise<MoveOutcome> {
     const d = typeof ref === 'string' ? await this.resolveForMove(ref, from, dest) : ref;
     const [team, box] = dest(d);

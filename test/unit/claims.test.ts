@@ -120,3 +120,17 @@ test('shared root, protected_hardlinks: another user acknowledges by placeholder
     for (const n of readdirSync(path.join(root, 'qa', 'cur'))) assert.notEqual(readFileSync(path.join(root, 'qa', 'cur', n)).length, 0, `empty ${n} after ${step}`);
   }
 });
+
+test('store.transition: acknowledge with new bytes, and a rewrite in place, each leave one file', async () => {
+  const root = tempRoot();
+  const s = new DispatchStore(root);
+  const d = await s.deliver({ to: 'qa', from: 'engineering', title: 'Lifecycle', body: 'marker-life\n' });
+  const accept = (b: Buffer) => Buffer.from(b.toString('utf8').replace(/^status: .*$/m, 'status: accepted'));
+  const r = await s.transition(d, 'qa', 'cur', accept);
+  assert.equal(r.status, 'moved');
+  assert.match(readFileSync(r.dispatch.path, 'utf8'), /^status: accepted$/m);
+  const done = await s.transition(r.dispatch, 'qa', 'cur', (b) => Buffer.from(b.toString('utf8').replace(/^status: .*$/m, 'status: completed')));
+  assert.equal(done.dispatch.path, r.dispatch.path, 'in place: same name, same box');
+  assert.match(readFileSync(done.dispatch.path, 'utf8'), /^status: completed$/m);
+  assert.deepEqual(census(root, 'marker-life'), { visible: [`qa/cur/${d.fileName}`], hidden: [] });
+});
