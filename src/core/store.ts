@@ -73,6 +73,7 @@ const seenFile = new WeakMap<Dispatch, FileSeen>();
 export const TRASH = '.trash';
 const MAX_BODY = 10 * 1024 * 1024;
 const MAX_TITLE = 200;
+const ARRIVING_MS = 5000;
 
 export function defaultRoot(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.DISPATCH_ROOT?.trim();
@@ -539,6 +540,8 @@ export async function readMeta(p: string): Promise<Dispatch['meta']> {
     const st = await fs.lstat(p);
     if (st.isSymbolicLink()) return warnOnly('symbolic link; not followed', st);
     if (!st.isFile()) return warnOnly('not a regular file', st);
+    // The exclusive placeholder a no-hardlink placement renames onto: in flight, not a broken dispatch.
+    if (st.size === 0 && Date.now() - st.ctimeMs < ARRIVING_MS) return warnOnly('arriving (an empty placeholder a move fills in a moment)', st);
     return metaFromHead(await readHead(p));
   } catch (e) {
     return warnOnly(`unreadable: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);

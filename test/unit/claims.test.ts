@@ -134,3 +134,13 @@ test('store.transition: acknowledge with new bytes, and a rewrite in place, each
   assert.match(readFileSync(done.dispatch.path, 'utf8'), /^status: completed$/m);
   assert.deepEqual(census(root, 'marker-life'), { visible: [`qa/cur/${d.fileName}`], hidden: [] });
 });
+
+test('a just-created empty placeholder reads as arriving, not as a broken dispatch', async () => {
+  const root = tempRoot();
+  const s = new DispatchStore(root);
+  await s.init(['qa']);
+  writeFileSync(path.join(root, 'qa', 'new', '2026-01-31T14-30-00Z_normal_eng_x.md'), '');
+  const [d] = await s.list();
+  await s.loadMeta([d]);
+  assert.deepEqual(d.warnings, ['arriving (an empty placeholder a move fills in a moment)']);
+});
