@@ -500,20 +500,20 @@ export class DispatchStore {
     if (!(hours >= 0)) throw new DispatchError('invalid', 'hours must be a number ≥ 0');
     const removed: string[] = [];
     for (const team of await this.teams()) {
-      const dir = path.join(this.root, team, 'tmp');
-      let names: string[];
-      try {
-        names = await fs.readdir(dir);
-      } catch {
-        continue;
+      // Through the folder held open: a tmp/ swapped for a symlink cannot make sweep delete elsewhere.
+      await withBox(this.root, team, 'tmp', false, async (dir) => {
+        for (const n of await fs.readdir(dir.path)) {
+          const st = await fs.lstat(path.join(dir.path, n)).catch(() => undefined);
+          if (!st?.isFile() || now - st.mtimeMs < hours * 3600_000) continue;
+          if (await fs.unlink(path.join(dir.path, n)).then(() => true, () => false)) removed.push(path.join(this.root, team, 'tmp', n));
+        }
+      }).catch(() => undefined);
+      for (const box of BOXES) {
+        const dir = path.join(this.root, team, box);
+        // Claims are repaired only in real folders (a record's paths are relative to its box).
+        if (!(await withBox(this.root, team, box, false, async () => true).catch(() => false))) continue;
+        await repairClaims(dir, CLAIM_STALE_MS, now);
       }
-      for (const n of names) {
-        const p = path.join(dir, n);
-        const st = await fs.lstat(p).catch(() => undefined);
-        if (!st?.isFile() || now - st.mtimeMs < hours * 3600_000) continue;
-        if (await fs.unlink(p).then(() => true, () => false)) removed.push(p);
-      }
-      for (const box of BOXES) await repairClaims(path.join(this.root, team, box), CLAIM_STALE_MS, now);
     }
     return removed;
   }
