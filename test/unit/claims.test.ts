@@ -144,3 +144,16 @@ test('a just-created empty placeholder reads as arriving, not as a broken dispat
   await s.loadMeta([d]);
   assert.deepEqual(d.warnings, ['arriving (an empty placeholder a move fills in a moment)']);
 });
+
+test('a mover killed after its link, whose placed file others moved on since: sweep removes the claim, never restores it', async () => {
+  const root = tempRoot();
+  const s = new DispatchStore(root);
+  await s.init(['eng']);
+  const d = await s.deliver({ to: 'qa', from: 'engineering', title: 'Moved on', body: 'marker-on\n' });
+  assert.equal((await runChild(['reroute', root, d.path, 'eng'], 'placed')).signal, 'SIGKILL');
+  // The rerouted file is acknowledged there: the killed mover's claim still shares its inode.
+  const there = (await s.list({ teams: ['eng'] })).find((x) => x.fileName === d.fileName)!;
+  await s.acknowledge(there);
+  await s.sweep(36, Date.now() + 11 * 60_000);
+  assert.deepEqual(census(root, 'marker-on'), { visible: [`eng/cur/${d.fileName}`], hidden: [] });
+});
