@@ -78,6 +78,7 @@ export const TRASH = '.trash';
 export const ARCHIVE = '.archive';
 const MAX_BODY = 10 * 1024 * 1024;
 const MAX_TITLE = 200;
+const ARRIVING_MS = 5000;
 
 export function defaultRoot(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.DISPATCH_ROOT?.trim();
@@ -341,6 +342,22 @@ export class DispatchStore {
     return (await this.relocate(d, TRASH, checkTeam(d.team))).path;
   }
 
+  /**
+   * The move primitive for lifecycle changes (status in the front matter and the like): `ref` to
+   * `<team>/<box>` — its own box for a rewrite in place — with `rewrite` giving the placed file's new
+   * bytes (undefined: the same file). Same guarantees as every move: one winner, never clobbered, never
+   * hidden or doubled, repaired by sweep after a kill. `already` only when nothing was to be done.
+   */
+  async transition(ref: string | Dispatch, team: string, box: Box, rewrite?: (content: Buffer) => Buffer | undefined): Promise<MoveOutcome> {
+    checkTeam(team);
+    const d = typeof ref === 'string' ? await this.resolve(ref) : ref;
+    if (!rewrite && d.team === team && d.box === box) return { status: 'already', dispatch: d };
+    const r = await this.relocate(d, team, box, rewrite && { rewrite, done: [] });
+    const moved = d.moved(team, box, path.basename(r.path));
+    if (rewrite) moved.meta = undefined; // new bytes: read them again
+    return { status: r.status, dispatch: moved };
+  }
+
   private async move(ref: string | Dispatch, from: Box | undefined, dest: (d: Dispatch) => [string, Box], verb: string, change?: StatusChange, warnings?: string[]): Promise<MoveOutcome> {
     const d = typeof ref === 'string' ? await this.resolveForMove(ref, from, dest) : ref;
     const [team, box] = dest(d);
@@ -366,15 +383,19 @@ export class DispatchStore {
       const dst = await this.openBox(team, box, true);
       try {
         const logicalDst = path.join(this.root, team, box);
+        // A file still linked by an interrupted move's claim (link count > 1) keeps its inode: sweep
+        // recognises that claim as placed by the inode, and a rewrite would make it look unplaced.
+        const linked = change && ((await fs.lstat(path.join(src.path, d.fileName)).catch(() => undefined))?.nlink ?? 1) > 1;
+        if (linked) change?.warn?.('status not written: an interrupted move still links this file (dispatch sweep clears it)');
         const r = await moveNoClobber(path.join(src.path, d.fileName), dst.path, d.fileName, {
-          rewrite: change?.rewrite,
+          rewrite: linked ? undefined : change?.rewrite,
           seen: seenFile.get(d),
           recordDst: path.relative(path.join(this.root, d.team, d.box), logicalDst),
           sync: !this.owed,
         });
         this.owed?.add(logicalDst).add(path.join(this.root, d.team, d.box));
         // The bytes may have changed: what was read of the file before no longer describes it.
-        if (change && r.status === 'moved') d.meta = undefined;
+        if (change && !linked && r.status === 'moved') d.meta = undefined;
         return { status: r.status, path: path.join(logicalDst, path.basename(r.path)) };
       } finally {
         await dst.close();
@@ -580,21 +601,20 @@ export class DispatchStore {
     if (!(hours >= 0)) throw new DispatchError('invalid', 'hours must be a number ≥ 0');
     const removed: string[] = [];
     for (const team of await this.teams()) {
-      // Rewrites killed half-way first: a claim must carry whole bytes before it is put back.
-      const dir = path.join(this.root, team, 'tmp');
-      let names: string[];
-      try {
-        names = await fs.readdir(dir);
-      } catch {
-        continue;
+      // Through the folder held open: a tmp/ swapped for a symlink cannot make sweep delete elsewhere.
+      await withBox(this.root, team, 'tmp', false, async (dir) => {
+        for (const n of await fs.readdir(dir.path)) {
+          const st = await fs.lstat(path.join(dir.path, n)).catch(() => undefined);
+          if (!st?.isFile() || now - st.mtimeMs < hours * 3600_000) continue;
+          if (await fs.unlink(path.join(dir.path, n)).then(() => true, () => false)) removed.push(path.join(this.root, team, 'tmp', n));
+        }
+      }).catch(() => undefined);
+      for (const box of BOXES) {
+        const dir = path.join(this.root, team, box);
+        // Claims are repaired only in real folders (a record's paths are relative to its box).
+        if (!(await withBox(this.root, team, box, false, async () => true).catch(() => false))) continue;
+        await repairClaims(dir, CLAIM_STALE_MS, now);
       }
-      for (const n of names) {
-        const p = path.join(dir, n);
-        const st = await fs.lstat(p).catch(() => undefined);
-        if (!st?.isFile() || now - st.mtimeMs < hours * 3600_000) continue;
-        if (await fs.unlink(p).then(() => true, () => false)) removed.push(p);
-      }
-      for (const box of BOXES) await repairClaims(path.join(this.root, team, box), CLAIM_STALE_MS, now);
     }
     return removed;
   }
@@ -621,6 +641,8 @@ export async function readMeta(p: string): Promise<Dispatch['meta']> {
     const st = await fs.lstat(p);
     if (st.isSymbolicLink()) return warnOnly('symbolic link; not followed', st);
     if (!st.isFile()) return warnOnly('not a regular file', st);
+    // The exclusive placeholder a no-hardlink placement renames onto: in flight, not a broken dispatch.
+    if (st.size === 0 && Date.now() - st.ctimeMs < ARRIVING_MS) return warnOnly('arriving (an empty placeholder a move fills in a moment)', st);
     return metaFromHead(await readHead(p));
   } catch (e) {
     return warnOnly(`unreadable: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);

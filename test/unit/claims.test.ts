@@ -122,3 +122,40 @@ test('shared root, protected_hardlinks: another user acknowledges by placeholder
     for (const n of readdirSync(path.join(root, 'qa', 'cur'))) assert.notEqual(readFileSync(path.join(root, 'qa', 'cur', n)).length, 0, `empty ${n} after ${step}`);
   }
 });
+
+test('store.transition: acknowledge with new bytes, and a rewrite in place, each leave one file', async () => {
+  const root = tempRoot();
+  const s = new DispatchStore(root);
+  const d = await s.deliver({ to: 'qa', from: 'engineering', title: 'Lifecycle', body: 'marker-life\n' });
+  const accept = (b: Buffer) => Buffer.from(b.toString('utf8').replace(/^status: .*$/m, 'status: accepted'));
+  const r = await s.transition(d, 'qa', 'cur', accept);
+  assert.equal(r.status, 'moved');
+  assert.match(readFileSync(r.dispatch.path, 'utf8'), /^status: accepted$/m);
+  const done = await s.transition(r.dispatch, 'qa', 'cur', (b) => Buffer.from(b.toString('utf8').replace(/^status: .*$/m, 'status: completed')));
+  assert.equal(done.dispatch.path, r.dispatch.path, 'in place: same name, same box');
+  assert.match(readFileSync(done.dispatch.path, 'utf8'), /^status: completed$/m);
+  assert.deepEqual(census(root, 'marker-life'), { visible: [`qa/cur/${d.fileName}`], hidden: [] });
+});
+
+test('a just-created empty placeholder reads as arriving, not as a broken dispatch', async () => {
+  const root = tempRoot();
+  const s = new DispatchStore(root);
+  await s.init(['qa']);
+  writeFileSync(path.join(root, 'qa', 'new', '2026-01-31T14-30-00Z_normal_eng_x.md'), '');
+  const [d] = await s.list();
+  await s.loadMeta([d]);
+  assert.deepEqual(d.warnings, ['arriving (an empty placeholder a move fills in a moment)']);
+});
+
+test('a mover killed after its link, whose placed file others moved on since: sweep removes the claim, never restores it', async () => {
+  const root = tempRoot();
+  const s = new DispatchStore(root);
+  await s.init(['eng']);
+  const d = await s.deliver({ to: 'qa', from: 'engineering', title: 'Moved on', body: 'marker-on\n' });
+  assert.equal((await runChild(['reroute', root, d.path, 'eng'], 'placed')).signal, 'SIGKILL');
+  // The rerouted file is acknowledged there: the killed mover's claim still shares its inode.
+  const there = (await s.list({ teams: ['eng'] })).find((x) => x.fileName === d.fileName)!;
+  await s.acknowledge(there);
+  await s.sweep(36, Date.now() + 11 * 60_000);
+  assert.deepEqual(census(root, 'marker-on'), { visible: [`eng/cur/${d.fileName}`], hidden: [] });
+});

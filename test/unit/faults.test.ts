@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DispatchStore } from '../../src/core/store';
 import { tempRoot } from '../helpers/tmp';
@@ -207,4 +207,18 @@ test('many-id ack resolves against one listing: 2,000 ids in one call', async ()
   assert.ok(ms < 60_000, `${ms} ms`);
   console.log(`# 2,000 ids acknowledged in ${ms} ms`);
   assert.equal(readFileSync(path.join(root, 'qa', 'cur', `${ids[0]}.md`), 'utf8'), 'marker 0\n');
+});
+
+test('sweep never deletes through a symlinked tmp/', async () => {
+  const root = tempRoot();
+  const outside = tempRoot('outside-');
+  await new DispatchStore(root).init(['qa']);
+  writeFileSync(path.join(outside, 'precious'), 'keep\n');
+  const old = Date.now() / 1000 - 100 * 3600;
+  utimesSync(path.join(outside, 'precious'), old, old);
+  rmSync(path.join(root, 'qa', 'tmp'), { recursive: true });
+  symlinkSync(outside, path.join(root, 'qa', 'tmp'));
+  const r = await dispatch(['--root', root, 'sweep']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(readFileSync(path.join(outside, 'precious'), 'utf8'), 'keep\n');
 });
