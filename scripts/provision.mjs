@@ -16,7 +16,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CODE_SERVER_VERSION = '4.100.3';
-const APT_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev'];
+// sshfs + openssh-server: the network-filesystem suite (test/unit/sshfs.test.ts) mounts a folder twice over loopback.
+const APT_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev', 'sshfs', 'openssh-server'];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = path.join(repoRoot, '.cache');

@@ -3,6 +3,7 @@ import type { Dispatch, DispatchStore, MoveOutcome } from '../core/api';
 import { isStatus } from '../core/lifecycle';
 import { ageMs, compareWaiting, DEFAULT_STALE_DAYS, formatSentLine, isStale, lifecycleStatus, parseDays, sentBy } from '../core/sent';
 import { errorText, fail, Io, parse, print, printJSON, UsageError } from './main';
+import { visible } from './print';
 
 const DAY = 86_400_000;
 
@@ -24,8 +25,8 @@ export function lifecycleJSON(d: Dispatch, staleDays = DEFAULT_STALE_DAYS, now =
 export function reportMove(io: Io, json: boolean, verb: string, r: MoveOutcome): void {
   const warnings = r.warnings ?? [];
   if (json) printJSON(io, { ...r.dispatch.toJSON(), outcome: r.status, warnings: [...(r.dispatch.meta ? r.dispatch.warnings : []), ...warnings] });
-  else print(io, `${r.status === 'already' ? `already ${verb}` : verb}: ${r.dispatch.path}`);
-  if (!json) for (const w of warnings) fail(io, `${r.dispatch.id}: ${w}`);
+  else print(io, `${r.status === 'already' ? `already ${verb}` : verb}: ${visible(r.dispatch.path)}`);
+  if (!json) for (const w of warnings) fail(io, `${visible(r.dispatch.id)}: ${w}`);
 }
 
 type Command = (store: DispatchStore, argv: string[], io: Io) => Promise<number>;
@@ -79,7 +80,7 @@ export const lifecycleCommands: Record<string, Command> = {
       try {
         const p = await store.archive(ref);
         done.push(p);
-        if (!values.json) print(io, `archived: ${p}`);
+        if (!values.json) print(io, `archived: ${visible(p)}`);
       } catch (e) {
         fail(io, errorText(e));
         failed++;

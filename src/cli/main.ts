@@ -3,9 +3,10 @@
 // and error messages carry untrusted text, and no byte of it may drive the terminal.
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { createReadStream } from 'node:fs';
-import { DispatchStore, DispatchError, defaultRoot, isPriority, Priority, Dispatch, DispatchIndex, IndexEvent, checkTeam } from '../core/api';
+import { DispatchStore, DispatchError, defaultRoot, isPriority, Priority, Dispatch, DispatchIndex, IndexEvent, checkTeam, remoteFilesystem } from '../core/api';
 import { formatSummary } from '../core/summary';
-import { formatLine, formatShow, safeJSON, sortForList, stripControl } from './print';
+import { formatLine, formatShow, safeJSON, sortForList, stripControl, unescapeVisible, visible } from './print';
+import { readBodyFrom } from './body';
 import { lifecycleCommands, lifecycleJSON, reportMove, staleDaysOpt } from './lifecycle';
 import { isStale } from '../core/sent';
 
@@ -21,7 +22,7 @@ export interface Io {
 const USAGE = `usage: dispatch [--root DIR] <command> [options]
 
 commands:
-  init TEAM...                     create <root>/<team>/{tmp,new,cur}
+  init [--shared GROUP] TEAM...    create <root>/<team>/{tmp,new,cur} (--shared: for every member of GROUP)
   send --to TEAM --from NAME [--priority urgent|high|normal|low] [--title T] [--slug S]
        [--bead ID] [--body TEXT | --body-file F | body on stdin] [--json]
   list [TEAM...] [--new|--cur] [--priority P] [--from NAME] [--stale] [--stale-after DAYS] [--archived] [--json]
@@ -74,6 +75,11 @@ export function fail(io: Io, message: string): void {
   io.err.write(`dispatch: ${stripControl(message)}\n`);
 }
 
+/** Boxes or folders that could not be read: said once each, the rest of the output goes on. */
+function warn(io: Io, warnings: string[]): void {
+  for (const w of warnings) fail(io, `warning: ${visible(w)}`);
+}
+
 /** A person's message for any error; Node's own messages already begin with their code. */
 export function errorText(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
@@ -115,6 +121,9 @@ async function readBody(source: AsyncIterable<unknown>): Promise<string> {
 
 async function readBodyFile(file: string): Promise<string> {
   try {
+    // A FIFO with no writer would block open(2) forever: pipes are opened non-blocking (body.ts).
+    const piped = await readBodyFrom(file, MAX_BODY);
+    if (piped !== undefined) return piped;
     return await readBody(createReadStream(file, { highWaterMark: 64 * 1024, end: MAX_BODY })); // `end` is inclusive: limit + 1 byte
   } catch (e) {
     if (e instanceof DispatchError) throw e;
@@ -135,9 +144,9 @@ type Command = (store: DispatchStore, argv: string[], io: Io) => Promise<number>
 
 const commands: Record<string, Command> = {
   async init(store, argv, io) {
-    const { positionals } = parse(argv);
+    const { values, positionals } = parse(argv, { shared: { type: 'string' } });
     if (!positionals.length) throw new UsageError('init needs at least one TEAM');
-    await store.init(positionals);
+    await store.init(positionals, values.shared as string | undefined);
     for (const t of positionals) print(io, `${store.root}/${t}`);
     return 0;
   },
@@ -188,18 +197,18 @@ const commands: Record<string, Command> = {
     if (values.archived) {
       const archived = await store.listArchived(positionals);
       if (values.json) printJSON(io, archived);
-      else for (const a of archived) print(io, `.archive/${a.team}/${a.month}/${a.fileName}`);
+      else for (const a of archived) print(io, `.archive/${a.team}/${a.month}/${visible(a.fileName)}`);
       return 0;
     }
     const days = staleDaysOpt(values['stale-after']);
-    const ds = (
-      await store.list({
-        teams: positionals,
-        box: values.new || values.stale ? 'new' : values.cur ? 'cur' : undefined,
-        priority: priorityOpt(values.priority),
-        from: values.from as string | undefined,
-      })
-    ).filter((d) => !values.stale || isStale(d, days));
+    const { dispatches: found, warnings } = await store.scan({
+      teams: positionals,
+      box: values.new || values.stale ? 'new' : values.cur ? 'cur' : undefined,
+      priority: priorityOpt(values.priority),
+      from: values.from as string | undefined,
+    });
+    warn(io, warnings);
+    const ds = found.filter((d) => !values.stale || isStale(d, days));
     const sorted = sortForList(ds);
     if (values.json) {
       await store.loadMeta(sorted);
@@ -213,7 +222,8 @@ const commands: Record<string, Command> = {
   async show(store, argv, io) {
     const { values, positionals } = parse(argv);
     if (positionals.length !== 1) throw new UsageError('show needs one ID or PATH');
-    const c = await store.read(positionals[0]);
+    const ref = positionals[0];
+    const c = await store.read(ref).catch((e) => (unescapeVisible(ref) !== ref ? store.read(unescapeVisible(ref)) : Promise.reject(e)));
     if (values.json) printJSON(io, { ...lifecycleJSON(c.dispatch), front_matter: c.data, body: c.body, truncated: c.truncated });
     else out(io, formatShow(c));
     return 0;
@@ -223,15 +233,33 @@ const commands: Record<string, Command> = {
     const { values, positionals } = parse(argv);
     if (!positionals.length) throw new UsageError('ack needs at least one ID or PATH');
     let failed = 0;
-    for (const ref of positionals) {
+    const resolve = store.resolver((ws) => warn(io, ws));
+    // Moves are independent and race-safe, so several run at once; lines still come out in order.
+    const said: Array<(() => void) | undefined> = [];
+    let next = 0;
+    let printed = 0;
+    const one = async (ref: string): Promise<() => void> => {
       try {
-        reportMove(io, !!values.json, 'acknowledged', await store.acknowledge(ref));
+        // An id is looked up in one listing for all refs; a path goes to the store as it is ("already").
+        const d = ref.includes('/') ? ref : await resolve(ref).catch((e) => (unescapeVisible(ref) !== ref ? resolve(unescapeVisible(ref)) : Promise.reject(e)));
+        const r = await store.acknowledge(d);
+        return () => reportMove(io, !!values.json, 'acknowledged', r);
       } catch (e) {
         // Any failure, expected or not, is this ref's alone: the others are still acknowledged.
-        fail(io, errorText(e));
-        failed++;
+        return () => {
+          fail(io, errorText(e));
+          failed++;
+        };
       }
-    }
+    };
+    const worker = async () => {
+      while (next < positionals.length) {
+        const i = next++;
+        said[i] = await one(positionals[i]);
+        for (; said[printed]; printed++) said[printed]!();
+      }
+    };
+    await store.batch(() => Promise.all(Array.from({ length: Math.min(8, positionals.length) }, worker)));
     return failed ? 1 : 0;
   },
 
@@ -240,15 +268,17 @@ const commands: Record<string, Command> = {
     if (positionals.length !== 1) throw new UsageError('reroute needs one ID or PATH');
     if (!values.to) throw new UsageError('reroute needs --to TEAM');
     const r = await store.reroute(positionals[0], values.to as string);
-    print(io, `${r.status === 'already' ? 'already in' : 'rerouted to'} ${r.dispatch.team}: ${r.dispatch.path}`);
+    print(io, `${r.status === 'already' ? 'already in' : 'rerouted to'} ${r.dispatch.team}: ${visible(r.dispatch.path)}`);
     return 0;
   },
 
   async summary(store, argv, io) {
     const { values, positionals } = parse(argv, { 'stale-after': { type: 'string' } });
     positionals.forEach(checkTeam);
-    const teams = positionals.length ? positionals : await store.teams();
-    const ds = await store.list({ teams, box: 'new' });
+    const teamWarnings: string[] = [];
+    const teams = positionals.length ? positionals : await store.teams(teamWarnings);
+    const { dispatches: ds, warnings } = await store.scan({ teams, box: 'new' });
+    warn(io, [...teamWarnings, ...warnings]);
     print(io, formatSummary(teams, ds, store.root, staleDaysOpt(values['stale-after'])));
     return 0;
   },
@@ -269,6 +299,8 @@ const commands: Record<string, Command> = {
       else if (e.type === 'error') fail(io, `watcher: ${e.error.message}${e.recovery === 'rescan' ? '; rescanning' : ''}`);
     });
     await index.start();
+    const remote = values.poll ? undefined : await remoteFilesystem(store.root);
+    if (remote) fail(io, `warning: ${store.root} is on ${remote}: changes made on other machines raise no events here; use --poll`);
     io.err.write(stripControl(`watching ${store.root}${only.size ? ` (${[...only].join(', ')})` : ''}; Ctrl-C to stop\n`));
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
@@ -349,6 +381,13 @@ function usage(io: Io, message: string): number {
 }
 
 if (require.main === module) {
+  // `dispatch list | head -1`: a reader that stops reading ends the output quietly, not with a stack.
+  for (const s of [process.stdout, process.stderr]) {
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   main(process.argv.slice(2), { out: process.stdout, err: process.stderr, env: process.env, stdin: process.stdin }).then(
     (code) => {
       process.exitCode = code;

@@ -17,7 +17,7 @@ export function sortForList(ds: Dispatch[]): Dispatch[] {
 /** `web_ops/new  urgent  2026-01-31T14:30:00Z  engineering  <id>  [warnings]` */
 export function formatLine(d: Dispatch): string {
   const warn = d.warnings.length ? `  [${d.warnings.length} warning${d.warnings.length > 1 ? 's' : ''}]` : '';
-  return [`${d.team}/${d.box}`, d.priority.padEnd(6), d.created ?? '?', d.from ?? '?', d.id].join('  ') + warn;
+  return [`${d.team}/${d.box}`, d.priority.padEnd(6), d.created ?? '?', d.from ?? '?', visible(d.id)].join('  ') + warn;
 }
 
 export function formatShow(c: DispatchContent): string {
@@ -55,4 +55,23 @@ export function stripControl(s: string): string {
  */
 export function safeJSON(value: unknown): string {
   return JSON.stringify(value).replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * A name as one visible line: newlines, tabs and other controls become escapes (`\n`, `\x1b`), so a
+ * file name can never print a forged second dispatch line or drive the terminal.
+ */
+export function visible(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\t') return '\\t';
+    const n = c.charCodeAt(0);
+    return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** The name a `visible` escape stands for (what a person copies from `list` back into `ack`). */
+export function unescapeVisible(s: string): string {
+  return s.replace(/\\(n|t|x[0-9a-f]{2}|u[0-9a-f]{4})/g, (_m, e: string) => (e === 'n' ? '\n' : e === 't' ? '\t' : String.fromCharCode(parseInt(e.slice(1), 16))));
 }

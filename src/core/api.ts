@@ -5,3 +5,4 @@ export { parseFrontMatter, readHead, HEAD_BYTES } from './frontmatter';
 export * from './store';
 export * from './live-index';
 export { formatSummary } from './summary';
+export { filesystemOf, remoteFilesystem } from './fstype';

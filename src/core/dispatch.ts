@@ -91,6 +91,8 @@ export class Dispatch {
       if (fp !== undefined && fp !== n.priority) w.push(`front matter priority "${fp.slice(0, 20)}" differs from the name's "${n.priority}"`);
     }
     if (this.meta) w.push(...this.meta.warnings);
+    // Node reads names as UTF-8: invalid bytes arrive as U+FFFD and the name no longer reaches the file.
+    if (this.fileName.includes('\uFFFD')) w.push('file name is not valid UTF-8 (or holds U+FFFD): it may not be shown or moved from here; rename it');
     if (this.claim) w.push('being moved (or its move was interrupted: dispatch sweep puts it back)');
     return w;
   }

@@ -41,6 +41,10 @@ export interface MoveOptions {
   rewrite?: (content: Buffer) => Buffer | undefined;
   /** Vetoes a destination name (e.g. one already used in cur/). */
   skip?: (candidate: string) => Promise<boolean>;
+  /** The destination relative to the source folder, for the record when the paths given are pinned (pin.ts). */
+  recordDst?: string;
+  /** false: the caller fsyncs both folders itself once a batch is done (10,000 acks, 2 fsyncs). */
+  sync?: boolean;
 }
 
 const MAX_VARIANTS = 10_000;
@@ -80,7 +84,9 @@ export async function placeFree(
   skip?: (c: string) => Promise<boolean>,
   onPlaceholder?: (c: string) => Promise<void>,
   byRename = false,
+  sync = true,
 ): Promise<string> {
+  const fsyncDir = sync ? fsyncFolder : async () => undefined;
   // Restores rename (never link): two repairs of one claim cannot both succeed at a rename.
   let mode: 'link' | 'placeholder' | 'checked-rename' = byRename ? 'placeholder' : 'link';
   for (let n = 1; n < MAX_VARIANTS; n++) {
@@ -132,7 +138,9 @@ export async function placeFree(
 /** Links `src` into `dir` under a free name (see placeFree); kept for deliver-like callers. */
 export const linkFree = placeFree;
 
-export async function fsyncDir(dir: string): Promise<void> {
+export const fsyncDir = fsyncFolder;
+
+async function fsyncFolder(dir: string): Promise<void> {
   let fh: fs.FileHandle | undefined;
   try {
     fh = await fs.open(dir, 'r');
@@ -154,7 +162,7 @@ export async function moveNoClobber(src: string, dstDir: string, name: string, o
   const dir = path.dirname(src);
   const id = newClaimId();
   const claim = path.join(dir, claimFile(id));
-  const rec: ClaimRecord = { v: 1, name: path.basename(src), dst: path.relative(dir, dstDir) || '.', want: name };
+  const rec: ClaimRecord = { v: 1, name: path.basename(src), dst: (opts.recordDst ?? path.relative(dir, dstDir)) || '.', want: name };
   if (opts.rewrite) rec.rewrite = true;
   await createRecord(dir, id, rec);
   killPoint('recorded');
@@ -176,15 +184,23 @@ export async function moveNoClobber(src: string, dstDir: string, name: string, o
       placing = fresh;
     }
     killPoint('prepared');
-    const placed = await placeFree(placing, dstDir, name, opts.skip, (c) => {
-      rec.placeholder = c;
-      return updateRecord(dir, id, rec);
-    });
+    const placed = await placeFree(
+      placing,
+      dstDir,
+      name,
+      opts.skip,
+      (c) => {
+        rec.placeholder = c;
+        return updateRecord(dir, id, rec);
+      },
+      false,
+      opts.sync !== false,
+    );
     killPoint('placed');
     await removeQuietly(claim); // already gone when the claim itself was renamed into place
     await removeQuietly(fresh);
     killPoint('unclaimed');
-    await fsyncDir(dir);
+    if (opts.sync !== false) await fsyncDir(dir);
     await removeQuietly(path.join(dir, recordFile(id)));
     return { status: 'moved', path: path.join(dstDir, placed) };
   } catch (e) {
@@ -293,9 +309,31 @@ async function restoreClaim(dir: string, claimName: string, original: string): P
 async function isPlaced(dir: string, rec: ClaimRecord, c: Stats, n: Stats | undefined): Promise<boolean> {
   const dst = path.resolve(dir, rec.dst);
   const at = (st: Stats) => (s: Stats) => s.ino === st.ino && s.dev === st.dev;
-  if (n) return n.nlink >= 2 && !!(await findPlaced(dst, rec.want, at(n)));
-  if (rec.newIno !== undefined && rec.placeholder) return (await fs.lstat(path.join(dst, rec.placeholder)).catch(() => undefined))?.ino === rec.newIno;
-  return c.nlink >= 2 && !!(await findPlaced(dst, rec.want, at(c)));
+  // The new file is written (its inode recorded) and gone: only a rename into place takes it away.
+  if (rec.newIno !== undefined && !n) return true;
+  const placedFile = n ?? c;
+  if (placedFile.nlink < 2) return false;
+  // Linked into place — and maybe moved on from there since by others: look at the destination,
+  // then every box of the root (rare: only a mover killed between link and unlink gets here).
+  return !!(await findPlaced(dst, rec.want, at(placedFile))) || (await inRoot(dir, at(placedFile)));
+}
+
+/** Whether a file passing `same` is in any box (or trash) of the root that holds the box `dir`. */
+async function inRoot(dir: string, same: (st: Stats) => boolean): Promise<boolean> {
+  const root = path.dirname(path.dirname(dir));
+  const teams = await fs.readdir(root).catch(() => [] as string[]);
+  const boxes = teams.flatMap((t) => (t === '.trash' ? [] : ['new', 'cur'].map((b) => path.join(root, t, b))));
+  for (const t of await fs.readdir(path.join(root, '.trash')).catch(() => [] as string[])) boxes.push(path.join(root, '.trash', t));
+  for (const b of boxes) {
+    const st = await fs.lstat(b).catch(() => undefined);
+    if (!st?.isDirectory()) continue;
+    for (const n of await fs.readdir(b).catch(() => [] as string[])) {
+      if (claimPart(n)) continue;
+      const f = await fs.lstat(path.join(b, n)).catch(() => undefined);
+      if (f && same(f)) return true;
+    }
+  }
+  return false;
 }
 
 /** One claim: finish it if its placement completed, else put it back. Returns the restored path. */
@@ -326,17 +364,25 @@ async function repairOne(dir: string, id: string, rec: ClaimRecord | undefined):
     await removeQuietly(record);
     return undefined;
   }
-  if (rec.placeholder) {
+  if (rec.placeholder && (await realFolders(dst))) {
     // Our exclusive empty placeholder at the destination, never renamed onto (the claim is still here).
     const p = path.join(dst, rec.placeholder);
     const ps = await fs.lstat(p).catch(() => undefined);
     if (ps?.isFile() && ps.size === 0 && ps.ino !== c.ino && ps.ino !== n?.ino) await removeQuietly(p);
   }
-  await removeQuietly(fresh);
+  // The claim back first, the unplaced new file after: the other order, killed in between, would
+  // read as "placed" (new file gone) and lose the claim.
   killPoint('restore');
   const back = await restoreClaim(dir, claimFile(id), rec.name);
+  await removeQuietly(fresh);
   await removeQuietly(record);
   return back;
+}
+
+/** The destination and its team folder are real folders (a symlink there must not lead a removal outside). */
+async function realFolders(dst: string): Promise<boolean> {
+  for (const p of [path.dirname(dst), dst]) if (!(await fs.lstat(p).catch(() => undefined))?.isDirectory()) return false;
+  return true;
 }
 
 /** A record's destination is `<root>/<x>/<y>` of the same root as the claim's own `<root>/<team>/<box>`. */

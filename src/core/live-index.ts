@@ -7,6 +7,10 @@
 // readdir per box instead. Any watcher error triggers a rescan, so the index never stays wrong; a box
 // whose fs.watch cannot be set up (ENOSPC: the inotify limit) is polled instead of retried forever.
 // Every scan runs through one serial queue, so an older listing never undoes a newer one.
+// inotify drops events without a word when its queue overflows (fs.watch never says so): every
+// `reconcile` ms each watched box's mtime is compared with the one its last listing saw, and a box
+// that changed gets one more listing; a burst of events asks for that listing as soon as it calms.
+// A claim (a move in flight) that is still there after a moment is shown in its box as being moved.
 import chokidar, { FSWatcher } from 'chokidar';
 import { watch as fsWatch, FSWatcher as NodeWatcher, Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -14,6 +18,7 @@ import * as path from 'node:path';
 import { Dispatch, DispatchMeta } from './dispatch';
 import { Box, BOXES, isTeamName } from './format';
 import { listBox, readMeta } from './store';
+import { claimPart, pendingClaims } from './fsmove';
 
 export type IndexEvent =
   | { type: 'add'; dispatch: Dispatch }
@@ -33,7 +38,15 @@ export interface IndexOptions {
   interval?: number;
   /** Read front matter of new/ dispatches in the background after the cold scan (default true). */
   loadNewMeta?: boolean;
+  /** How often watched boxes are checked for events the OS dropped (ms, default 5000; 0: never). */
+  reconcile?: number;
 }
+
+/** Events in one box within BURST_MS that make a listing worth doing once they stop. */
+const BURST_EVENTS = 2000;
+const BURST_MS = 1000;
+/** A claim older than this is no longer "just in flight": it is shown where it was. */
+const CLAIM_SHOWN_MS = 1500;
 
 type Listener = (e: IndexEvent) => void;
 
@@ -54,6 +67,12 @@ class BoxState {
   pollAgain = false;
   pending = new Set<string>();
   draining: Promise<void> | undefined;
+  /** mtime (ns) of the folder before its last listing: a different one means something may be unseen. */
+  listedMtime: bigint | undefined;
+  burstStart = 0;
+  burstEvents = 0;
+  burstTimer: NodeJS.Timeout | undefined;
+  claimTimer: NodeJS.Timeout | undefined;
   constructor(
     readonly team: string,
     readonly box: Box,
@@ -79,6 +98,9 @@ export class DispatchIndex {
   private read: (p: string) => Promise<DispatchMeta | undefined> = readMeta;
   /** Resolves when watching has begun and caught up with changes made during start(). */
   watching: Promise<void> = Promise.resolve();
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  /** Listings done because a box changed without events to match (lost events), for tests and bench. */
+  recovered = 0;
 
   constructor(
     root: string,
@@ -112,6 +134,40 @@ export class DispatchIndex {
     if (this.disposed) return;
     this.watching = new Promise((resolve) => this.watchRoot(resolve));
     if (this.opts.loadNewMeta !== false) this.queueMeta(this.list(undefined, 'new'));
+    const every = this.opts.reconcile ?? 5000;
+    if (every > 0 && !this.opts.poll) {
+      this.reconcileTimer = setInterval(() => void this.reconcileAll(), every);
+      this.reconcileTimer.unref?.();
+    }
+  }
+
+  /** Lists again each watched box whose folder changed since its last listing (one stat per box). */
+  private async reconcileAll(): Promise<void> {
+    for (const b of [...this.boxes.values()]) {
+      if (this.disposed || !b.watcher || b.polling) continue;
+      const st = await fs.stat(b.dir, { bigint: true }).catch(() => undefined);
+      if (!st || st.mtimeNs === b.listedMtime || b.draining) continue;
+      const before = b.items.size;
+      await this.pollBox(b, true);
+      if (b.items.size !== before) this.recovered++;
+    }
+  }
+
+  /** Counts events; a burst that could overflow the OS queue gets a listing once it calms down. */
+  private burst(b: BoxState): void {
+    const now = Date.now();
+    if (now - b.burstStart > BURST_MS) {
+      b.burstStart = now;
+      b.burstEvents = 0;
+    }
+    if (++b.burstEvents < BURST_EVENTS) return;
+    if (b.burstTimer) clearTimeout(b.burstTimer);
+    b.burstTimer = setTimeout(() => {
+      b.burstTimer = undefined;
+      const before = b.items.size;
+      void this.pollBox(b, true).then(() => b.items.size !== before && this.recovered++);
+    }, 300);
+    b.burstTimer.unref?.();
   }
 
   teams(): string[] {
@@ -190,6 +246,7 @@ export class DispatchIndex {
   dispose(): void {
     this.disposed = true;
     void this.dirWatcher?.close();
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     for (const b of this.boxes.values()) this.stopBox(b);
     this.boxes.clear();
     this.listeners.clear();
@@ -227,10 +284,12 @@ export class DispatchIndex {
     const dir = path.join(this.root, team, box);
     let st: Stats;
     let names: string[];
+    let mtime: bigint | undefined;
     try {
-      st = await fs.stat(dir);
+      st = await fs.lstat(dir); // a symlinked box is not read (nothing outside the root is indexed)
       if (!st.isDirectory()) return false;
-      names = await listBox(dir);
+      mtime = (await fs.stat(dir, { bigint: true })).mtimeNs;
+      names = await listBox(dir, true);
     } catch {
       return false;
     }
@@ -245,6 +304,7 @@ export class DispatchIndex {
         this.watchBox(b);
       }
     }
+    b.listedMtime = mtime;
     await this.reconcile(b, names, announce);
     return true;
   }
@@ -264,15 +324,57 @@ export class DispatchIndex {
    * Makes a box's items equal to `names`. A cold scan trusts the listing; later, a listing may be
    * older than an event already applied, so each difference is checked with lstat before it counts.
    */
-  private async reconcile(b: BoxState, names: string[], announce: boolean): Promise<void> {
+  private async reconcile(b: BoxState, all: string[], announce: boolean): Promise<void> {
+    const names = all.filter((n) => !claimPart(n));
     const seen = new Set(names);
     if (!announce) {
       for (const name of names) if (!b.items.has(name)) b.items.set(name, new Dispatch(this.root, b.team, b.box, name));
+      if (names.length !== all.length) await this.showClaims(b, all, false);
       return;
     }
-    for (const name of b.items.keys()) if (!seen.has(name)) b.pending.add(name);
-    for (const name of names) if (!b.items.has(name)) b.pending.add(name);
+    for (const [name, d] of b.items) if (!seen.has(name) && !d.claim) b.pending.add(name);
+    for (const name of names) if (!b.items.has(name) || b.items.get(name)!.claim) b.pending.add(name);
     await this.drain(b);
+    await this.showClaims(b, all, true);
+  }
+
+  /**
+   * A claim that outlives a moment is a move still in flight or one that was killed: either way the
+   * dispatch is shown where it was (as being moved) rather than nowhere. Claims gone are dropped.
+   */
+  private async showClaims(b: BoxState, names: string[] | undefined, announce: boolean): Promise<void> {
+    const pending = await pendingClaims(b.dir, names);
+    if (this.disposed || this.boxes.get(key(b.team, b.box)) !== b) return;
+    const held = new Map(pending.map((c) => [c.name, c]));
+    for (const [name, d] of [...b.items]) {
+      if (!d.claim || held.get(name)?.claim === d.claim) continue;
+      b.items.delete(name);
+      if (announce) this.emit({ type: 'remove', dispatch: d });
+      b.pending.add(name); // restored under its name, maybe: look
+    }
+    let young = false;
+    for (const c of pending) {
+      if (c.ageMs < CLAIM_SHOWN_MS) {
+        young = true;
+        continue;
+      }
+      if (b.items.has(c.name)) continue;
+      const d = new Dispatch(this.root, b.team, b.box, c.name);
+      d.claim = c.claim;
+      b.items.set(c.name, d);
+      if (announce) this.emit({ type: 'add', dispatch: d });
+    }
+    if (b.pending.size) await this.drain(b);
+    if (young) this.checkClaimsSoon(b);
+  }
+
+  private checkClaimsSoon(b: BoxState): void {
+    if (b.claimTimer || this.disposed) return;
+    b.claimTimer = setTimeout(() => {
+      b.claimTimer = undefined;
+      void this.showClaims(b, undefined, true);
+    }, CLAIM_SHOWN_MS);
+    b.claimTimer.unref?.();
   }
 
   private added(d: Dispatch): void {
@@ -323,7 +425,13 @@ export class DispatchIndex {
     try {
       b.watcher = fsWatch(b.dir, { persistent: false }, (_event, name) => {
         if (name == null) return void this.pollBox(b, true); // the OS did not say which: re-read the box
-        b.pending.add(name.toString());
+        this.burst(b);
+        const n = name.toString();
+        if (claimPart(n)) {
+          if (claimPart(n)!.part === 'claim') this.checkClaimsSoon(b);
+          return;
+        }
+        b.pending.add(n);
         void this.drain(b);
       });
       b.watcher.on('error', (e) => {
@@ -356,6 +464,9 @@ export class DispatchIndex {
   private stopBox(b: BoxState): void {
     b.watcher?.close();
     b.watcher = undefined;
+    if (b.burstTimer) clearTimeout(b.burstTimer);
+    if (b.claimTimer) clearTimeout(b.claimTimer);
+    b.burstTimer = b.claimTimer = undefined;
     if (b.timer) clearInterval(b.timer);
     b.timer = undefined;
   }
@@ -384,7 +495,13 @@ export class DispatchIndex {
       st = undefined;
     }
     if (this.disposed || this.boxes.get(key(b.team, b.box)) !== b) return;
-    const had = b.items.get(name);
+    let had = b.items.get(name);
+    if (had?.claim) {
+      if (!st) return; // still claimed: its entry stays until showClaims sees the claim go
+      b.items.delete(name); // put back under its name: the real file replaces the "being moved" entry
+      this.emit({ type: 'remove', dispatch: had });
+      had = undefined;
+    }
     if (!st || st.isDirectory()) {
       if (had) {
         b.items.delete(name);
@@ -427,7 +544,9 @@ export class DispatchIndex {
     try {
       do {
         b.pollAgain = false;
-        const names = await listBox(b.dir);
+        const mtime = (await fs.stat(b.dir, { bigint: true }).catch(() => undefined))?.mtimeNs;
+        const names = await listBox(b.dir, true);
+        b.listedMtime = mtime;
         if (this.disposed || this.boxes.get(key(b.team, b.box)) !== b) return;
         await this.reconcile(b, names, true);
       } while (b.pollAgain);

@@ -13,6 +13,8 @@ export interface StatusChange {
   rewrite: (content: Buffer) => Buffer | undefined;
   /** Statuses that mean this change is already made (a completed dispatch has been acknowledged too). */
   done: Status[];
+  /** Told why the status was not written when the move goes on without it. */
+  warn?: (w: string) => void;
 }
 
 /** How long a mover waits for someone else's claim on the same name to land. */
@@ -40,3 +42,6 @@ export async function landedAt(dir: string, name: string): Promise<string | unde
   const p = path.join(dir, name);
   return (await fs.lstat(p).catch(() => undefined))?.isFile() ? p : undefined;
 }
+
+/** A file the mover may move but not read (a private file on a shared root), or too large to rewrite. */
+export const UNREADABLE = new Set(['EACCES', 'EPERM', 'EFBIG']);

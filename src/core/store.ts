@@ -8,9 +8,11 @@ import * as yaml from 'js-yaml';
 import { Dispatch, metaFromHead } from './dispatch';
 import { Box, BOXES, buildName, isPriority, isSlug, isTeamName, Priority, slugify } from './format';
 import { parseFrontMatter, readHead } from './frontmatter';
-import { claimPart, errnoOf, FileSeen, moveNoClobber, MoveResult, pendingClaims, placeFree, repairClaims, sameFile } from './fsmove';
+import { claimPart, errnoOf, FileSeen, fsyncDir, moveNoClobber, MoveResult, pendingClaims, placeFree, repairClaims, sameFile } from './fsmove';
+import { NotAFolder, pinBox, PinnedDir, withBox } from './pin';
+import { groupId, isShared, shareFolder, SHARED_FILE_MODE, sharedPaths } from './shared';
 import { Status, statusOf, statusRewrite } from './lifecycle';
-import { landedAt, StatusChange } from './rewrite-move';
+import { landedAt, StatusChange, UNREADABLE } from './rewrite-move';
 
 export type DispatchErrorCode = 'invalid' | 'not-found' | 'ambiguous' | 'io';
 
@@ -47,6 +49,12 @@ export interface MoveOutcome {
   warnings?: string[];
 }
 
+export interface Listing {
+  dispatches: Dispatch[];
+  /** Boxes or folders not read, one line each. */
+  warnings: string[];
+}
+
 export interface ListFilter {
   teams?: string[];
   box?: Box;
@@ -72,6 +80,7 @@ export const TRASH = '.trash';
 export const ARCHIVE = '.archive';
 const MAX_BODY = 10 * 1024 * 1024;
 const MAX_TITLE = 200;
+const ARRIVING_MS = 5000;
 
 export function defaultRoot(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.DISPATCH_ROOT?.trim();
@@ -92,6 +101,8 @@ export function checkTeam(team: string): string {
 
 export class DispatchStore {
   readonly root: string;
+  /** Folders whose fsync is owed at the end of a batch (see `batch`). */
+  private owed: Set<string> | undefined;
 
   constructor(root: string = defaultRoot()) {
     this.root = path.resolve(expandHome(root));
@@ -101,38 +112,42 @@ export class DispatchStore {
     return path.join(this.root, checkTeam(team), box);
   }
 
-  /** Creates `<root>/<team>/{tmp,new,cur}` for each team; existing folders are left as they are. */
-  async init(teams: string[]): Promise<void> {
+  /**
+   * Creates `<root>/<team>/{tmp,new,cur}` for each team; existing folders are left as they are.
+   * `shared`: a group (name or id) whose members all send and move here (see shared.ts).
+   */
+  async init(teams: string[], shared?: string): Promise<void> {
     for (const t of teams) checkTeam(t);
+    const gid = shared === undefined ? undefined : await groupId(shared);
+    if (shared !== undefined && gid === undefined) throw new DispatchError('invalid', `no group ${JSON.stringify(shared.slice(0, 40))} on this machine`);
     for (const t of teams) {
       for (const box of ['tmp', 'new', 'cur'] as const) await this.ensureDir(t, box);
+      if (gid !== undefined) for (const p of sharedPaths(this.root, t)) await shareFolder(p, gid).catch((e) => Promise.reject(ioError(e, `cannot share ${p} with group ${shared}`)));
     }
   }
 
   /**
-   * `<root>/<team>/<box>`, made when missing. A team or box folder that is a symbolic link is refused:
-   * whoever can write the root must not be able to make a move write outside it.
+   * `<root>/<team>/<box>`, made when missing, held open (see pin.ts). A team or box folder that is a
+   * symbolic link is refused: whoever can write the root must not be able to make a move write outside it.
    */
-  private async ensureDir(team: string, box: string): Promise<string> {
-    await fs.mkdir(this.root, { recursive: true });
-    const teamDir = path.join(this.root, team);
-    const dir = path.join(teamDir, box);
-    for (const p of [teamDir, dir]) {
-      try {
-        await fs.mkdir(p);
-      } catch (e) {
-        if (errnoOf(e) !== 'EEXIST') throw e;
-      }
-      await this.checkReal(p);
+  private async openBox(team: string, box: string, create: boolean): Promise<PinnedDir> {
+    try {
+      if (create) await this.checkRoot();
+      return await pinBox(this.root, team, box, create);
+    } catch (e) {
+      throw refusal(e, `${team}/${box}`);
     }
-    return dir;
   }
 
-  private async checkReal(p: string): Promise<void> {
-    const st = await fs.lstat(p).catch(() => undefined);
-    if (st && !st.isDirectory()) {
-      throw new DispatchError('invalid', `${p} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; refused: dispatches move only between real folders under the root`);
-    }
+  private async ensureDir(team: string, box: string): Promise<string> {
+    await (await this.openBox(team, box, true)).close();
+    return path.join(this.root, team, box);
+  }
+
+  /** A root that exists but is not a folder is said so, not as mkdir's EEXIST. */
+  private async checkRoot(): Promise<void> {
+    const st = await fs.stat(this.root).catch(() => undefined);
+    if (st && !st.isDirectory()) throw new DispatchError('invalid', `the dispatch root ${this.root} is not a folder`);
   }
 
   async exists(): Promise<boolean> {
@@ -144,17 +159,27 @@ export class DispatchStore {
   }
 
   /** Team folders under the root (names that pass the team rule and hold a new/ or cur/). */
-  async teams(): Promise<string[]> {
+  async teams(warnings?: string[]): Promise<string[]> {
+    await this.checkRoot();
     let entries;
     try {
       entries = await fs.readdir(this.root, { withFileTypes: true });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw e;
+      throw ioError(e, `cannot read the dispatch root ${this.root}`);
     }
     const out: string[] = [];
     for (const e of entries) {
-      if (!e.isDirectory() || !isTeamName(e.name)) continue;
+      if (e.name[0] === '.') continue; // .trash and other private folders
+      if (e.isSymbolicLink() && isTeamName(e.name)) {
+        warnings?.push(`team folder ${e.name} is a symbolic link; not read`);
+        continue;
+      }
+      if (!e.isDirectory()) continue;
+      if (!isTeamName(e.name)) {
+        warnings?.push(`folder ${JSON.stringify(e.name.slice(0, 80))} is not a valid team name (lowercase letters, digits, "_", "-"); ignored`);
+        continue;
+      }
       const boxes = await Promise.all(BOXES.map((b) => isDir(path.join(this.root, e.name, b))));
       if (boxes.some(Boolean)) out.push(e.name);
     }
@@ -178,37 +203,65 @@ export class DispatchStore {
     await this.init([to]);
     const text = render({ from, to, priority, created, bead: o.bead, title, body, extra: o.extra });
     const name = buildName({ created, priority, from, slug });
-    const tmp = path.join(this.boxDir(to, 'tmp'), `${Date.now()}.${process.pid}.${randomBytes(6).toString('hex')}.${name}`);
-    const fh = await fs.open(tmp, 'wx', 0o644);
+    const tmpDir = await this.openBox(to, 'tmp', false);
+    const newDir = await this.openBox(to, 'new', false).catch(async (e) => {
+      await tmpDir.close();
+      throw e;
+    });
+    const tmp = path.join(tmpDir.path, `${Date.now()}.${process.pid}.${randomBytes(6).toString('hex')}.${name}`);
     try {
-      await fh.writeFile(text, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    try {
+      // The partial file of a failed write (ENOSPC…) is removed on the way out, not left to a 36 h sweep.
+      const fh = await fs.open(tmp, 'wx', 0o644);
+      try {
+        if (await isShared(this.root)) await fh.chmod(SHARED_FILE_MODE); // whatever the sender's umask
+        await fh.writeFile(text, 'utf8');
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
       const curDir = this.boxDir(to, 'cur');
-      const target = await placeFree(tmp, this.boxDir(to, 'new'), name, (c) => exists(path.join(curDir, c))).catch((e) => {
-        throw ioError(e, `cannot deliver into ${to}/new/`);
-      });
+      const target = await placeFree(tmp, newDir.path, name, (c) => exists(path.join(curDir, c)));
       const d = new Dispatch(this.root, to, 'new', target);
       d.meta = metaFromHead({ text, size: Buffer.byteLength(text), truncated: false, binary: false });
       return d;
+    } catch (e) {
+      throw ioError(e, `cannot deliver ${name} into ${to}/new/`);
     } finally {
       await fs.unlink(tmp).catch(() => undefined);
+      await tmpDir.close();
+      await newDir.close();
+    }
+  }
+
+
+  /**
+   * Runs many moves with each folder fsynced once at the end instead of twice per move: every move is
+   * still atomic and repairable; only their durability against power loss is settled together.
+   */
+  async batch<T>(f: () => Promise<T>): Promise<T> {
+    const mine = !this.owed;
+    this.owed ??= new Set();
+    try {
+      return await f();
+    } finally {
+      if (mine) {
+        const dirs = [...this.owed];
+        this.owed = undefined;
+        for (const d of dirs) await fsyncDir(d);
+      }
     }
   }
 
   /** new/ → cur/, `status: accepted`. If someone acknowledged it first, says so instead of failing. */
   acknowledge(ref: string | Dispatch): Promise<MoveOutcome> {
     const warnings: string[] = [];
-    return this.move(ref, 'new', (d) => [d.team, 'cur'], 'acknowledge', { rewrite: statusRewrite('accepted', warnings), done: ['accepted', 'completed'] }, warnings);
+    return this.move(ref, 'new', (d) => [d.team, 'cur'], 'acknowledge', { rewrite: statusRewrite('accepted', warnings), done: ['accepted', 'completed'], warn: (w) => warnings.push(w) }, warnings);
   }
 
   /** cur/ → new/, `status: pending`: "mark as new", and the undo of acknowledge. */
   unacknowledge(ref: string | Dispatch): Promise<MoveOutcome> {
     const warnings: string[] = [];
-    return this.move(ref, 'cur', (d) => [d.team, 'new'], 'mark as new', { rewrite: statusRewrite('pending', warnings), done: ['pending'] }, warnings);
+    return this.move(ref, 'cur', (d) => [d.team, 'new'], 'mark as new', { rewrite: statusRewrite('pending', warnings), done: ['pending'], warn: (w) => warnings.push(w) }, warnings);
   }
 
   /**
@@ -222,7 +275,7 @@ export class DispatchStore {
       const warnings: string[] = [];
       let r: MoveResult;
       try {
-        r = await this.relocate(d, await this.ensureDir(d.team, 'cur'), { rewrite: statusRewrite('completed', warnings, now, note), done: ['completed'] });
+        r = await this.relocate(d, d.team, 'cur', { rewrite: statusRewrite('completed', warnings, now, note), done: ['completed'], warn: (w) => warnings.push(w) });
       } catch (e) {
         if (!(e instanceof DispatchError) || e.code !== 'not-found' || d.box !== 'new' || attempt > 1) throw e;
         r = { status: 'already', path: path.join(this.root, d.team, 'cur', d.fileName) };
@@ -254,12 +307,9 @@ export class DispatchStore {
     const d = typeof ref === 'string' ? await this.resolve(ref) : ref;
     if (d.box !== 'cur') throw new DispatchError('invalid', `cannot archive ${d.id}: it is still in ${d.team}/new/ (not acknowledged yet)`);
     const month = (d.created && /^\d{4}-\d{2}/.exec(d.created)?.[0]) || now.toISOString().slice(0, 7);
-    const dir = path.join(await this.ensureDir(ARCHIVE, checkTeam(d.team)), month);
-    await fs.mkdir(dir).catch((e) => {
-      if (errnoOf(e) !== 'EEXIST') throw e;
-    });
-    await this.checkReal(dir);
-    return (await this.relocate(d, dir)).path;
+    // `.archive/<team>` opened without following links first; the month folder is made inside it.
+    await (await this.openBox(ARCHIVE, checkTeam(d.team), true)).close();
+    return (await this.relocate(d, ARCHIVE, path.join(d.team, month))).path;
   }
 
   /** Archived dispatches of the chosen teams (all when none), names only. */
@@ -291,7 +341,23 @@ export class DispatchStore {
    */
   async trash(ref: string | Dispatch): Promise<string> {
     const d = typeof ref === 'string' ? await this.resolve(ref) : ref;
-    return (await this.relocate(d, await this.ensureDir(TRASH, checkTeam(d.team)))).path;
+    return (await this.relocate(d, TRASH, checkTeam(d.team))).path;
+  }
+
+  /**
+   * The move primitive for lifecycle changes (status in the front matter and the like): `ref` to
+   * `<team>/<box>` — its own box for a rewrite in place — with `rewrite` giving the placed file's new
+   * bytes (undefined: the same file). Same guarantees as every move: one winner, never clobbered, never
+   * hidden or doubled, repaired by sweep after a kill. `already` only when nothing was to be done.
+   */
+  async transition(ref: string | Dispatch, team: string, box: Box, rewrite?: (content: Buffer) => Buffer | undefined): Promise<MoveOutcome> {
+    checkTeam(team);
+    const d = typeof ref === 'string' ? await this.resolve(ref) : ref;
+    if (!rewrite && d.team === team && d.box === box) return { status: 'already', dispatch: d };
+    const r = await this.relocate(d, team, box, rewrite && { rewrite, done: [] });
+    const moved = d.moved(team, box, path.basename(r.path));
+    if (rewrite) moved.meta = undefined; // new bytes: read them again
+    return { status: r.status, dispatch: moved };
   }
 
   private async move(ref: string | Dispatch, from: Box | undefined, dest: (d: Dispatch) => [string, Box], verb: string, change?: StatusChange, warnings?: string[]): Promise<MoveOutcome> {
@@ -302,28 +368,56 @@ export class DispatchStore {
       throw new DispatchError('invalid', `cannot ${verb} ${d.id}: it is in ${d.box}/`);
     }
     if (d.team === team && d.box === box) return { status: 'already', dispatch: d };
-    const r = await this.relocate(d, await this.ensureDir(team, box), change);
+    const r = await this.relocate(d, team, box, change);
     return { status: r.status, dispatch: d.moved(team, box, path.basename(r.path)), warnings: warnings?.length ? warnings : undefined };
   }
 
-  /** The one place a dispatch changes folder: claim, link without clobbering, errors in people's words. */
-  private async relocate(d: Dispatch, dstDir: string, change?: StatusChange): Promise<MoveResult> {
-    await this.checkReal(path.join(this.root, d.team));
-    await this.checkReal(path.join(this.root, d.team, d.box));
+  /**
+   * The one place a dispatch changes folder: both folders held open (nothing can swap them for a
+   * symlink meanwhile), claim, place without clobbering, errors in people's words. Returns logical paths.
+   */
+  private async relocate(d: Dispatch, team: string, box: string, change?: StatusChange): Promise<MoveResult> {
+    if (d.claim) throw new DispatchError('io', `${d.id} is being moved by another process (or its move was interrupted: dispatch sweep puts it back)`);
+    const src = await this.openBox(d.team, d.box, false).catch((e) => {
+      throw e instanceof DispatchError || errnoOf(e) !== 'ENOENT' ? e : new DispatchError('not-found', `${d.id} is no longer in ${d.team}/${d.box}/: the folder is gone`);
+    });
     try {
-      if (d.claim) throw new DispatchError('io', `${d.id} is being moved by another process (or its move was interrupted: dispatch sweep puts it back)`);
-      const r = await moveNoClobber(d.path, dstDir, d.fileName, { seen: seenFile.get(d), rewrite: change?.rewrite });
-      // The bytes may have changed: what was read of the file before no longer describes it.
-      if (change && r.status === 'moved') d.meta = undefined;
-      return r;
+      const dst = await this.openBox(team, box, true);
+      try {
+        const logicalDst = path.join(this.root, team, box);
+        // A file still linked by an interrupted move's claim (link count > 1) keeps its inode: sweep
+        // recognises that claim as placed by the inode, and a rewrite would make it look unplaced.
+        const linked = change && ((await fs.lstat(path.join(src.path, d.fileName)).catch(() => undefined))?.nlink ?? 1) > 1;
+        if (linked) change?.warn?.('status not written: an interrupted move still links this file (dispatch sweep clears it)');
+        const r = await moveNoClobber(path.join(src.path, d.fileName), dst.path, d.fileName, {
+          rewrite: linked ? undefined : change?.rewrite,
+          seen: seenFile.get(d),
+          recordDst: path.relative(path.join(this.root, d.team, d.box), logicalDst),
+          sync: !this.owed,
+        });
+        this.owed?.add(logicalDst).add(path.join(this.root, d.team, d.box));
+        // The bytes may have changed: what was read of the file before no longer describes it.
+        if (change && !linked && r.status === 'moved') d.meta = undefined;
+        return { status: r.status, path: path.join(logicalDst, path.basename(r.path)) };
+      } finally {
+        await dst.close();
+      }
     } catch (e) {
       if (e instanceof DispatchError) throw e;
-      if (errnoOf(e) === 'ENOENT') {
-        const late = await this.doneByOther(d, dstDir, change?.done);
+      const code = errnoOf(e);
+      if (change && code && UNREADABLE.has(code)) {
+        // The move put the file back; it goes on without the status, which it could not read to write.
+        change.warn?.(`status not written: the file cannot be read (${code})`);
+        return this.relocate(d, team, box);
+      }
+      if (code === 'ENOENT') {
+        const late = await this.doneByOther(d, path.join(this.root, team, box), change?.done);
         if (late) return { status: 'already', path: late };
         throw new DispatchError('not-found', `${d.id} is no longer in ${d.team}/${d.box}/: it was moved or deleted by someone else`);
       }
-      throw ioError(e, `cannot move ${d.id}`);
+      throw ioError(e, `cannot move ${d.id} to ${team}/${box}/`);
+    } finally {
+      await src.close();
     }
   }
 
@@ -354,34 +448,57 @@ export class DispatchStore {
       const gone = new Dispatch(this.root, rel[0], from, rel[2]);
       const [team, box] = dest(gone);
       // The source is gone: relocate() waits for a racer's claim and finds where it went, or says so.
-      const r = await this.relocate(gone, path.join(this.root, team, box));
+      const r = await this.relocate(gone, team, box);
       return new Dispatch(this.root, team, box, path.basename(r.path));
     }
   }
 
   /** Every dispatch in the chosen teams and boxes, names only (no file is opened). */
   async list(filter: ListFilter = {}): Promise<Dispatch[]> {
-    const teams = filter.teams?.length ? filter.teams.map(checkTeam) : await this.teams();
+    return (await this.scan(filter)).dispatches;
+  }
+
+  /**
+   * `list`, with a warning per box (or folder) that could not be read: one bad box (a symlink, a loop,
+   * no permission) is said, and every other box is still listed.
+   */
+  async scan(filter: ListFilter = {}): Promise<Listing> {
+    const warnings: string[] = [];
+    const teams = filter.teams?.length ? filter.teams.map(checkTeam) : await this.teams(warnings);
     const boxes = filter.box ? [filter.box] : BOXES;
     const out: Dispatch[] = [];
     for (const team of teams) {
       for (const box of boxes) {
-        const dir = path.join(this.root, team, box);
-        const names = await listBox(dir, true);
-        for (const name of names) if (!claimPart(name)) out.push(new Dispatch(this.root, team, box, name));
-        // A claim is never invisible: until it lands or is put back, it is listed where it was.
-        if (names.some((n) => claimPart(n)?.part === 'claim')) {
-          for (const c of await pendingClaims(dir, names)) {
-            const d = new Dispatch(this.root, team, box, c.name);
-            d.claim = c.claim;
-            out.push(d);
-          }
+        try {
+          out.push(...(await this.listOne(team, box)));
+        } catch (e) {
+          if (errnoOf(e) === 'ENOENT') continue;
+          const why = e instanceof NotAFolder ? (e.symlink ? 'a symbolic link' : 'not a folder') : `unreadable (${errnoOf(e) ?? String(e)})`;
+          warnings.push(`${team}/${box} is ${why}; nothing listed from it`);
         }
       }
     }
-    if (!filter.priority && !filter.from) return out;
+    if (!filter.priority && !filter.from) return { dispatches: out, warnings };
     await this.loadMeta(out.filter((d) => !d.name));
-    return out.filter((d) => (!filter.priority || d.priority === filter.priority) && (!filter.from || d.from === filter.from));
+    return { dispatches: out.filter((d) => (!filter.priority || d.priority === filter.priority) && (!filter.from || d.from === filter.from)), warnings };
+  }
+
+  private listOne(team: string, box: Box): Promise<Dispatch[]> {
+    return withBox(this.root, team, box, false, async (dir) => {
+      const names = await listBox(dir.path, true);
+      const out: Dispatch[] = [];
+      for (const name of names) if (!claimPart(name)) out.push(new Dispatch(this.root, team, box, name));
+      // A claim is never invisible: until it lands or is put back, it is listed where it was.
+      if (names.some((n) => claimPart(n)?.part === 'claim')) {
+        for (const c of await pendingClaims(path.join(this.root, team, box), names)) {
+          const d = new Dispatch(this.root, team, box, c.name);
+          d.claim = c.claim;
+          out.push(d);
+        }
+      }
+      if (!(await dir.verify())) throw new NotAFolder(`${team}/${box}`, true);
+      return out;
+    });
   }
 
   /** Reads front matter (a bounded prefix) for dispatches that have none loaded yet. */
@@ -403,11 +520,31 @@ export class DispatchStore {
   async resolve(ref: string): Promise<Dispatch> {
     if (typeof ref !== 'string' || !ref || ref.includes('\0')) throw new DispatchError('invalid', 'no dispatch given');
     if (ref.includes('/') || ref.includes(path.sep)) return this.fromPath(ref);
+    return this.match(byName(await this.list()), ref);
+  }
+
+  /**
+   * A resolver for many refs that lists the root once (on first need): `ack` of 10,000 ids costs one
+   * listing, not 10,000. A dispatch moved since is then reported by the move, as with any race.
+   */
+  resolver(onWarnings?: (warnings: string[]) => void): (ref: string) => Promise<Dispatch> {
+    let names: Promise<Names> | undefined;
+    return async (ref) => {
+      if (typeof ref !== 'string' || !ref || ref.includes('\0')) throw new DispatchError('invalid', 'no dispatch given');
+      if (ref.includes('/') || ref.includes(path.sep)) return this.fromPath(ref);
+      names ??= this.scan().then((l) => {
+        if (l.warnings.length) onWarnings?.(l.warnings);
+        return byName(l.dispatches);
+      });
+      return this.match(await names, ref);
+    };
+  }
+
+  private match(names: Names, ref: string): Dispatch {
     const file = ref.endsWith('.md') ? ref : `${ref}.md`;
-    const all = await this.list();
-    const exact = all.filter((d) => d.fileName === file || d.fileName === ref);
+    const exact = [...(names.get(file) ?? []), ...(file !== ref ? (names.get(ref) ?? []) : [])];
     if (exact.length === 1) return exact[0];
-    const found = exact.length ? exact : all.filter((d) => d.fileName.startsWith(ref));
+    const found = exact.length ? exact : [...names.values()].flat().filter((d) => d.fileName.startsWith(ref));
     if (found.length === 1) return found[0];
     if (!found.length) throw new DispatchError('not-found', `no dispatch "${ref.slice(0, 120)}" under ${this.root}`);
     const where = found.slice(0, 5).map((d) => `${d.team}/${d.box}/${d.fileName}`);
@@ -421,7 +558,7 @@ export class DispatchStore {
     if (rel.startsWith('..') || path.isAbsolute(rel) || parts.length !== 3 || !isTeamName(parts[0]) || (parts[1] !== 'new' && parts[1] !== 'cur')) {
       throw new DispatchError('invalid', `${p} is not a dispatch in ${this.root}/<team>/new|cur/`);
     }
-    const st = await fs.lstat(abs).catch(() => undefined);
+    const st = await this.statIn(parts[0], parts[1] as Box, parts[2]);
     if (!st) throw new DispatchError('not-found', `no such dispatch: ${abs}`);
     if (!st.isFile()) throw new DispatchError('invalid', `${abs} is not a regular file`);
     const d = new Dispatch(this.root, parts[0], parts[1] as Box, parts[2]);
@@ -429,13 +566,28 @@ export class DispatchStore {
     return d;
   }
 
+  /** lstat of a file in a box, through the box held open (never through a symlinked box). */
+  private async statIn(team: string, box: Box, name: string) {
+    try {
+      return await withBox(this.root, team, box, false, (dir) => fs.lstat(path.join(dir.path, name)).catch(() => undefined));
+    } catch (e) {
+      if (errnoOf(e) === 'ENOENT') return undefined;
+      throw refusal(e, `${team}/${box}`);
+    }
+  }
+
   /** Front matter and (up to 1 MiB of) body of one dispatch. */
   async read(ref: string | Dispatch): Promise<DispatchContent> {
     const d = typeof ref === 'string' ? await this.resolve(ref) : ref;
-    const st = await fs.lstat(d.path).catch(() => undefined);
-    if (!st) throw new DispatchError('not-found', `${d.id} is no longer in ${d.team}/${d.box}/`);
-    if (!st.isFile()) throw new DispatchError('invalid', `${d.path} is not a regular file; not read`);
-    const head = await readHead(d.path, READ_LIMIT);
+    const file = d.claim ?? d.fileName;
+    const head = await withBox(this.root, d.team, d.box, false, async (dir) => {
+      const st = await fs.lstat(path.join(dir.path, file)).catch(() => undefined);
+      if (!st) throw new DispatchError('not-found', `${d.id} is no longer in ${d.team}/${d.box}/`);
+      if (!st.isFile()) throw new DispatchError('invalid', `${d.path} is not a regular file; not read`);
+      return readHead(path.join(dir.path, file), READ_LIMIT);
+    }).catch((e) => {
+      throw e instanceof DispatchError ? e : errnoOf(e) === 'ENOENT' ? new DispatchError('not-found', `${d.id} is no longer in ${d.team}/${d.box}/`) : refusal(ioError(e, `cannot read ${d.id}`), `${d.team}/${d.box}`);
+    });
     d.meta = metaFromHead(head);
     if (head.binary) return { dispatch: d, data: Object.create(null), body: '', truncated: head.truncated };
     const fm = parseFrontMatter(head.text, head.truncated);
@@ -451,21 +603,20 @@ export class DispatchStore {
     if (!(hours >= 0)) throw new DispatchError('invalid', 'hours must be a number ≥ 0');
     const removed: string[] = [];
     for (const team of await this.teams()) {
-      // Rewrites killed half-way first: a claim must carry whole bytes before it is put back.
-      const dir = path.join(this.root, team, 'tmp');
-      let names: string[];
-      try {
-        names = await fs.readdir(dir);
-      } catch {
-        continue;
+      // Through the folder held open: a tmp/ swapped for a symlink cannot make sweep delete elsewhere.
+      await withBox(this.root, team, 'tmp', false, async (dir) => {
+        for (const n of await fs.readdir(dir.path)) {
+          const st = await fs.lstat(path.join(dir.path, n)).catch(() => undefined);
+          if (!st?.isFile() || now - st.mtimeMs < hours * 3600_000) continue;
+          if (await fs.unlink(path.join(dir.path, n)).then(() => true, () => false)) removed.push(path.join(this.root, team, 'tmp', n));
+        }
+      }).catch(() => undefined);
+      for (const box of BOXES) {
+        const dir = path.join(this.root, team, box);
+        // Claims are repaired only in real folders (a record's paths are relative to its box).
+        if (!(await withBox(this.root, team, box, false, async () => true).catch(() => false))) continue;
+        await repairClaims(dir, CLAIM_STALE_MS, now);
       }
-      for (const n of names) {
-        const p = path.join(dir, n);
-        const st = await fs.lstat(p).catch(() => undefined);
-        if (!st?.isFile() || now - st.mtimeMs < hours * 3600_000) continue;
-        if (await fs.unlink(p).then(() => true, () => false)) removed.push(p);
-      }
-      for (const box of BOXES) await repairClaims(path.join(this.root, team, box), CLAIM_STALE_MS, now);
     }
     return removed;
   }
@@ -492,6 +643,8 @@ export async function readMeta(p: string): Promise<Dispatch['meta']> {
     const st = await fs.lstat(p);
     if (st.isSymbolicLink()) return warnOnly('symbolic link; not followed', st);
     if (!st.isFile()) return warnOnly('not a regular file', st);
+    // The exclusive placeholder a no-hardlink placement renames onto: in flight, not a broken dispatch.
+    if (st.size === 0 && Date.now() - st.ctimeMs < ARRIVING_MS) return warnOnly('arriving (an empty placeholder a move fills in a moment)', st);
     return metaFromHead(await readHead(p));
   } catch (e) {
     return warnOnly(`unreadable: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
@@ -529,6 +682,8 @@ const CAUSES: Record<string, string> = {
   EXDEV: 'the folders are on different filesystems (tmp/, new/ and cur/ must share one)',
   EIO: 'input/output error',
   ENAMETOOLONG: 'name too long for the filesystem',
+  ENOTDIR: 'a part of the path is not a folder',
+  ELOOP: 'too many levels of symbolic links',
 };
 
 /** One line naming the dispatch and the cause, never an internal (claim) path. */
@@ -557,4 +712,22 @@ async function isDir(p: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+type Names = Map<string, Dispatch[]>;
+
+function byName(ds: Dispatch[]): Names {
+  const m: Names = new Map();
+  for (const d of ds) {
+    const l = m.get(d.fileName);
+    if (l) l.push(d);
+    else m.set(d.fileName, [d]);
+  }
+  return m;
+}
+
+/** A folder refused for being a symlink or not a folder, in a person's words; other errors as they are. */
+function refusal(e: unknown, where: string): unknown {
+  if (!(e instanceof NotAFolder)) return e;
+  return new DispatchError('invalid', `${where} is ${e.symlink ? 'a symbolic link' : 'not a folder'}; refused: dispatches live only in real folders under the root`);
 }

@@ -146,6 +146,7 @@ export class InboxSession implements vscode.Disposable {
     }
     const heap = (process.memoryUsage().heapUsed / 1048576).toFixed(0);
     this.log.info(`indexed ${index.count()} dispatches in ${index.teams().length} teams under ${this.store.root} (${(performance.now() - t0).toFixed(1)} ms; extension host heap ${heap} MB; ready at ${new Date().toISOString()})`);
+    if (!this.config.poll) void c.remoteFilesystem(store.root).then((t) => t && gen === this.generation && void vscode.window.showWarningMessage(vscode.l10n.t('The dispatch root is on {0}: changes from other machines raise no events. Set dispatchInbox.watcher.poll to true.', t)));
     this.setState('ready');
     this.readied.fire();
   }

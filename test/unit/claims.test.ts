@@ -1,35 +1,12 @@
 // Moves killed (SIGKILL, real processes) at every step, repaired by sweep: exactly one copy, visible.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DispatchStore } from '../../src/core/store';
 import { tempRoot } from '../helpers/tmp';
+import { otherUser, runChild } from '../helpers/users';
 
-const repo = path.join(__dirname, '..', '..');
-const child = path.join(repo, 'test', 'helpers', 'claim-child.ts');
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the claim child; `killAt` makes it SIGKILL itself at that step; `uid` runs it as another user. */
-export function runChild(args: string[], killAt?: string, uid?: number): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, DISPATCH_KILL_AT: killAt ?? '' };
-    const p = spawn(process.execPath, ['--import', 'tsx', child, ...args], { cwd: repo, env, uid, gid: uid });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c) => (stdout += c));
-    p.stderr.on('data', (c) => (stderr += c));
-    p.on('error', reject);
-    p.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
 
 /** Every file under the root holding `marker`, dotfiles included (a hidden copy counts as a copy). */
 function census(root: string, marker: string): { visible: string[]; hidden: string[] } {
@@ -115,14 +92,6 @@ test('a dispatch whose original name is taken again is restored under a free var
   assert.equal(census(root, 'marker-taken').visible.length, 1);
 });
 
-/** A real second OS user (we run as root in CI); undefined where users cannot be made. */
-export function otherUser(name: string): number | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  spawnSync('useradd', ['-M', '-N', '-s', '/usr/sbin/nologin', name], { stdio: 'ignore' });
-  const r = spawnSync('id', ['-u', name], { encoding: 'utf8' });
-  return r.status === 0 ? Number(r.stdout.trim()) : undefined;
-}
-
 test('shared root, protected_hardlinks: another user acknowledges by placeholder + rename; killed at each step, one copy', async (t) => {
   const uid = otherUser('dispatch-t-mover');
   const protectedLinks = readFileSync('/proc/sys/fs/protected_hardlinks', 'utf8').trim() === '1';
@@ -152,4 +121,41 @@ test('shared root, protected_hardlinks: another user acknowledges by placeholder
     // No empty placeholder is left where the dispatch was going.
     for (const n of readdirSync(path.join(root, 'qa', 'cur'))) assert.notEqual(readFileSync(path.join(root, 'qa', 'cur', n)).length, 0, `empty ${n} after ${step}`);
   }
+});
+
+test('store.transition: acknowledge with new bytes, and a rewrite in place, each leave one file', async () => {
+  const root = tempRoot();
+  const s = new DispatchStore(root);
+  const d = await s.deliver({ to: 'qa', from: 'engineering', title: 'Lifecycle', body: 'marker-life\n' });
+  const accept = (b: Buffer) => Buffer.from(b.toString('utf8').replace(/^status: .*$/m, 'status: accepted'));
+  const r = await s.transition(d, 'qa', 'cur', accept);
+  assert.equal(r.status, 'moved');
+  assert.match(readFileSync(r.dispatch.path, 'utf8'), /^status: accepted$/m);
+  const done = await s.transition(r.dispatch, 'qa', 'cur', (b) => Buffer.from(b.toString('utf8').replace(/^status: .*$/m, 'status: completed')));
+  assert.equal(done.dispatch.path, r.dispatch.path, 'in place: same name, same box');
+  assert.match(readFileSync(done.dispatch.path, 'utf8'), /^status: completed$/m);
+  assert.deepEqual(census(root, 'marker-life'), { visible: [`qa/cur/${d.fileName}`], hidden: [] });
+});
+
+test('a just-created empty placeholder reads as arriving, not as a broken dispatch', async () => {
+  const root = tempRoot();
+  const s = new DispatchStore(root);
+  await s.init(['qa']);
+  writeFileSync(path.join(root, 'qa', 'new', '2026-01-31T14-30-00Z_normal_eng_x.md'), '');
+  const [d] = await s.list();
+  await s.loadMeta([d]);
+  assert.deepEqual(d.warnings, ['arriving (an empty placeholder a move fills in a moment)']);
+});
+
+test('a mover killed after its link, whose placed file others moved on since: sweep removes the claim, never restores it', async () => {
+  const root = tempRoot();
+  const s = new DispatchStore(root);
+  await s.init(['eng']);
+  const d = await s.deliver({ to: 'qa', from: 'engineering', title: 'Moved on', body: 'marker-on\n' });
+  assert.equal((await runChild(['reroute', root, d.path, 'eng'], 'placed')).signal, 'SIGKILL');
+  // The rerouted file is acknowledged there: the killed mover's claim still shares its inode.
+  const there = (await s.list({ teams: ['eng'] })).find((x) => x.fileName === d.fileName)!;
+  await s.acknowledge(there);
+  await s.sweep(36, Date.now() + 11 * 60_000);
+  assert.deepEqual(census(root, 'marker-on'), { visible: [`eng/cur/${d.fileName}`], hidden: [] });
 });

@@ -88,10 +88,14 @@ export default [
 
     // The acknowledged row in the inbox (qa's Acknowledged node is collapsed until opened).
     const rows = inbox.locator('.monaco-list-row');
-    const labels = await rows.locator('.label-name').allTextContents();
-    const ack = rows.nth(labels.indexOf('Acknowledged', labels.indexOf('qa')));
-    if ((await ack.getAttribute('aria-expanded')) === 'false') await ack.locator('.monaco-tl-twistie').click();
     const acknowledged = rowIn(inbox, TITLE);
+    for (let i = 0; i < 4 && !(await acknowledged.isVisible()); i++) {
+      // A re-render may collapse or replace the row between the read and the click: look again each time.
+      const labels = await rows.locator('.label-name').allTextContents();
+      const ack = rows.nth(labels.indexOf('Acknowledged', labels.indexOf('qa')));
+      if ((await ack.getAttribute('aria-expanded')) === 'false') await ack.locator('.monaco-tl-twistie').click();
+      await acknowledged.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
+    }
     await acknowledged.filter({ hasText: 'accepted' }).waitFor({ state: 'visible', timeout: 15_000 });
     await inline(acknowledged, 'Mark Completed', statusIs('completed'), 'status: completed');
     await rowIn(inbox, TITLE).filter({ hasText: 'completed' }).waitFor({ state: 'visible', timeout: 15_000 });

@@ -1,0 +1,83 @@
+// One folder mounted twice over sshfs (two "machines"): polling sees what the other sent, racing acks
+// end with one copy in cur/ and right verdicts, with and without hard links.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { DispatchIndex } from '../../src/core/live-index';
+import { DispatchStore } from '../../src/core/store';
+import { remoteFilesystem } from '../../src/core/fstype';
+import { until } from '../helpers/tmp';
+import { Sshfs, sshfsMissing, startSshfs } from '../helpers/sshfs';
+
+const run = promisify(execFile);
+const repo = path.join(__dirname, '..', '..');
+const cli = ['--import', 'tsx', path.join(repo, 'src', 'cli', 'main.ts')];
+const missing = sshfsMissing();
+if (missing) console.log(`# sshfs suite skipped: ${missing}`);
+
+let net: Sshfs | undefined;
+before(async () => {
+  if (!missing) net = await startSshfs();
+});
+after(() => net?.close());
+
+async function raceAcks(a: string, b: string, root: string, n: number, tag: string) {
+  const s = new DispatchStore(a);
+  const names: string[] = [];
+  for (let i = 0; i < n; i++) names.push((await s.deliver({ to: 'qa', from: 'eng', title: `${tag} ${i}`, body: `marker ${tag}-${i}\n` })).fileName);
+  // Both machines acknowledge every dispatch by path, at once, in opposite orders.
+  const ack = (mnt: string, order: string[]) => run(process.execPath, [...cli, '--root', mnt, 'ack', ...order.map((f) => path.join(mnt, 'qa', 'new', f))], { cwd: repo }).catch((e) => e);
+  const [ra, rb] = await Promise.all([ack(a, names), ack(b, [...names].reverse())]);
+  const out = `${ra.stdout}${rb.stdout}`;
+  const err = `${ra.stderr ?? ''}${rb.stderr ?? ''}`;
+  assert.equal(err, '', err);
+  assert.equal((out.match(/^acknowledged: /gm) ?? []).length, n, out);
+  assert.equal((out.match(/^already acknowledged: /gm) ?? []).length, n, out);
+  const cur = readdirSync(path.join(root, 'qa', 'cur')).filter((f) => f.includes(tag) || readFileSync(path.join(root, 'qa', 'cur', f), 'utf8').includes(`marker ${tag}-`));
+  const markers = cur.map((f) => /marker (\S+)/.exec(readFileSync(path.join(root, 'qa', 'cur', f), 'utf8'))![1]).sort();
+  assert.deepEqual(markers, names.map((_, i) => `${tag}-${i}`).sort(), 'each exactly once in cur/');
+  const left = readdirSync(path.join(root, 'qa', 'new')).filter((f) => f.startsWith('.') || names.includes(f));
+  assert.deepEqual(left, [], 'nothing left in new/, no claim, no placeholder');
+  for (const f of readdirSync(path.join(root, 'qa', 'cur'))) assert.ok(readFileSync(path.join(root, 'qa', 'cur', f)).length > 0, `empty ${f}`);
+}
+
+test('sshfs: sent on one mount, seen on the other by watch --poll and by the index in polling mode', { skip: missing, timeout: 120_000 }, async () => {
+  const a = net!.mount();
+  const b = net!.mount();
+  await new DispatchStore(a).init(['qa']);
+  assert.equal(await remoteFilesystem(b), 'fuse.sshfs');
+  const index = new DispatchIndex(b, { poll: true, interval: 300, loadNewMeta: false });
+  await index.start();
+  const watch = spawn(process.execPath, [...cli, '--root', b, 'watch', '--poll', '--interval', '300', '--json'], { cwd: repo });
+  let out = '';
+  watch.stdout.on('data', (c) => (out += c));
+  await until(() => out === '' && watch.pid !== undefined, 1000).catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 1500)); // the watcher's first listing (a state we cannot observe from here)
+  const d = await new DispatchStore(a).deliver({ to: 'qa', from: 'eng', title: 'Over the wire' });
+  await until(() => out.includes(`"event":"add"`) && out.includes(d.id), 30_000, 'watch --poll on the other mount');
+  await until(() => !!index.get('qa', 'new', d.fileName), 30_000, 'the polling index on the other mount');
+  watch.kill('SIGINT');
+  index.dispose();
+  // Without --poll, watch says that events from other machines do not arrive here.
+  const w = spawn(process.execPath, [...cli, '--root', b, 'watch'], { cwd: repo });
+  let err = '';
+  w.stderr.on('data', (c) => (err += c));
+  await until(() => err.includes('watching'), 30_000, 'watch to start');
+  w.kill('SIGINT');
+  assert.match(err, /warning: .* is on fuse\.sshfs: .*use --poll/);
+});
+
+test('sshfs: acks racing from two mounts end with one copy each, one "acknowledged" and one "already"', { skip: missing, timeout: 180_000 }, async () => {
+  const a = net!.mount();
+  const b = net!.mount();
+  await raceAcks(a, b, net!.shared, 20, 'linked');
+});
+
+test('sshfs -o disable_hardlink: the placeholder fallback, same guarantees', { skip: missing, timeout: 180_000 }, async () => {
+  const a = net!.mount(['disable_hardlink']);
+  const b = net!.mount(['disable_hardlink']);
+  await raceAcks(a, b, net!.shared, 20, 'nolink');
+});
