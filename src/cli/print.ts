@@ -62,7 +62,6 @@ export function safeJSON(value: unknown): string {
  * file name can never print a forged second dispatch line or drive the terminal.
  */
 export function visible(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
     if (c === '\n') return '\\n';
     if (c === '\t') return '\\t';

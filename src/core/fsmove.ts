@@ -19,7 +19,7 @@ import { Stats } from 'node:fs';
 import { variantName } from './format';
 import { ClaimRecord, claimFile, claimPart, createRecord, legacyName, newClaimId, newFile, readRecord, recordFile, removeQuietly, updateRecord } from './claim';
 
-export { CLAIM_PREFIX, claimPart } from './claim';
+export { claimPart } from './claim';
 
 export type MoveResult = { status: 'moved'; path: string } | { status: 'already'; path: string };
 
@@ -60,9 +60,6 @@ export function errnoOf(e: unknown): string | undefined {
 const LINK_REFUSED = new Set(['EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'ENOSPC', 'EDQUOT']);
 /** No inode left for a placeholder: only a checked rename remains. */
 const NO_INODE = new Set(['ENOSPC', 'EDQUOT']);
-
-/** Kept for callers that ask whether an error is one of a filesystem refusing links. */
-export const NO_LINK_CODES = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
 /**
  * Test hook: `DISPATCH_KILL_AT=<step>` makes this process SIGKILL itself at that step of a move
@@ -134,9 +131,6 @@ export async function placeFree(
   }
   throw new Error(`no free name for ${name}`);
 }
-
-/** Links `src` into `dir` under a free name (see placeFree); kept for deliver-like callers. */
-export const linkFree = placeFree;
 
 export const fsyncDir = fsyncFolder;
 
@@ -454,9 +448,6 @@ export async function repairClaims(dir: string, olderThanMs: number, now = Date.
   }
   return restored;
 }
-
-/** Old name of repairClaims. */
-export const restoreClaims = repairClaims;
 
 async function exists(p: string): Promise<boolean> {
   return fs.lstat(p).then(

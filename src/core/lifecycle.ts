@@ -13,7 +13,7 @@ import { HEAD_BYTES, parseFrontMatter } from './frontmatter';
 
 import { Status } from './status';
 
-export { isStatus, STATUSES, statusOf } from './status';
+export { isStatus, statusOf } from './status';
 export type { Status } from './status';
 
 /** A key to set; `after` names keys the line goes after when the key is missing (first present wins). */

@@ -122,7 +122,9 @@ export class DispatchStore {
     if (shared !== undefined && gid === undefined) throw new DispatchError('invalid', `no group ${JSON.stringify(shared.slice(0, 40))} on this machine`);
     for (const t of teams) {
       for (const box of ['tmp', 'new', 'cur'] as const) await this.ensureDir(t, box);
-      if (gid !== undefined) for (const p of sharedPaths(this.root, t)) await shareFolder(p, gid).catch((e) => Promise.reject(ioError(e, `cannot share ${p} with group ${shared}`)));
+      if (gid !== undefined) for (const p of sharedPaths(this.root, t)) await shareFolder(p, gid).catch((e: unknown) => {
+          throw ioError(e, `cannot share ${p} with group ${shared}`);
+        });
     }
   }
 

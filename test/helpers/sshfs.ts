@@ -88,7 +88,7 @@ export async function startSshfs(): Promise<Sshfs> {
       return at;
     },
     close() {
-      for (const m of mounts) spawnSync('fusermount3', ['-u', '-z', m]).status === 0 || spawnSync('umount', ['-l', m]);
+      for (const m of mounts) if (spawnSync('fusermount3', ['-u', '-z', m]).status !== 0) spawnSync('umount', ['-l', m]);
       sshd.kill('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
