@@ -53,7 +53,8 @@ export function newClaimId(): string {
 export const claimFile = (id: string) => `${CLAIM_PREFIX}${id}`;
 export const recordFile = (id: string) => `${CLAIM_PREFIX}${id}.json`;
 export const newFile = (id: string) => `${CLAIM_PREFIX}${id}.new`;
-const tmpFile = (id: string) => `${CLAIM_PREFIX}${id}.tmp`;
+/** A record being replaced (written beside it, then renamed over it). */
+export const tmpFile = (id: string) => `${CLAIM_PREFIX}${id}.tmp`;
 
 /** The first record of a claim: made exclusively, before the claim exists. */
 export async function createRecord(dir: string, id: string, rec: ClaimRecord): Promise<void> {

@@ -17,7 +17,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Stats } from 'node:fs';
 import { variantName } from './format';
-import { ClaimRecord, claimFile, claimPart, createRecord, legacyName, newClaimId, newFile, readRecord, recordFile, removeQuietly, updateRecord } from './claim';
+import { ClaimRecord, claimFile, claimPart, createRecord, legacyName, newClaimId, newFile, readRecord, recordFile, removeQuietly, tmpFile, updateRecord } from './claim';
 
 export { claimPart } from './claim';
 
@@ -335,6 +335,8 @@ async function repairOne(dir: string, id: string, rec: ClaimRecord | undefined):
   const claim = path.join(dir, claimFile(id));
   const fresh = path.join(dir, newFile(id));
   const record = path.join(dir, recordFile(id));
+  // A record update killed between its write and its rename leaves this beside the record.
+  await removeQuietly(path.join(dir, tmpFile(id)));
   const c = await fs.lstat(claim).catch(() => undefined);
   const n = await fs.lstat(fresh).catch(() => undefined);
   if (!c) {
@@ -437,7 +439,11 @@ export async function repairClaims(dir: string, olderThanMs: number, now = Date.
     try {
       const legacy = legacyName(claimFile(id));
       const probe = path.join(dir, legacy ? claimFile(id) : recordFile(id));
-      const st = (await fs.lstat(path.join(dir, claimFile(id))).catch(() => undefined)) ?? (await fs.lstat(probe).catch(() => undefined));
+      const st =
+        (await fs.lstat(path.join(dir, claimFile(id))).catch(() => undefined)) ??
+        (await fs.lstat(probe).catch(() => undefined)) ??
+        // Only a record half replaced is left of a finished claim: its age counts.
+        (await fs.lstat(path.join(dir, tmpFile(id))).catch(() => undefined));
       // rename(2) updates ctime: it tells when the claim was taken.
       if (!st || now - st.ctimeMs < olderThanMs) continue;
       const p = legacy ? await restoreClaim(dir, claimFile(id), legacy) : await repairOne(dir, id, await readRecord(dir, id));

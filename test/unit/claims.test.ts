@@ -159,3 +159,18 @@ test('a mover killed after its link, whose placed file others moved on since: sw
   await s.sweep(36, Date.now() + 11 * 60_000);
   assert.deepEqual(census(root, 'marker-on'), { visible: [`eng/cur/${d.fileName}`], hidden: [] });
 });
+
+test('a record update killed between write and rename leaves a .claim.*.tmp; sweep clears it, alone or beside its claim', async () => {
+  const root = tempRoot();
+  const s = new DispatchStore(root);
+  const d = await s.deliver({ to: 'qa', from: 'engineering', title: 'Half record', body: 'marker-half\n' });
+  assert.equal((await runChild(['ack', root, d.path], 'claimed')).signal, 'SIGKILL');
+  const box = path.join(root, 'qa', 'new');
+  const claim = readdirSync(box).find((n) => /^\.claim\.[^.]+$/.test(n));
+  assert.ok(claim, readdirSync(box).join(', '));
+  writeFileSync(path.join(box, `${claim}.tmp`), '{"v":1');
+  writeFileSync(path.join(box, '.claim.zzzz-1-0123abcd.tmp'), '{"v":1');
+  await s.sweep(36, Date.now() + 11 * 60_000);
+  assert.deepEqual(readdirSync(box).filter((n) => n.startsWith('.')), []);
+  assert.equal(census(root, 'marker-half').visible.length, 1);
+});
