@@ -101,12 +101,18 @@ export default [
     await rowIn(inbox, TITLE).filter({ hasText: 'completed' }).waitFor({ state: 'visible', timeout: 15_000 });
     await screenshot('e2e-lifecycle-completed');
 
+    // Three views share the side bar: fold the Inbox, as a person would, so the Sent rows have room.
+    const inboxHeader = inbox.locator('.pane-header').first();
+    if ((await inboxHeader.getAttribute('aria-expanded')) === 'true') await inboxHeader.click();
+    await inbox.locator('.pane-header[aria-expanded="false"]').first().waitFor({ state: 'visible' });
     const completedRow = rowIn(sent, TITLE);
     await sent.locator('.monaco-list-row', { hasText: 'Completed' }).first().waitFor({ state: 'visible', timeout: 15_000 });
     const month = path.join(root, '.archive', 'qa', d.created!.slice(0, 7));
     await inline(completedRow, 'Verify & Archive', () => fs.existsSync(path.join(month, d.fileName)) && !fs.existsSync(cur), 'the dispatch in .archive/qa/<month>/');
     await rowIn(sent, TITLE).waitFor({ state: 'detached', timeout: 15_000 });
     await screenshot('e2e-lifecycle-archived');
+    await inboxHeader.click();
+    await inbox.locator('.pane-header[aria-expanded="true"]').first().waitFor({ state: 'visible' });
   }, { timeoutMs: 90_000 }),
 
   step('Sent view: the settings are put back', async ({ page }) => {
