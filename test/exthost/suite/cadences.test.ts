@@ -112,7 +112,7 @@ suite('cadences', () => {
     assert.equal(filesIn(path.join(t.root, 'qa', 'new')).filter((n) => n.includes('weekly-sync')).length, 1);
     assert.ok(doc.isDirty, 'still unsaved');
     assert.equal(doc.getText(), `<!-- my unsaved note -->\r\n${TABLE(`| Weekly sync | qa | weekly | ${today()} |  |\r\n`)}`);
-    assert.ok(fs.readFileSync(file).equals(onDisk), 'the disk file is the user’s to save');
+    assert.equal(fs.readFileSync(file, 'utf8'), onDisk.toString('utf8'), 'the disk file is the user’s to save');
   });
 
   test('without myTeams the sender is asked; cancelling sends nothing', async () => {
