@@ -56,27 +56,66 @@ export const newFile = (id: string) => `${CLAIM_PREFIX}${id}.new`;
 /** A record being replaced (written beside it, then renamed over it). */
 export const tmpFile = (id: string) => `${CLAIM_PREFIX}${id}.tmp`;
 
+/**
+ * The records of this process's own moves in flight, by claim id (an id names one claim in one box).
+ * Readers in this process (a concurrent move waiting out claims, a listing) take these, never the file:
+ * a FUSE mount (sshfs) renames a file replaced or removed while it is open on that mount to
+ * `.fuse_hidden*`, and libfuse can lose track of it when the reader's release races the hiding rename —
+ * the hidden copy then stays in the box for good. So this process never has its own record open while
+ * it replaces (`updateRecord`) or removes (`removeRecord`) it. Another process reading it through the
+ * same mount is beyond reach; on a mount of its own (another machine) it cannot cause a hide here.
+ */
+const mine = new Map<string, string>();
+
 /** The first record of a claim: made exclusively, before the claim exists. */
 export async function createRecord(dir: string, id: string, rec: ClaimRecord): Promise<void> {
-  await fs.writeFile(path.join(dir, recordFile(id)), JSON.stringify(rec), { flag: 'wx', mode: 0o644 });
+  const json = JSON.stringify(rec);
+  mine.set(id, json); // before the file exists: no reader here ever opens it
+  try {
+    await fs.writeFile(path.join(dir, recordFile(id)), json, { flag: 'wx', mode: 0o644 });
+  } catch (e) {
+    mine.delete(id);
+    throw e;
+  }
 }
 
 /** Later states of a record replace it whole (write beside, rename over: never half a record). */
 export async function updateRecord(dir: string, id: string, rec: ClaimRecord): Promise<void> {
   const tmp = path.join(dir, tmpFile(id));
-  await fs.writeFile(tmp, JSON.stringify(rec), { mode: 0o644 });
-  await fs.rename(tmp, path.join(dir, recordFile(id)));
+  const json = JSON.stringify(rec);
+  await fs.writeFile(tmp, json, { mode: 0o644 });
+  // Readers here see the new state from now on; the rename replaces a file nobody here has open.
+  const before = mine.get(id);
+  mine.set(id, json);
+  try {
+    await fs.rename(tmp, path.join(dir, recordFile(id)));
+  } catch (e) {
+    if (before === undefined) mine.delete(id);
+    else mine.set(id, before);
+    throw e;
+  }
+}
+
+/** Removes a claim's record (quietly: it may be gone already); readers here go to the file only after. */
+export async function removeRecord(dir: string, id: string): Promise<void> {
+  await removeQuietly(path.join(dir, recordFile(id)));
+  mine.delete(id);
 }
 
 export async function readRecord(dir: string, id: string): Promise<ClaimRecord | undefined> {
+  const own = mine.get(id);
+  if (own !== undefined) return checked(JSON.parse(own));
   try {
-    const r = JSON.parse(await fs.readFile(path.join(dir, recordFile(id)), 'utf8')) as ClaimRecord;
-    if (r?.v !== 1 || typeof r.name !== 'string' || typeof r.dst !== 'string' || typeof r.want !== 'string') return undefined;
-    if (!safeName(r.name) || !safeName(r.want) || (r.placeholder !== undefined && !safeName(r.placeholder))) return undefined;
-    return r;
+    return checked(JSON.parse(await fs.readFile(path.join(dir, recordFile(id)), 'utf8')));
   } catch {
     return undefined;
   }
+}
+
+function checked(r: ClaimRecord): ClaimRecord | undefined {
+  if (r?.v !== 1 || typeof r.name !== 'string' || typeof r.dst !== 'string' || typeof r.want !== 'string') return undefined;
+  if (!safeName(r.name) || !safeName(r.want) || (r.placeholder !== undefined && !safeName(r.placeholder))) return undefined;
+  return r;
 }
 
 /** A record is written by anyone who can write the box: its names must stay names, not paths. */

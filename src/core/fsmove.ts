@@ -17,7 +17,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Stats } from 'node:fs';
 import { variantName } from './format';
-import { ClaimRecord, claimFile, claimPart, createRecord, legacyName, newClaimId, newFile, readRecord, recordFile, removeQuietly, tmpFile, updateRecord } from './claim';
+import { ClaimRecord, claimFile, claimPart, createRecord, legacyName, newClaimId, newFile, readRecord, recordFile, removeQuietly, removeRecord, tmpFile, updateRecord } from './claim';
 
 export { claimPart } from './claim';
 
@@ -163,7 +163,7 @@ export async function moveNoClobber(src: string, dstDir: string, name: string, o
   try {
     await fs.rename(src, claim);
   } catch (e) {
-    await removeQuietly(path.join(dir, recordFile(id)));
+    await removeRecord(dir, id);
     if (errnoOf(e) === 'ENOENT') return gone(src, dstDir, name, opts.seen);
     throw e;
   }
@@ -195,7 +195,7 @@ export async function moveNoClobber(src: string, dstDir: string, name: string, o
     await removeQuietly(fresh);
     killPoint('unclaimed');
     if (opts.sync !== false) await fsyncDir(dir);
-    await removeQuietly(path.join(dir, recordFile(id)));
+    await removeRecord(dir, id);
     return { status: 'moved', path: path.join(dstDir, placed) };
   } catch (e) {
     // A failed move: drop what was prepared and put the claim back, by rename (never by link).
@@ -334,7 +334,6 @@ async function inRoot(dir: string, same: (st: Stats) => boolean): Promise<boolea
 async function repairOne(dir: string, id: string, rec: ClaimRecord | undefined): Promise<string | undefined> {
   const claim = path.join(dir, claimFile(id));
   const fresh = path.join(dir, newFile(id));
-  const record = path.join(dir, recordFile(id));
   // A record update killed between its write and its rename leaves this beside the record.
   await removeQuietly(path.join(dir, tmpFile(id)));
   const c = await fs.lstat(claim).catch(() => undefined);
@@ -342,14 +341,14 @@ async function repairOne(dir: string, id: string, rec: ClaimRecord | undefined):
   if (!c) {
     // Placed by rename, or put back already: only leftovers remain.
     await removeQuietly(fresh);
-    await removeQuietly(record);
+    await removeRecord(dir, id);
     return undefined;
   }
   if (!rec) {
     // A claim whose record is unreadable: keep it visible under a name of its own.
     await removeQuietly(fresh);
     const back = await restoreClaim(dir, claimFile(id), `recovered-${id}.md`);
-    await removeQuietly(record);
+    await removeRecord(dir, id);
     return back;
   }
   const dst = path.resolve(dir, rec.dst);
@@ -357,7 +356,7 @@ async function repairOne(dir: string, id: string, rec: ClaimRecord | undefined):
   if (await isPlaced(dir, rec, c, n)) {
     await removeQuietly(claim);
     await removeQuietly(fresh);
-    await removeQuietly(record);
+    await removeRecord(dir, id);
     return undefined;
   }
   if (rec.placeholder && (await realFolders(dst))) {
@@ -371,7 +370,7 @@ async function repairOne(dir: string, id: string, rec: ClaimRecord | undefined):
   killPoint('restore');
   const back = await restoreClaim(dir, claimFile(id), rec.name);
   await removeQuietly(fresh);
-  await removeQuietly(record);
+  await removeRecord(dir, id);
   return back;
 }
 
