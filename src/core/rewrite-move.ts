@@ -38,8 +38,11 @@ async function claimed(dir: string, name: string): Promise<boolean> {
  */
 export async function landedAt(dir: string, name: string): Promise<string | undefined> {
   const deadline = Date.now() + LAND_WAIT_MS;
-  while ((await claimed(dir, name)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   const p = path.join(dir, name);
+  // Where links are refused, the winner first makes an empty placeholder under the name and renames its
+  // file onto it: an empty file there is a placement in flight, not the answer yet.
+  const placeholder = async () => (await fs.lstat(p).catch(() => undefined))?.size === 0;
+  while (((await claimed(dir, name)) || (await placeholder())) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   return (await fs.lstat(p).catch(() => undefined))?.isFile() ? p : undefined;
 }
 
