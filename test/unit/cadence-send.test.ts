@@ -5,14 +5,14 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { main } from '../../src/cli/main';
 import { localDate } from '../../src/core/cadences';
 import { findTeamFile, updateLastSent } from '../../src/core/cadence-file';
 import { checkCadences, sendDueCadences } from '../../src/core/cadence-send';
 import { parseFrontMatter } from '../../src/core/frontmatter';
 import { DispatchStore } from '../../src/core/store';
+import { runMain } from '../helpers/run-main';
 import { tempRoot } from '../helpers/tmp';
 import { SEED_TABLE } from '../helpers/seed-table';
 
@@ -34,17 +34,10 @@ function newFiles(store: DispatchStore, team: string): string[] {
 }
 
 async function dispatch(args: string[], cwd?: string) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (c) => (o += c));
-  err.on('data', (c) => (e += c));
   const here = process.cwd();
   if (cwd) process.chdir(cwd);
   try {
-    const code = await main(args, { out, err, env: { HOME: cwd ?? here }, stdin: Object.assign(Readable.from([]), { isTTY: true }) });
-    return { code, out: o, err: e };
+    return await runMain(args, { HOME: cwd ?? here }, Object.assign(Readable.from([]), { isTTY: true }));
   } finally {
     process.chdir(here);
   }
