@@ -7,20 +7,8 @@ import * as path from 'node:path';
 import matter from 'gray-matter';
 import { parseFrontMatter, readHead, HEAD_BYTES } from '../../src/core/frontmatter';
 import { Dispatch, metaFromHead } from '../../src/core/dispatch';
+import { seed } from '../helpers/seed';
 import { tempRoot } from '../helpers/tmp';
-
-const seed = `---
-from: engineering
-to: web_ops
-priority: normal
-status: pending
-created: 2026-01-31
-related_bead: _skills-73r
----
-# Update the site
-
-Context.
-`;
 
 test('the seed dispatch: fields as written, created stays the string 2026-01-31', () => {
   const fm = parseFrontMatter(seed);
