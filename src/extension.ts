@@ -1,21 +1,21 @@
 // Dispatch Inbox: wires the core's live index to VS Code (src/ui/, one file per surface).
 // Activation stays cheap: the first scan of the root runs after activate() has returned.
-import { loadStart } from './ui/clock';
+import { loadStart } from './ui/common/clock';
 import * as vscode from 'vscode';
-import { Actions } from './ui/actions';
-import { CadenceView } from './ui/cadences';
-import { registerCommands } from './ui/commands';
-import { Confirmation } from './ui/confirm';
-import { PriorityDecorations } from './ui/decorations';
-import { Notifier } from './ui/notify';
-import { prompts } from './ui/prompts';
-import { registerRootCommands } from './ui/root';
-import { registerReservations } from './ui/reservations';
-import { Sender } from './ui/send';
-import { registerSent, SentTree } from './ui/sent';
-import { InboxSession } from './ui/session';
-import { InboxTree } from './ui/tree';
-import { InboxView } from './ui/view';
+import { Actions } from './ui/inbox/actions';
+import { CadenceView } from './ui/cadences/cadences';
+import { registerCommands } from './ui/inbox/commands';
+import { Confirmation } from './ui/inbox/confirm';
+import { PriorityDecorations } from './ui/inbox/decorations';
+import { Notifier } from './ui/notify/notify';
+import { prompts } from './ui/common/prompts';
+import { registerRootCommands } from './ui/inbox/root';
+import { registerReservations } from './ui/reservations/indicator';
+import { Sender } from './ui/send/send';
+import { registerSent, SentTree } from './ui/sent/sent';
+import { InboxSession } from './ui/common/session';
+import { InboxTree } from './ui/inbox/tree';
+import { InboxView } from './ui/inbox/view';
 
 /** The bundle's top level has run (imports evaluated); the heavy core is not among them. */
 const loadEnd = performance.now();

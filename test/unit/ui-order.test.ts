@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dispatch } from '../../src/core/api';
 import type { Priority } from '../../src/core/format';
-import { age, compareAcknowledged, compareNew, countByPriority, firstN, isFiltering, matches, NO_FILTER } from '../../src/ui/order';
+import { age, compareAcknowledged, compareNew, countByPriority, firstN, isFiltering, matches, NO_FILTER } from '../../src/ui/inbox/order';
 
 const d = (fileName: string, box: 'new' | 'cur' = 'new', team = 'qa'): Dispatch => new Dispatch('/root', team, box, fileName);
 const names = (ds: Dispatch[]): string[] => ds.map((x) => x.fileName);

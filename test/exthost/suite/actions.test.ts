@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { setup, suite, suiteSetup, teardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { InboxApi } from '../../../src/extension';
-import type { Outcome } from '../../../src/ui/actions';
+import type { Outcome } from '../../../src/ui/inbox/actions';
 import { answer, deliver, dispatchNodes, filesIn, inboxSuite, listen, minutesAgo, nodeTitled, Said, TempRoot, waitFor } from './ui-fixture';
 
 suite('actions', () => {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { suite, suiteSetup, suiteTeardown, teardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { InboxApi } from '../../../src/extension';
-import type { CadenceNode } from '../../../src/ui/cadences';
+import type { CadenceNode } from '../../../src/ui/cadences/cadences';
 import { answer, filesIn, inboxSuite, listen, setting, TempRoot, tempRoot, waitFor } from './ui-fixture';
 
 const TABLE = (rows: string) => `# Engineering\r\n\r\n## Cadences\r\n\r\n| Dispatch | To | Frequency | Last Sent | Notes |\r\n|---|---|---|---|---|\r\n${rows}\r\nAfter the table.\r\n`;

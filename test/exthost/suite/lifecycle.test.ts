@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { suite, suiteSetup, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { InboxApi } from '../../../src/extension';
-import type { SentNode } from '../../../src/ui/sent';
+import type { SentNode } from '../../../src/ui/sent/sent';
 import { deliver, filesIn, inboxSuite, minutesAgo, nodeTitled, TempRoot, waitFor } from './ui-fixture';
 
 suite('lifecycle', () => {

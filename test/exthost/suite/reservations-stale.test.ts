@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { setup, suite, suiteSetup, suiteTeardown, teardown, test } from 'mocha';
 import * as vscode from 'vscode';
-import type { ReservationsSnapshot } from '../../../src/ui/reservations';
+import type { ReservationsSnapshot } from '../../../src/ui/reservations/indicator';
 import { AgentMailDouble, startAgentMailDouble } from '../../agentmail-double/server';
 import type { DoubleReservationInput } from '../../agentmail-double/store';
 import { activateExtension, waitFor } from '../helpers';

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { setup, suite, suiteSetup, suiteTeardown, teardown, test } from 'mocha';
 import * as vscode from 'vscode';
-import type { ReservationsSnapshot } from '../../../src/ui/reservations';
+import type { ReservationsSnapshot } from '../../../src/ui/reservations/indicator';
 import { AgentMailDouble, startAgentMailDouble } from '../../agentmail-double/server';
 import { activateExtension, waitFor } from '../helpers';
 

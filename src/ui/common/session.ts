@@ -1,18 +1,18 @@
 // The inbox of one root: a DispatchStore for actions and a live DispatchIndex for everything shown.
 // Views never ask the disk; they render the index and re-render when this session says it changed.
 import * as vscode from 'vscode';
-import type { Dispatch, DispatchIndex, DispatchStore } from '../core/api';
-import type { IndexEvent } from '../core/live-index';
-import { affectsIndex, InboxConfig, readConfig, resolveRoot, SECTION } from './config';
+import type { Dispatch, DispatchIndex, DispatchStore } from '../../core/api';
+import type { IndexEvent } from '../../core/live-index';
+import { affectsIndex, InboxConfig, readConfig, resolveRoot, SECTION } from './settings';
 
-type Core = typeof import('../core/api');
+type Core = typeof import('../../core/api');
 let core: Promise<Core> | undefined;
 /**
  * The core (chokidar, gray-matter, js-yaml) is loaded on first use, not with the extension: the
  * bundler turns this import into a deferred initialiser, so activation does not pay for it.
  */
 export function loadCore(): Promise<Core> {
-  return (core ??= import('../core/api'));
+  return (core ??= import('../../core/api'));
 }
 
 export type SessionState = 'loading' | 'ready' | 'rootMissing';

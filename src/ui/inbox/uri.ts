@@ -1,8 +1,8 @@
 // Tree items carry a URI of our own scheme so that decorations (priority badges) attach to them and
 // never to real `file:` URIs: the Explorer and editor tabs must not get badges.
 import * as vscode from 'vscode';
-import type { Dispatch } from '../core/api';
-import { isPriority, Priority } from '../core/format';
+import type { Dispatch } from '../../core/api';
+import { isPriority, Priority } from '../../core/format';
 
 export const ITEM_SCHEME = 'dispatch-inbox';
 

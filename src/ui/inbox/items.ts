@@ -1,10 +1,10 @@
 // How one dispatch looks in the tree: label, `from · 2h ago`, a priority-coloured icon, a tooltip.
 // Everything shown comes from files other agents wrote, so the tooltip never renders their Markdown.
 import * as vscode from 'vscode';
-import type { Dispatch, DispatchMeta } from '../core/api';
+import type { Dispatch, DispatchMeta } from '../../core/api';
 import { age, AgeUnit } from './order';
-import { priorityName } from './text';
-import { statusOf } from '../core/status';
+import { priorityName } from '../common/text';
+import { statusOf } from '../../core/status';
 import { itemUri, priorityColor } from './uri';
 
 export function agoText(iso: string | undefined, now = Date.now()): string | undefined {

@@ -3,7 +3,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { isFiltering } from './order';
-import { InboxSession } from './session';
+import { InboxSession } from '../common/session';
 import { InboxNode, InboxTree } from './tree';
 
 export const VIEW_ID = 'dispatchInbox.inbox';

@@ -5,12 +5,12 @@
 // what it shows is in reservations-tooltip.ts, its quick pick in reservations-pick.ts, and settings
 // and secrets in reservations-settings.ts.
 import * as vscode from 'vscode';
-import { AgentMailClient, AgentMailConfig, agentMailUrlSource, describeError, isAgentMailError, ReservationList, resolveAgentMailConfig } from '../core/agentmail';
-import { PollOutcome, ReservationPoller } from '../core/agentmail/poller';
-import { reservationPathFor, ReservationState, reservationsItemVisible, stateForError } from '../core/agentmail/status';
-import { ReservationActions, Selector } from './reservations-pick';
-import { clearToken, COMMANDS, readSettings, readTokens, REGISTRATION_TOKEN_KEY, SECTION, setSecret, TOKEN_KEY, workspaceFolder } from './reservations-settings';
-import { renderItem } from './reservations-tooltip';
+import { AgentMailClient, AgentMailConfig, agentMailUrlSource, describeError, isAgentMailError, ReservationList, resolveAgentMailConfig } from '../../core/agentmail';
+import { PollOutcome, ReservationPoller } from '../../core/agentmail/poller';
+import { reservationPathFor, ReservationState, reservationsItemVisible, stateForError } from '../../core/agentmail/status';
+import { ReservationActions, Selector } from './pick';
+import { clearToken, COMMANDS, readSettings, readTokens, REGISTRATION_TOKEN_KEY, SECTION, setSecret, TOKEN_KEY, workspaceFolder } from './settings';
+import { renderItem } from './tooltip';
 
 const ITEM_ID = 'dispatchInbox.reservations';
 

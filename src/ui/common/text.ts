@@ -1,7 +1,7 @@
 // Text that other agents wrote (titles, senders) or a server sent, made safe to show in VS Code's
 // plain-string surfaces, and the priority words in the user's language.
 import * as vscode from 'vscode';
-import type { Priority } from '../core/format';
+import type { Priority } from '../../core/format';
 
 const ZWSP = '\u200b';
 

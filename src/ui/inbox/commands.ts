@@ -1,15 +1,15 @@
 // Command registrations: each resolves what it acts on (the clicked item, the multi-selection, or the
 // view's selection when run from the palette or a key) and hands it to Actions, Sender or the view.
 import * as vscode from 'vscode';
-import type { Dispatch } from '../core/api';
+import type { Dispatch } from '../../core/api';
 import { Actions } from './actions';
 import { InboxNode } from './tree';
 import { InboxView, VIEW_ID } from './view';
-import { InboxSession } from './session';
-import { Prompts } from './prompts';
-import { Sender } from './send';
+import { InboxSession } from '../common/session';
+import { Prompts } from '../common/prompts';
+import { Sender } from '../send/send';
 import { isFiltering, matches, NO_FILTER } from './order';
-import { plain } from './text';
+import { plain } from '../common/text';
 
 type Target = InboxNode | Dispatch | undefined;
 

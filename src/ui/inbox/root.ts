@@ -1,11 +1,11 @@
 // The root folder: create it (with team inboxes) when it is missing, or choose another one. The view's
 // welcome content links here when `dispatchInbox.state == rootMissing`.
 import * as vscode from 'vscode';
-import { isTeamName } from '../core/format';
-import { SECTION } from './config';
-import { Prompts } from './prompts';
-import { InboxSession } from './session';
-import { plain } from './text';
+import { isTeamName } from '../../core/format';
+import { SECTION } from '../common/settings';
+import { Prompts } from '../common/prompts';
+import { InboxSession } from '../common/session';
+import { plain } from '../common/text';
 
 export function registerRootCommands(session: InboxSession, prompts: Prompts): vscode.Disposable[] {
   return [

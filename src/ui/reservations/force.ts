@@ -2,8 +2,8 @@
 // and why the server calls it stale, then Agent Mail's force_release_file_reservation (which checks again,
 // releases only if it still looks abandoned, and mails the holder).
 import * as vscode from 'vscode';
-import { AgentMailClient, Reservation, staleReasonsText } from '../core/agentmail';
-import { oneLine } from '../core/agentmail/status';
+import { AgentMailClient, Reservation, staleReasonsText } from '../../core/agentmail';
+import { oneLine } from '../../core/agentmail/status';
 
 export interface ForceReleaseDeps {
   client: AgentMailClient;

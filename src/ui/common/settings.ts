@@ -1,7 +1,7 @@
 // The `dispatchInbox.*` settings, read in one place with their defaults.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isPriority, isTeamName, Priority } from '../core/format';
+import { isPriority, isTeamName, Priority } from '../../core/format';
 
 export const SECTION = 'dispatchInbox';
 

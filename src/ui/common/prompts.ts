@@ -1,8 +1,8 @@
 // Every question and message the extension puts to the user goes through this object, so the
 // extension-host tests can answer for the user (they replace its methods) and read what was said.
 import * as vscode from 'vscode';
-import { isTeamName, Priority, PRIORITIES } from '../core/format';
-import { priorityColor } from './uri';
+import { isTeamName, Priority, PRIORITIES } from '../../core/format';
+import { priorityColor } from '../inbox/uri';
 
 export interface TeamChoice {
   name: string;

@@ -6,13 +6,13 @@
 // One of ours on screen at a time: while a toast is showing (until it is answered or closed, or VS Code
 // has surely hidden it into the notification centre), later arrivals wait and are counted in the next.
 import * as vscode from 'vscode';
-import type { Dispatch } from '../core/api';
-import { priorityRank } from '../core/format';
-import { Actions } from './actions';
-import { countByPriority } from './order';
-import { Prompts } from './prompts';
-import { InboxSession } from './session';
-import { plain, priorityName } from './text';
+import type { Dispatch } from '../../core/api';
+import { priorityRank } from '../../core/format';
+import { Actions } from '../inbox/actions';
+import { countByPriority } from '../inbox/order';
+import { Prompts } from '../common/prompts';
+import { InboxSession } from '../common/session';
+import { plain, priorityName } from '../common/text';
 
 const BATCH_MS = 400;
 const MIN_INTERVAL_MS = 5000;
@@ -133,7 +133,7 @@ export class Notifier implements vscode.Disposable {
     const fresh = teams.flatMap((t) => index.list(t, 'new'));
     const total = fresh.length;
     // The same line as `dispatch summary`, so a person sees one format in the terminal and here.
-    const { formatSummary } = await import('../core/summary');
+    const { formatSummary } = await import('../../core/summary');
     const line = formatSummary(teams, fresh, this.session.store.root, this.session.config.staleAfterDays);
     this.log.info(line);
     const mode = this.session.config.summary;

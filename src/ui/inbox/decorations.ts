@@ -1,7 +1,7 @@
 // The priority badge on each dispatch row, on our own URI scheme only (see uri.ts).
 import * as vscode from 'vscode';
-import type { Priority } from '../core/format';
-import { priorityName } from './text';
+import type { Priority } from '../../core/format';
+import { priorityName } from '../common/text';
 import { priorityColor, priorityOf } from './uri';
 
 /** One letter, like the SCM badges; the colour says the rest. */

@@ -6,22 +6,22 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CadenceCheck, CadenceSendResult, CadenceSource, CadenceStatus } from '../core/cadence-send';
-import { BadRow, localDate } from '../core/cadences';
-import type { RowKey, UpdateResult } from '../core/cadence-file';
-import { Prompts } from './prompts';
-import { InboxSession } from './session';
-import { plain } from './text';
-import { tildify } from './view';
+import type { CadenceCheck, CadenceSendResult, CadenceSource, CadenceStatus } from '../../core/cadence-send';
+import { BadRow, localDate } from '../../core/cadences';
+import type { RowKey, UpdateResult } from '../../core/cadence-file';
+import { Prompts } from '../common/prompts';
+import { InboxSession } from '../common/session';
+import { plain } from '../common/text';
+import { tildify } from '../inbox/view';
 
 export const CADENCES_VIEW_ID = 'dispatchInbox.cadences';
 const EDIT_DEBOUNCE_MS = 400;
 const INDEX_THROTTLE_MS = 1000;
 
-type CadenceCore = typeof import('../core/cadence-send') & typeof import('../core/cadence-file') & typeof import('../core/cadences');
+type CadenceCore = typeof import('../../core/cadence-send') & typeof import('../../core/cadence-file') & typeof import('../../core/cadences');
 let core: Promise<CadenceCore> | undefined;
 function loadCadenceCore(): Promise<CadenceCore> {
-  return (core ??= Promise.all([import('../core/cadence-send'), import('../core/cadence-file'), import('../core/cadences')]).then(([a, b, c]) => ({ ...a, ...b, ...c })));
+  return (core ??= Promise.all([import('../../core/cadence-send'), import('../../core/cadence-file'), import('../../core/cadences')]).then(([a, b, c]) => ({ ...a, ...b, ...c })));
 }
 
 export type CadenceNode = { kind: 'cadence'; c: CadenceStatus } | { kind: 'bad'; b: BadRow };

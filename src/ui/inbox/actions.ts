@@ -4,11 +4,11 @@
 // Titles come from files other agents wrote: every one goes through plain() before it is shown.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Dispatch, MoveOutcome } from '../core/api';
+import type { Dispatch, MoveOutcome } from '../../core/api';
 import { Confirmation } from './confirm';
-import { Prompts } from './prompts';
-import { InboxSession } from './session';
-import { plain } from './text';
+import { Prompts } from '../common/prompts';
+import { InboxSession } from '../common/session';
+import { plain } from '../common/text';
 
 export interface Outcome {
   /** Moved (or deleted) by us; for moves, the dispatch at its new place. */

@@ -1,12 +1,12 @@
 // The Inbox tree: team → New / Acknowledged → dispatches. It renders the live index and nothing else;
 // items are read lazily (tooltips in resolveTreeItem), boxes are paged so 10k files stay fast.
 import * as vscode from 'vscode';
-import type { Dispatch } from '../core/api';
-import { Box } from '../core/format';
+import type { Dispatch } from '../../core/api';
+import { Box } from '../../core/format';
 import { compareAcknowledged, compareNew, countByPriority, Filter, firstN, isFiltering, matches, NO_FILTER } from './order';
 import { agoText, dispatchItem, dispatchTooltip } from './items';
-import { InboxChange, InboxSession } from './session';
-import { ageMs, isStale, oldestNew, shortAge } from '../core/sent';
+import { InboxChange, InboxSession } from '../common/session';
+import { ageMs, isStale, oldestNew, shortAge } from '../../core/sent';
 
 export interface TeamNode {
   kind: 'team';

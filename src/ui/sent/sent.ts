@@ -2,13 +2,13 @@
 // (pending → accepted → completed), each row saying where it sits and for how long, stale ones flagged.
 // Completed ones offer Verify & Archive. Like the inbox, it renders the live index and nothing else.
 import * as vscode from 'vscode';
-import type { Dispatch } from '../core/api';
-import { ageMs, compareWaiting, isStale, lifecycleStatus, sentBy, shortAge } from '../core/sent';
-import { Status, STATUSES } from '../core/status';
-import { Actions } from './actions';
-import { itemUri, priorityColor } from './uri';
-import { InboxSession } from './session';
-import { plain } from './text';
+import type { Dispatch } from '../../core/api';
+import { ageMs, compareWaiting, isStale, lifecycleStatus, sentBy, shortAge } from '../../core/sent';
+import { Status, STATUSES } from '../../core/status';
+import { Actions } from '../inbox/actions';
+import { itemUri, priorityColor } from '../inbox/uri';
+import { InboxSession } from '../common/session';
+import { plain } from '../common/text';
 
 export const SENT_VIEW_ID = 'dispatchInbox.sent';
 /** Front matter of cur/ dispatches (their status) is read for at most this many per render. */

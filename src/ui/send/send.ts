@@ -2,14 +2,14 @@
 // that lives in memory (scheme `dispatch-draft`), delivered with one action. Until "Deliver" nothing
 // touches the dispatch folders: closing the draft, or cancelling any step, writes nothing.
 import * as vscode from 'vscode';
-import type { Dispatch } from '../core/api';
-import { isPriority, isTeamName, Priority } from '../core/format';
-import { Actions } from './actions';
+import type { Dispatch } from '../../core/api';
+import { isPriority, isTeamName, Priority } from '../../core/format';
+import { Actions } from '../inbox/actions';
 import { DraftFiles } from './drafts';
-import { Prompts } from './prompts';
-import { InboxSession } from './session';
-import { plain, priorityName } from './text';
-import { InboxNode } from './tree';
+import { Prompts } from '../common/prompts';
+import { InboxSession } from '../common/session';
+import { plain, priorityName } from '../common/text';
+import { InboxNode } from '../inbox/tree';
 
 export const DRAFT_SCHEME = 'dispatch-draft';
 

@@ -2,11 +2,11 @@
 // release, renew (first when it expires soon), force-release another agent's stale one, copy, open the
 // server's page. Errors of actions the user asked for are shown here.
 import * as vscode from 'vscode';
-import { AgentMailClient, AgentMailError, describeError, isAgentMailError, Reservation, ReservationList, ReservationSelector, staleReasonsText } from '../core/agentmail';
-import { expiringSoon, forceReleasable, oneLine, ReservationState, reservationsPageUrl, summariseReservations } from '../core/agentmail/status';
-import { confirmAndForceRelease } from './reservations-force';
-import { COMMANDS, SECTION } from './reservations-settings';
-import { expiresText } from './reservations-tooltip';
+import { AgentMailClient, AgentMailError, describeError, isAgentMailError, Reservation, ReservationList, ReservationSelector, staleReasonsText } from '../../core/agentmail';
+import { expiringSoon, forceReleasable, oneLine, ReservationState, reservationsPageUrl, summariseReservations } from '../../core/agentmail/status';
+import { confirmAndForceRelease } from './force';
+import { COMMANDS, SECTION } from './settings';
+import { expiresText } from './tooltip';
 
 /** Selects a reservation by id or pattern (the internal commands' argument). */
 export type Selector = number | string | { id?: number | null; path_pattern?: string };

@@ -2,7 +2,7 @@
 // status-bar item that the next confirmation replaces, so acknowledging row after row from the
 // keyboard does not pile up toasts. Batches, races and failures still go to notifications (actions.ts).
 import * as vscode from 'vscode';
-import { clip, plain } from './text';
+import { clip, plain } from '../common/text';
 
 export const UNDO_COMMAND = 'dispatchInbox.undoLast';
 /** How long a confirmation stays; its Undo goes with it. */

@@ -1,9 +1,9 @@
 // What the Agent Mail reservations item shows: its text, warning colour, accessible label and the
 // Markdown tooltip (who holds what, or why the server cannot be read). Pure rendering of a view.
 import * as vscode from 'vscode';
-import { AgentMailConfig, describeError, expiresIn, isAgentMailError, Reservation, ReservationList, staleReasonsText } from '../core/agentmail';
-import { expiringSoon, holdersOf, oneLine, ReservationState, summariseReservations } from '../core/agentmail/status';
-import { COMMANDS, SECTION } from './reservations-settings';
+import { AgentMailConfig, describeError, expiresIn, isAgentMailError, Reservation, ReservationList, staleReasonsText } from '../../core/agentmail';
+import { expiringSoon, holdersOf, oneLine, ReservationState, summariseReservations } from '../../core/agentmail/status';
+import { COMMANDS, SECTION } from './settings';
 
 const WARNING = 'statusBarItem.warningBackground';
 const TOOLTIP_ROWS = 15;
