@@ -7,7 +7,8 @@ import { findTeamFile } from '../core/cadence-file';
 import { CadenceCheck, CadenceSendResult, CadenceStatus, checkCadences, sendDueCadences } from '../core/cadence-send';
 import { DispatchError, DispatchStore } from '../core/store';
 import { Io, UsageError } from './main';
-import { safeJSON, stripControl } from './print';
+import { safeJSON } from './print';
+import { stripControl } from '../core/text';
 
 export const CADENCES_USAGE = 'cadences [--file F] [--from TEAM] [--json] [--send [--dry-run]] [--today YYYY-MM-DD]';
 

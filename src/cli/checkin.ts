@@ -11,7 +11,8 @@ import { markAnnounced, stateFile, urgentNotice } from '../core/urgent-notice';
 import { DispatchStore } from '../core/store';
 import { readHookInput } from './hook-input';
 import type { Io } from './main';
-import { safeJSON, stripControl } from './print';
+import { safeJSON } from './print';
+import { stripControl } from '../core/text';
 
 export const CHECKIN_USAGE =
   'usage: dispatch checkin --team TEAM [--ack] [--track] [--send-due] [--full] [--stale-after DAYS] [--json] [--format text|claude-hook|prompt-hook]';

@@ -1,7 +1,8 @@
 // The lifecycle verbs: complete (receiver), sent and archive (sender), and the JSON shape with status.
 import type { Dispatch, DispatchStore, MoveOutcome } from '../core/api';
 import { isStatus } from '../core/lifecycle';
-import { ageMs, compareWaiting, DEFAULT_STALE_DAYS, formatSentLine, isStale, lifecycleStatus, parseDays, sentBy } from '../core/sent';
+import { DEFAULT_STALE_DAYS } from '../core/defaults';
+import { ageMs, compareWaiting, formatSentLine, isStale, lifecycleStatus, parseDays, sentBy } from '../core/sent';
 import { errorText, fail, Io, parse, print, printJSON, UsageError } from './main';
 import { visible } from './print';
 

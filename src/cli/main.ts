@@ -5,7 +5,9 @@ import { parseArgs, ParseArgsConfig } from 'node:util';
 import { createReadStream } from 'node:fs';
 import { DispatchStore, DispatchError, defaultRoot, isPriority, Priority, Dispatch, DispatchIndex, IndexEvent, checkTeam, remoteFilesystem } from '../core/api';
 import { formatSummary } from '../core/summary';
-import { formatLine, formatShow, safeJSON, sortForList, stripControl, unescapeVisible, visible } from './print';
+import { formatLine, formatShow, safeJSON, sortForList, unescapeVisible, visible } from './print';
+import { stripControl } from '../core/text';
+import { MAX_BODY } from '../core/defaults';
 import { readBodyFrom } from './body';
 import { lifecycleCommands, lifecycleJSON, reportMove, staleDaysOpt } from './lifecycle';
 import { isStale } from '../core/sent';
@@ -98,7 +100,6 @@ function priorityOpt(v: unknown): Priority | undefined {
   return v;
 }
 
-const MAX_BODY = 10 * 1024 * 1024;
 const MIN_INTERVAL = 100;
 const MAX_INTERVAL = 3_600_000;
 

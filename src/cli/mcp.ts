@@ -17,7 +17,8 @@ import { markAnnounced, stateFile } from '../core/urgent-notice';
 import { DispatchError, DispatchStore } from '../core/store';
 import * as os from 'node:os';
 import type { Io } from './main';
-import { formatLine, formatShow, sortForList, stripControl } from './print';
+import { formatLine, formatShow, sortForList } from './print';
+import { stripControl } from '../core/text';
 
 const VERSION = '0.1.0';
 

@@ -1,6 +1,7 @@
 // Plain-text shapes of the CLI's output: one line per dispatch, the session-start summary, `show`.
 // They carry untrusted text as it is: main.ts writes every line through stripControl (or safeJSON).
 import { Dispatch, DispatchContent, priorityRank } from '../core/api';
+import { CONTROL } from '../core/text';
 
 /** New before acknowledged; within a box, urgent → low, then oldest first (names sort by time). */
 export function sortForList(ds: Dispatch[]): Dispatch[] {
@@ -38,15 +39,6 @@ export function formatShow(c: DispatchContent): string {
   let end = text.length;
   while (end > 0 && text.charCodeAt(end - 1) === 0x0a) end--; // a loop: /\n*$/ is quadratic on a run of newlines
   return text.slice(0, end) + '\n';
-}
-
-// C0 but tab and newline, DEL and C1 (ESC, CSI, OSC…), and the bidirectional controls that make a
-// terminal show text in another order than it is (Trojan Source): LRM/RLM, ALM, embeddings and isolates.
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/** Terminal escapes and bidi controls in a file must not drive (or mislead) the reader's terminal. */
-export function stripControl(s: string): string {
-  return s.replace(CONTROL, '');
 }
 
 /**

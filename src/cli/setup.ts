@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { isTeamName } from '../core/format';
 import { HookSpec, mergeHooks } from '../core/settings-merge';
 import type { Io } from './main';
-import { stripControl } from './print';
+import { stripControl } from '../core/text';
 
 const USAGE = 'usage: dispatch setup claude|codex [--team TEAM] [--user] [--dry-run] [--no-prompt-hook]';
 

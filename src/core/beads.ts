@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Dispatch } from './dispatch';
 import type { Priority } from './format';
+import { oneLine } from './text';
 
 /** bd's priorities are 0 (highest) … 4. */
 const BD_PRIORITY: Record<Priority, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
@@ -29,7 +30,7 @@ export function beadDescription(d: Dispatch): string {
 
 export function beadArgs(d: Dispatch): string[] {
   // The title is another team's text: one line, bounded, and after `--` so it can never be read as a flag.
-  const title = d.title.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim().slice(0, 200) || d.slug;
+  const title = oneLine(d.title, 200) || d.slug;
   return ['create', '-d', beadDescription(d), '-p', String(BD_PRIORITY[d.priority]), '-t', 'task', '--json', '--', title];
 }
 

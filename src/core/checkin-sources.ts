@@ -9,7 +9,8 @@ import { localDate } from './cadences';
 import { Dispatch } from './dispatch';
 import { editFrontMatter } from './lifecycle';
 import { moveNoClobber } from './fsmove';
-import { compareWaiting, DEFAULT_STALE_DAYS, isStale, lifecycleStatus, sentBy } from './sent';
+import { DEFAULT_STALE_DAYS } from './defaults';
+import { compareWaiting, isStale, lifecycleStatus, sentBy } from './sent';
 import type { DispatchStore } from './store';
 
 export type DueCadence = CadenceStatus;

@@ -2,6 +2,7 @@
 // there is nothing to do. Untrusted text (titles, bodies) is quoted, never presented as instructions.
 import type { Dispatch } from './dispatch';
 import type { CheckinItem, CheckinResult, Section } from './checkin';
+import { oneLine } from './text';
 
 /** Claude Code keeps about 10,000 characters of a hook's output: stay below. */
 export const HOOK_BUDGET = 9000;
@@ -19,20 +20,17 @@ export function age(created: string | undefined, now: number): string {
   return `${Math.floor(s / 86400)}d ago`;
 }
 
-/** One line, bounded: titles and names come from other teams' files. */
-function oneLine(s: string, max = 200): string {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
-}
+/** Titles and names come from other teams' files: one line each, this long at most. */
+const LINE = 200;
 
 function item(i: CheckinItem, n: number, now: number): string {
   const d = i.dispatch;
   const meta = [`from ${d.from ?? 'unknown'}`, age(d.created, now)];
   const bead = d.toJSON().related_bead;
   if (bead) meta.push(`bead ${oneLine(bead, 80)}`);
-  const lines = [`${n}. [${d.priority}] **${oneLine(d.title)}** — ${meta.join(', ')}`];
-  const state = [`id \`${oneLine(d.id)}\``]; // a file name may hold a newline: never a line of its own
-  if (i.ack) state.push(typeof i.ack === 'string' ? i.ack : `not acknowledged: ${oneLine(i.ack.error)}`);
+  const lines = [`${n}. [${d.priority}] **${oneLine(d.title, LINE)}** — ${meta.join(', ')}`];
+  const state = [`id \`${oneLine(d.id, LINE)}\``]; // a file name may hold a newline: never a line of its own
+  if (i.ack) state.push(typeof i.ack === 'string' ? i.ack : `not acknowledged: ${oneLine(i.ack.error, LINE)}`);
   if (i.bead) state.push(`tracking bead ${i.bead}`);
   if (d.warnings.length) state.push(`${d.warnings.length} warning(s): ${oneLine(d.warnings[0], 100)}`);
   lines.push(`   ${state.join(' · ')}`);
@@ -43,7 +41,7 @@ function item(i: CheckinItem, n: number, now: number): string {
 }
 
 function sentRow(d: Dispatch, now: number, hint: string): string {
-  return `- ${d.team}: ${oneLine(d.title, 120)} — ${age(d.created, now)} (\`${oneLine(d.id)}\`)${hint}`;
+  return `- ${d.team}: ${oneLine(d.title, 120)} — ${age(d.created, now)} (\`${oneLine(d.id, LINE)}\`)${hint}`;
 }
 
 export function formatCheckin(r: CheckinResult, now = Date.now()): string {
@@ -61,7 +59,7 @@ export function formatCheckin(r: CheckinResult, now = Date.now()): string {
   }
   if (r.verify.available && r.verify.rows.length) {
     extra.push(`## Completed, awaiting your verification`);
-    for (const d of r.verify.rows) extra.push(sentRow(d, now, ` → verify, then \`dispatch archive ${oneLine(d.id)}\``));
+    for (const d of r.verify.rows) extra.push(sentRow(d, now, ` → verify, then \`dispatch archive ${oneLine(d.id, LINE)}\``));
   }
   const sections: [string, Section<unknown>][] = [['cadences', r.cadences], ['stale sent', r.stale], ['awaiting verification', r.verify]];
   const off = sections.flatMap(([n, s]) => (s.available ? [] : [`${n}: ${oneLine(s.reason, 160)}`]));

@@ -11,6 +11,7 @@
 // `reconcile` ms each watched box's mtime is compared with the one its last listing saw, and a box
 // that changed gets one more listing; a burst of events asks for that listing as soon as it calms.
 // A claim (a move in flight) that is still there after a moment is shown in its box as being moved.
+import { DEFAULT_POLL_INTERVAL_MS } from './defaults';
 import chokidar, { FSWatcher } from 'chokidar';
 import { watch as fsWatch, FSWatcher as NodeWatcher, Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -403,7 +404,7 @@ export class DispatchIndex {
       depth: 1,
       ignored,
       usePolling: !!this.opts.poll,
-      interval: this.opts.interval ?? 2000,
+      interval: this.opts.interval ?? DEFAULT_POLL_INTERVAL_MS,
     });
     this.dirWatcher = w;
     const structural = () => void this.rescanSoon();
@@ -446,7 +447,7 @@ export class DispatchIndex {
   }
 
   private get interval(): number {
-    return this.opts.interval ?? 2000;
+    return this.opts.interval ?? DEFAULT_POLL_INTERVAL_MS;
   }
 
   private fallBackToPolling(b: BoxState, error: Error): void {

@@ -1,10 +1,11 @@
 // The sender's view and the "nothing unseen" rule, pure over dispatches already listed.
 // Stale: still in new/ after `staleAfterDays` — that team has not run a session since (the protocol's
 // "invisible message loss", made visible).
+import { shortAge } from './age';
+import { DEFAULT_STALE_DAYS } from './defaults';
 import type { Dispatch } from './dispatch';
 import { Status, statusOf } from './status';
 
-export const DEFAULT_STALE_DAYS = 3;
 const DAY = 86_400_000;
 
 /** A number of days from a CLI option or a setting; undefined when it is not one. */
@@ -40,17 +41,6 @@ export function sentBy(ds: Iterable<Dispatch>, team: string): Dispatch[] {
   const out: Dispatch[] = [];
   for (const d of ds) if (d.from === team && d.team !== team) out.push(d);
   return out;
-}
-
-/** `12m`, `5h`, `6d`, `3w`: compact, for terminal columns and tree rows. */
-export function shortAge(ms: number | undefined): string {
-  if (ms === undefined) return '?';
-  const m = Math.floor(ms / 60_000);
-  if (m < 60) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return `${h}h`;
-  const d = Math.floor(h / 24);
-  return d < 70 ? `${d}d` : `${Math.floor(d / 7)}w`;
 }
 
 /** Oldest first: the one waiting longest is the one to chase. */

@@ -1,5 +1,6 @@
 // The Maildir store: deliver (tmp → new), acknowledge (new → cur), reroute, list, read, sweep.
 // No locks: every step is a whole-file write or a no-clobber move, so racing processes all end well.
+import { MAX_BODY } from './defaults';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
@@ -78,7 +79,6 @@ const seenFile = new WeakMap<Dispatch, FileSeen>();
 export const TRASH = '.trash';
 /** Verified dispatches, `<root>/.archive/<team>/<YYYY-MM>/`: never deleted, never listed as an inbox. */
 export const ARCHIVE = '.archive';
-const MAX_BODY = 10 * 1024 * 1024;
 const MAX_TITLE = 200;
 const ARRIVING_MS = 5000;
 

@@ -1,12 +1,10 @@
 // What the reservations indicator decides without VS Code: states per error kind, mine vs others',
-// who holds the active file (and against which folder), when the item shows, the reservations page URL,
-// one-line server text.
+// who holds the active file (and against which folder), when the item shows, the reservations page URL.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { normaliseReservation, parseBaseUrl, Reservation } from '../../src/core/agentmail';
 import {
   holdersOf,
-  oneLine,
   relativeInside,
   reservationPathFor,
   reservationsItemVisible,
@@ -66,10 +64,6 @@ describe('reservation status', () => {
     assert.equal(reservationsPageUrl(parseBaseUrl('http://127.0.0.1:8765'), undefined), 'http://127.0.0.1:8765/mail');
   });
 
-  it('makes server text one bounded line', () => {
-    assert.equal(oneLine('a\nb\u001b[31mc\u2028d'), 'a b [31mc d');
-    assert.equal(oneLine('x'.repeat(10), 5), 'xxxx…');
-  });
 
   it('relativises a file only when it lies inside the root', () => {
     assert.equal(relativeInside('/w/repo', '/w/repo/src/a.ts'), 'src/a.ts');

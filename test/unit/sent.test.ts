@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dispatch } from '../../src/core/dispatch';
-import { ageMs, formatSentLine, isStale, lifecycleStatus, oldestNew, parseDays, sentBy, shortAge } from '../../src/core/sent';
+import { shortAge } from '../../src/core/age';
+import { ageMs, formatSentLine, isStale, lifecycleStatus, oldestNew, parseDays, sentBy } from '../../src/core/sent';
 import { formatSummary } from '../../src/core/summary';
 
 const NOW = Date.parse('2026-02-05T12:00:00Z');

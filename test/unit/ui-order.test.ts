@@ -1,10 +1,11 @@
-// src/ui/order.ts in plain Node: it imports no VS Code, so the tree's ordering, paging, filtering and
+// src/ui/inbox/order.ts (and core/age.ts) in plain Node: it imports no VS Code, so the tree's ordering, paging, filtering and
 // counting are tested here on real Dispatch objects (built from file names, as the index builds them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dispatch } from '../../src/core/api';
 import type { Priority } from '../../src/core/format';
-import { age, compareAcknowledged, compareNew, countByPriority, firstN, isFiltering, matches, NO_FILTER } from '../../src/ui/inbox/order';
+import { age } from '../../src/core/age';
+import { compareAcknowledged, compareNew, countByPriority, firstN, isFiltering, matches, NO_FILTER } from '../../src/ui/inbox/order';
 
 const d = (fileName: string, box: 'new' | 'cur' = 'new', team = 'qa'): Dispatch => new Dispatch('/root', team, box, fileName);
 const names = (ds: Dispatch[]): string[] => ds.map((x) => x.fileName);

@@ -29,6 +29,8 @@ export interface PollerOptions {
   timers?: PollerTimers;
 }
 
+/** How often reservations are read while the window has the focus, ms (the `agentMail.pollInterval` default). */
+export const DEFAULT_RESERVATIONS_POLL_MS = 5000;
 export const DEFAULT_UNFOCUSED_FACTOR = 4;
 export const DEFAULT_MAX_BACKOFF_MS = 60_000;
 
@@ -53,7 +55,7 @@ export class ReservationPoller {
     private readonly task: () => Promise<PollOutcome>,
     opts: PollerOptions,
   ) {
-    this.intervalMs = positive(opts.intervalMs, 5000);
+    this.intervalMs = positive(opts.intervalMs, DEFAULT_RESERVATIONS_POLL_MS);
     this.factor = positive(opts.unfocusedFactor ?? DEFAULT_UNFOCUSED_FACTOR, DEFAULT_UNFOCUSED_FACTOR);
     this.maxBackoffMs = positive(opts.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS);
     this.focused = opts.focused ?? true;

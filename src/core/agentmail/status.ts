@@ -81,11 +81,6 @@ export function reservationsPageUrl(baseUrl: URL, project: string | undefined): 
   return project ? `${base}/mail/${projectSlug(project)}/file_reservations` : `${base}/mail`;
 }
 
-/** Server text made safe for one line of UI: no control characters, bounded length. */
-export function oneLine(text: string, max = 120): string {
-  const t = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
-}
 
 /** `path` relative to `root` with '/' separators, or undefined when it is not inside `root`. */
 export function relativeInside(root: string, file: string): string | undefined {

@@ -2,7 +2,7 @@
 // extension-host tests can answer for the user (they replace its methods) and read what was said.
 import * as vscode from 'vscode';
 import { isTeamName, Priority, PRIORITIES } from '../../core/format';
-import { priorityColor } from '../inbox/uri';
+import { priorityColor, priorityHelp } from './priority';
 
 export interface TeamChoice {
   name: string;
@@ -15,13 +15,6 @@ export interface TeamPickOptions {
   teams: TeamChoice[];
   /** Preselected team. */
   active?: string;
-}
-
-function priorityHelp(p: Priority): string {
-  if (p === 'urgent') return vscode.l10n.t('drop everything');
-  if (p === 'high') return vscode.l10n.t('next in line');
-  if (p === 'normal') return vscode.l10n.t('in the usual order');
-  return vscode.l10n.t('when there is time');
 }
 
 export const prompts = {

@@ -2,7 +2,8 @@
 // status-bar item that the next confirmation replaces, so acknowledging row after row from the
 // keyboard does not pile up toasts. Batches, races and failures still go to notifications (actions.ts).
 import * as vscode from 'vscode';
-import { clip, plain } from '../common/text';
+import { truncate } from '../../core/text';
+import { plain } from '../common/text';
 
 export const UNDO_COMMAND = 'dispatchInbox.undoLast';
 /** How long a confirmation stays; its Undo goes with it. */
@@ -22,7 +23,7 @@ export class Confirmation implements vscode.Disposable {
 
   /** Shows `text` (made plain: it may hold a title) with an Undo when `undo` is given; replaces the last. */
   show(text: string, undo?: () => unknown): void {
-    const line = clip(plain(text), MAX_TEXT);
+    const line = truncate(plain(text), MAX_TEXT);
     this.undo = undo;
     this.item.text = undo ? `$(check) ${line} $(discard) ${vscode.l10n.t('Undo')}` : `$(check) ${line}`;
     this.item.tooltip = undo ? vscode.l10n.t('{0} Click to undo.', line) : line;

@@ -1,8 +1,9 @@
 // The priority badge on each dispatch row, on our own URI scheme only (see uri.ts).
 import * as vscode from 'vscode';
 import type { Priority } from '../../core/format';
-import { priorityName } from '../common/text';
-import { priorityColor, priorityOf } from './uri';
+import { priorityName } from '../common/priority';
+import { priorityOf } from './uri';
+import { priorityColor } from '../common/priority';
 
 /** One letter, like the SCM badges; the colour says the rest. */
 const BADGES: Record<Priority, string> = { urgent: 'U', high: 'H', normal: 'N', low: 'L' };

@@ -2,10 +2,12 @@
 // Everything shown comes from files other agents wrote, so the tooltip never renders their Markdown.
 import * as vscode from 'vscode';
 import type { Dispatch, DispatchMeta } from '../../core/api';
-import { age, AgeUnit } from './order';
-import { priorityName } from '../common/text';
+import { age, AgeUnit } from '../../core/age';
+import { priorityName } from '../common/priority';
 import { statusOf } from '../../core/status';
-import { itemUri, priorityColor } from './uri';
+import { itemUri } from './uri';
+import { oneLine } from '../../core/text';
+import { priorityColor } from '../common/priority';
 
 export function agoText(iso: string | undefined, now = Date.now()): string | undefined {
   const a = age(iso, now);
@@ -67,8 +69,7 @@ export function dispatchTooltip(d: Dispatch, meta: DispatchMeta): vscode.Markdow
 
 function scalar(v: unknown): string {
   const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
-  const line = s.replace(/\s+/g, ' ');
-  return line.length > 120 ? `${line.slice(0, 120)}…` : line;
+  return oneLine(s, 120);
 }
 
 /** A code block whose fence is longer than any backtick run inside, so the text cannot break out of it. */

@@ -72,20 +72,3 @@ export function countByPriority(ds: Iterable<Dispatch>): Counts {
   }
   return { total, byPriority };
 }
-
-export type AgeUnit = 'now' | 'm' | 'h' | 'd' | 'w' | 'y';
-
-/** How long ago an ISO time was, in the largest whole unit; undefined when unknown or unparsable. */
-export function age(iso: string | undefined, now = Date.now()): [number, AgeUnit] | undefined {
-  const t = iso ? Date.parse(iso) : NaN;
-  if (isNaN(t)) return undefined;
-  const m = Math.floor((now - t) / 60_000);
-  if (m < 1) return [0, 'now'];
-  if (m < 60) return [m, 'm'];
-  const h = Math.floor(m / 60);
-  if (h < 24) return [h, 'h'];
-  const d = Math.floor(h / 24);
-  if (d < 7) return [d, 'd'];
-  if (d < 365) return [Math.floor(d / 7), 'w'];
-  return [Math.floor(d / 365), 'y'];
-}

@@ -6,7 +6,8 @@ import { Box } from '../../core/format';
 import { compareAcknowledged, compareNew, countByPriority, Filter, firstN, isFiltering, matches, NO_FILTER } from './order';
 import { agoText, dispatchItem, dispatchTooltip } from './items';
 import { InboxChange, InboxSession } from '../common/session';
-import { ageMs, isStale, oldestNew, shortAge } from '../../core/sent';
+import { shortAge } from '../../core/age';
+import { ageMs, isStale, oldestNew } from '../../core/sent';
 
 export interface TeamNode {
   kind: 'team';

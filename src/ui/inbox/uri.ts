@@ -15,7 +15,3 @@ export function priorityOf(uri: vscode.Uri): Priority | undefined {
   const p = new URLSearchParams(uri.query).get('priority');
   return isPriority(p) ? p : undefined;
 }
-
-export function priorityColor(p: Priority): vscode.ThemeColor {
-  return new vscode.ThemeColor(`dispatchInbox.priority.${p}`);
-}

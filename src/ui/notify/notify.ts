@@ -12,7 +12,8 @@ import { Actions } from '../inbox/actions';
 import { countByPriority } from '../inbox/order';
 import { Prompts } from '../common/prompts';
 import { InboxSession } from '../common/session';
-import { plain, priorityName } from '../common/text';
+import { plain } from '../common/text';
+import { priorityName } from '../common/priority';
 
 const BATCH_MS = 400;
 const MIN_INTERVAL_MS = 5000;

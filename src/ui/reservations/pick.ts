@@ -3,7 +3,8 @@
 // server's page. Errors of actions the user asked for are shown here.
 import * as vscode from 'vscode';
 import { AgentMailClient, AgentMailError, describeError, isAgentMailError, Reservation, ReservationList, ReservationSelector, staleReasonsText } from '../../core/agentmail';
-import { expiringSoon, forceReleasable, oneLine, ReservationState, reservationsPageUrl, summariseReservations } from '../../core/agentmail/status';
+import { expiringSoon, forceReleasable, ReservationState, reservationsPageUrl, summariseReservations } from '../../core/agentmail/status';
+import { oneLine } from '../../core/text';
 import { confirmAndForceRelease } from './force';
 import { COMMANDS, SECTION } from './settings';
 import { expiresText } from './tooltip';

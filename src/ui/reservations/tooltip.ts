@@ -2,7 +2,8 @@
 // Markdown tooltip (who holds what, or why the server cannot be read). Pure rendering of a view.
 import * as vscode from 'vscode';
 import { AgentMailConfig, describeError, expiresIn, isAgentMailError, Reservation, ReservationList, staleReasonsText } from '../../core/agentmail';
-import { expiringSoon, holdersOf, oneLine, ReservationState, summariseReservations } from '../../core/agentmail/status';
+import { expiringSoon, holdersOf, ReservationState, summariseReservations } from '../../core/agentmail/status';
+import { oneLine } from '../../core/text';
 import { COMMANDS, SECTION } from './settings';
 
 const WARNING = 'statusBarItem.warningBackground';

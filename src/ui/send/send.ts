@@ -8,7 +8,8 @@ import { Actions } from '../inbox/actions';
 import { DraftFiles } from './drafts';
 import { Prompts } from '../common/prompts';
 import { InboxSession } from '../common/session';
-import { plain, priorityName } from '../common/text';
+import { plain } from '../common/text';
+import { priorityName } from '../common/priority';
 import { InboxNode } from '../inbox/tree';
 
 export const DRAFT_SCHEME = 'dispatch-draft';

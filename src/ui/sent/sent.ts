@@ -3,10 +3,12 @@
 // Completed ones offer Verify & Archive. Like the inbox, it renders the live index and nothing else.
 import * as vscode from 'vscode';
 import type { Dispatch } from '../../core/api';
-import { ageMs, compareWaiting, isStale, lifecycleStatus, sentBy, shortAge } from '../../core/sent';
+import { shortAge } from '../../core/age';
+import { ageMs, compareWaiting, isStale, lifecycleStatus, sentBy } from '../../core/sent';
 import { Status, STATUSES } from '../../core/status';
 import { Actions } from '../inbox/actions';
-import { itemUri, priorityColor } from '../inbox/uri';
+import { itemUri } from '../inbox/uri';
+import { priorityColor } from '../common/priority';
 import { InboxSession } from '../common/session';
 import { plain } from '../common/text';
 
