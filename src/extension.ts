@@ -1,7 +1,8 @@
-// Dispatch Inbox: wires the core's live index to VS Code (src/ui/, one file per surface).
+// Dispatch Inbox: wires the core's live index to VS Code (src/ui/, one folder per surface).
 // Activation stays cheap: the first scan of the root runs after activate() has returned.
 import { loadStart } from './ui/common/clock';
 import * as vscode from 'vscode';
+import { COMMANDS } from './ui/common/ids';
 import { Actions } from './ui/inbox/actions';
 import { CadenceView } from './ui/cadences/cadences';
 import { registerCommands } from './ui/inbox/commands';
@@ -12,7 +13,7 @@ import { prompts } from './ui/common/prompts';
 import { registerRootCommands } from './ui/inbox/root';
 import { registerReservations } from './ui/reservations/indicator';
 import { Sender } from './ui/send/send';
-import { registerSent, SentTree } from './ui/sent/sent';
+import { SentTree, SentView } from './ui/sent/sent';
 import { InboxSession } from './ui/common/session';
 import { InboxTree } from './ui/inbox/tree';
 import { InboxView } from './ui/inbox/view';
@@ -55,11 +56,11 @@ export function activate(context: vscode.ExtensionContext): InboxApi {
   const view = new InboxView(session, tree);
   const confirmation = new Confirmation();
   const actions = new Actions(session, prompts, confirmation);
-  const sender = new Sender(session, actions, prompts);
+  const sender = new Sender(session, prompts);
   const decorations = new PriorityDecorations();
   const cadences = new CadenceView(session, prompts);
-  const sent = registerSent(session, actions);
-  const notifier = new Notifier(session, actions, prompts, context.globalState, log, (d) => vscode.commands.executeCommand('dispatchInbox.open', d));
+  const sent = new SentView(session, actions);
+  const notifier = new Notifier(session, prompts, context.globalState, log, (d) => vscode.commands.executeCommand(COMMANDS.open, d));
   context.subscriptions.push(
     log,
     session,
@@ -72,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): InboxApi {
     cadences,
     ...registerCommands(session, view, actions, sender, prompts),
     ...registerRootCommands(session, prompts),
-    ...sent.disposables,
+    sent,
   );
   registerReservations(context);
 

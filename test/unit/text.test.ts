@@ -15,8 +15,8 @@ test('truncate cuts to at most max characters with an ellipsis, and leaves short
   assert.equal(truncate('abc', 1), '…');
 });
 
-test('oneLine makes any text one bounded line: breaks and controls become single spaces', () => {
-  assert.equal(oneLine('a\nb\u001b[31mc\u2028d'), 'a b [31mc d');
+test('oneLine makes any text one bounded line: controls go, breaks become single spaces', () => {
+  assert.equal(oneLine('a\nb\u001b[31mc\u2028d'), 'a b[31mc d');
   assert.equal(oneLine('  a \r\n\t b  '), 'a b');
   assert.equal(oneLine('x'.repeat(10), 5), 'xxxx…');
   assert.equal(oneLine('y'.repeat(200)).length, 120);

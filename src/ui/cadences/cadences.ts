@@ -9,12 +9,13 @@ import * as vscode from 'vscode';
 import type { CadenceCheck, CadenceSendResult, CadenceSource, CadenceStatus } from '../../core/cadence-send';
 import { BadRow, localDate } from '../../core/cadences';
 import type { RowKey, UpdateResult } from '../../core/cadence-file';
+import { COMMANDS, CONTEXT, focusCommand, settingId, SETTINGS, VIEWS } from '../common/ids';
+import { Disposable, Timer, toDisposable } from '../common/lifecycle';
 import { Prompts } from '../common/prompts';
 import { InboxSession } from '../common/session';
 import { plain } from '../common/text';
 import { tildify } from '../inbox/view';
 
-export const CADENCES_VIEW_ID = 'dispatchInbox.cadences';
 const EDIT_DEBOUNCE_MS = 400;
 const INDEX_THROTTLE_MS = 1000;
 
@@ -29,7 +30,7 @@ export type CadenceNode = { kind: 'cadence'; c: CadenceStatus } | { kind: 'bad';
 /** Why a check runs: only the first three may notify. */
 type Reason = 'startup' | 'file' | 'day' | 'edit' | 'index' | 'settings';
 
-export class CadenceView implements vscode.TreeDataProvider<CadenceNode>, vscode.Disposable {
+export class CadenceView extends Disposable implements vscode.TreeDataProvider<CadenceNode> {
   file: string | undefined;
   check: CadenceCheck | undefined;
   error: string | undefined;
@@ -37,26 +38,25 @@ export class CadenceView implements vscode.TreeDataProvider<CadenceNode>, vscode
   home = os.homedir();
   /** Today's local date (replaced by the tests). */
   today = (): string => localDate();
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changed.event;
   readonly view: vscode.TreeView<CadenceNode>;
-  private readonly subs: vscode.Disposable[] = [];
   private watchers: vscode.Disposable[] = [];
   private lastNotified = '';
   private running: Promise<void> = Promise.resolve();
-  private editTimer: NodeJS.Timeout | undefined;
-  private indexTimer: NodeJS.Timeout | undefined;
-  private dayTimer: NodeJS.Timeout | undefined;
+  private readonly editTimer = this.register(new Timer());
+  private readonly indexTimer = this.register(new Timer());
+  private readonly dayTimer = this.register(new Timer());
   private sending = false;
 
   constructor(
     private readonly session: InboxSession,
     private readonly prompts: Prompts,
   ) {
-    this.view = vscode.window.createTreeView(CADENCES_VIEW_ID, { treeDataProvider: this });
-    this.subs.push(
-      this.view,
-      this.changed,
+    super();
+    this.view = this.register(vscode.window.createTreeView(VIEWS.cadences, { treeDataProvider: this }));
+    this.register(toDisposable(() => this.watchers.forEach((w) => w.dispose())));
+    const subs = [
       session.onDidBecomeReady(() => void this.refresh('startup')),
       session.onDidChange(() => this.soon('index')),
       vscode.workspace.onDidChangeWorkspaceFolders(() => {
@@ -65,11 +65,12 @@ export class CadenceView implements vscode.TreeDataProvider<CadenceNode>, vscode
       }),
       vscode.workspace.onDidChangeTextDocument((e) => e.document.uri.fsPath === this.file && e.contentChanges.length && this.soon('edit')),
       vscode.workspace.onDidCloseTextDocument((d) => d.uri.fsPath === this.file && this.soon('edit')),
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('dispatchInbox.myTeams') && void this.refresh('settings')),
-      vscode.commands.registerCommand('dispatchInbox.sendDueCadences', () => this.send()),
-      vscode.commands.registerCommand('dispatchInbox.openCadence', (n?: CadenceNode) => this.open(n)),
-      vscode.commands.registerCommand('dispatchInbox.refreshCadences', () => this.refresh('file')),
-    );
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(settingId(SETTINGS.myTeams)) && void this.refresh('settings')),
+      vscode.commands.registerCommand(COMMANDS.sendDueCadences, () => this.send()),
+      vscode.commands.registerCommand(COMMANDS.openCadence, (n?: CadenceNode) => this.open(n)),
+      vscode.commands.registerCommand(COMMANDS.refreshCadences, () => this.refresh('file')),
+    ];
+    for (const s of subs) this.register(s);
     this.watch();
     this.scheduleDay();
   }
@@ -93,23 +94,15 @@ export class CadenceView implements vscode.TreeDataProvider<CadenceNode>, vscode
   private scheduleDay(): void {
     const now = new Date();
     const next = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1, 0, 0, 5);
-    this.dayTimer = setTimeout(() => {
+    this.dayTimer.start(next.getTime() - now.getTime(), () => {
       void this.refresh('day');
       this.scheduleDay();
-    }, next.getTime() - now.getTime());
-    this.dayTimer.unref?.();
+    });
   }
 
   private soon(reason: 'edit' | 'index'): void {
-    if (reason === 'edit') {
-      if (this.editTimer) clearTimeout(this.editTimer);
-      this.editTimer = setTimeout(() => void this.refresh('edit'), EDIT_DEBOUNCE_MS);
-    } else {
-      this.indexTimer ??= setTimeout(() => {
-        this.indexTimer = undefined;
-        if (this.file) void this.refresh('index');
-      }, INDEX_THROTTLE_MS);
-    }
+    if (reason === 'edit') this.editTimer.start(EDIT_DEBOUNCE_MS, () => void this.refresh('edit'));
+    else this.indexTimer.startIfIdle(INDEX_THROTTLE_MS, () => this.file && void this.refresh('index'));
   }
 
   private folders(): string[] {
@@ -152,7 +145,7 @@ export class CadenceView implements vscode.TreeDataProvider<CadenceNode>, vscode
     const due = this.due().length;
     this.view.badge = due ? { value: due, tooltip: vscode.l10n.t('{0} recurring dispatches due', due) } : undefined;
     this.view.description = this.file ? tildify(this.file) : undefined;
-    void vscode.commands.executeCommand('setContext', 'dispatchInbox.cadencesDue', due > 0);
+    void vscode.commands.executeCommand('setContext', CONTEXT.cadencesDue, due > 0);
     if (this.error) this.view.message = vscode.l10n.t('TEAM.md could not be read: {0}', this.error);
     else if (!this.file) this.view.message = vscode.l10n.t('No TEAM.md in the workspace folders (.team/TEAM.md, TEAM.md) or in ~/.team/.');
     else if (!this.check?.found) this.view.message = vscode.l10n.t('{0} has no "Cadences" heading with a table.', path.basename(this.file));
@@ -175,7 +168,7 @@ export class CadenceView implements vscode.TreeDataProvider<CadenceNode>, vscode
     const text = due.length === 1 ? vscode.l10n.t('1 recurring dispatch is due') : vscode.l10n.t('{0} recurring dispatches are due', due.length);
     void this.prompts.info(text, send, review).then((choice) => {
       if (choice === send) void this.send();
-      if (choice === review) void vscode.commands.executeCommand(`${CADENCES_VIEW_ID}.focus`);
+      if (choice === review) void vscode.commands.executeCommand(focusCommand(VIEWS.cadences));
     });
   }
 
@@ -259,7 +252,7 @@ export class CadenceView implements vscode.TreeDataProvider<CadenceNode>, vscode
   }
 
   getTreeItem(n: CadenceNode): vscode.TreeItem {
-    const command = { command: 'dispatchInbox.openCadence', title: vscode.l10n.t('Open TEAM.md'), arguments: [n] };
+    const command = { command: COMMANDS.openCadence, title: vscode.l10n.t('Open TEAM.md'), arguments: [n] };
     if (n.kind === 'bad') {
       const item = new vscode.TreeItem(vscode.l10n.t('line {0}: not read', n.b.line));
       item.description = n.b.reason;
@@ -293,11 +286,6 @@ export class CadenceView implements vscode.TreeDataProvider<CadenceNode>, vscode
     return item;
   }
 
-  dispose(): void {
-    for (const t of [this.editTimer, this.indexTimer, this.dayTimer]) if (t) clearTimeout(t);
-    for (const w of this.watchers) w.dispose();
-    for (const s of this.subs) s.dispose();
-  }
 }
 
 /** The open editor document of a file; a just-closed one can linger in the list, and a dirty one counts first. */

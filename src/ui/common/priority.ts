@@ -2,6 +2,7 @@
 // package contributes), and what it asks of the receiver. The names in files and settings stay English.
 import * as vscode from 'vscode';
 import type { Priority } from '../../core/format';
+import { priorityColorId } from './ids';
 
 export function priorityName(p: Priority): string {
   switch (p) {
@@ -17,7 +18,7 @@ export function priorityName(p: Priority): string {
 }
 
 export function priorityColor(p: Priority): vscode.ThemeColor {
-  return new vscode.ThemeColor(`dispatchInbox.priority.${p}`);
+  return new vscode.ThemeColor(priorityColorId(p));
 }
 
 export function priorityHelp(p: Priority): string {

@@ -3,7 +3,12 @@
 import * as vscode from 'vscode';
 import type { Dispatch, DispatchIndex, DispatchStore } from '../../core/api';
 import type { IndexEvent } from '../../core/live-index';
-import { affectsIndex, InboxConfig, readConfig, resolveRoot, SECTION } from './settings';
+import { Filter, NO_FILTER } from '../inbox/order';
+import { CONTEXT, SECTION } from './ids';
+import { Disposable, Interval, Timer } from './lifecycle';
+import type { TeamChoice } from './prompts';
+import { QuietArrivals } from './quiet';
+import { affectsIndex, InboxConfig, readConfig, resolveRoot } from './settings';
 
 type Core = typeof import('../../core/api');
 let core: Promise<Core> | undefined;
@@ -37,27 +42,35 @@ const BURST_LOG = 500;
 /** How often a missing root is looked for (it may be created by a terminal or an agent). */
 const ROOT_POLL_MS = 2000;
 
-export class InboxSession implements vscode.Disposable {
-  config: InboxConfig = readConfig();
-  index: DispatchIndex | undefined;
+/**
+ * The state every view renders, owned here and changed only here: the settings, the live index, the
+ * loading state, the filter, the arrivals we caused ourselves. Views read it and listen to the events;
+ * actions call the store and learn the result from the index, like any change made elsewhere.
+ */
+export class InboxSession extends Disposable {
+  private configValue: InboxConfig = readConfig();
+  private indexValue: DispatchIndex | undefined;
   private storeValue: DispatchStore | undefined;
   private markLoaded!: () => void;
   private readonly loaded = new Promise<void>((r) => (this.markLoaded = r));
-  state: SessionState = 'loading';
+  private stateValue: SessionState = 'loading';
+  private filterValue: Filter = NO_FILTER;
+  /** Arrivals our own actions cause (undo, mark as new, reroute): not announced. */
+  readonly quiet = new QuietArrivals();
 
-  private readonly changed = new vscode.EventEmitter<InboxChange>();
+  private readonly changed = this.register(new vscode.EventEmitter<InboxChange>());
   /** Something shown may differ (leading edge, then throttled), and what. */
   readonly onDidChange = this.changed.event;
-  private readonly arrived = new vscode.EventEmitter<Dispatch>();
+  private readonly arrived = this.register(new vscode.EventEmitter<Dispatch>());
   /** A dispatch appeared in a new/ after the first scan (delivered, rerouted, marked as new). */
   readonly onDidArrive = this.arrived.event;
-  private readonly readied = new vscode.EventEmitter<void>();
+  private readonly readied = this.register(new vscode.EventEmitter<void>());
   /** The first scan of a root finished. */
   readonly onDidBecomeReady = this.readied.event;
 
   private generation = 0;
   private unsubscribe: (() => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer = this.register(new Timer());
   private leading: NodeJS.Immediate | undefined;
   private pending = { all: false, boxes: new Set<string>(), dispatches: new Set<Dispatch>() };
   private hasPending = false;
@@ -65,20 +78,51 @@ export class InboxSession implements vscode.Disposable {
   private run = { events: 0, refreshes: 0, since: 0 };
   /** What the `dispatchInbox.empty` context key was last set to. */
   private emptyKey: boolean | undefined;
-  private rootPoll: NodeJS.Timeout | undefined;
-  private readonly subs: vscode.Disposable[] = [];
+  private readonly rootPoll = this.register(new Interval());
 
   constructor(private readonly log: vscode.LogOutputChannel) {
-    this.subs.push(
+    super();
+    this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration(SECTION)) return;
-        this.config = readConfig();
+        this.configValue = readConfig();
         if (affectsIndex(e)) void this.start();
         else this.fire(true);
       }),
-      // A relative root starts at the first workspace folder: another first folder may mean another root.
-      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rootMoved()),
     );
+    // A relative root starts at the first workspace folder: another first folder may mean another root.
+    this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rootMoved()));
+  }
+
+  get config(): InboxConfig {
+    return this.configValue;
+  }
+
+  /** The live index of the root; undefined while loading or when the root is missing. */
+  get index(): DispatchIndex | undefined {
+    return this.indexValue;
+  }
+
+  get state(): SessionState {
+    return this.stateValue;
+  }
+
+  /** What the Inbox shows of each box. */
+  get filter(): Filter {
+    return this.filterValue;
+  }
+
+  setFilter(f: Filter): void {
+    this.filterValue = f;
+    this.fire(true);
+  }
+
+  /**
+   * An action or a click found `d` gone from where the index says it is: look at its name again now
+   * (an event may still be on its way, or was lost), so every view drops it through the usual events.
+   */
+  recheck(d: Dispatch): void {
+    void this.indexValue?.recheck(d);
   }
 
   private async rootMoved(): Promise<void> {
@@ -125,7 +169,7 @@ export class InboxSession implements vscode.Disposable {
     if (!exists) return this.rootMissing();
     const t0 = performance.now();
     const index = new DispatchIndex(this.store.root, { poll: this.config.poll, interval: this.config.interval });
-    this.index = index;
+    this.indexValue = index;
     this.unsubscribe = index.onEvent((e) => {
       if (gen !== this.generation) return;
       if (this.log.logLevel === vscode.LogLevel.Trace) this.log.trace(`index: ${e.type} ${'dispatch' in e ? `${e.dispatch.team}/${e.dispatch.box}/${e.dispatch.fileName}` : ''}`);
@@ -141,7 +185,7 @@ export class InboxSession implements vscode.Disposable {
     }
     if (gen !== this.generation) {
       // A later start (or dispose) has stopped this.index; this one must not outlive it either.
-      if (this.index !== index) index.dispose();
+      if (this.indexValue !== index) index.dispose();
       return;
     }
     const heap = (process.memoryUsage().heapUsed / 1048576).toFixed(0);
@@ -155,6 +199,15 @@ export class InboxSession implements vscode.Disposable {
   async refresh(): Promise<void> {
     if (this.index && this.storeValue && (await this.storeValue.exists())) await this.index.rescan();
     else await this.start();
+  }
+
+  /** Teams for a picker, with their new counts. */
+  teamChoices(): TeamChoice[] {
+    const index = this.indexValue;
+    return this.teams().map((t) => ({
+      name: t,
+      description: [this.isMine(t) ? vscode.l10n.t('my team') : '', vscode.l10n.t('{0} new', index?.count(t, 'new') ?? 0)].filter(Boolean).join(' · '),
+    }));
   }
 
   /** Teams present and selected by the `teams` setting, the user's own first. */
@@ -186,21 +239,19 @@ export class InboxSession implements vscode.Disposable {
 
   private rootMissing(): void {
     this.setState('rootMissing');
-    if (this.rootPoll) clearInterval(this.rootPoll);
-    this.rootPoll = setInterval(() => {
+    this.rootPoll.start(ROOT_POLL_MS, () => {
       void this.store.exists().then((ok) => {
         if (ok && this.state === 'rootMissing') void this.start();
       });
-    }, ROOT_POLL_MS);
-    this.rootPoll.unref?.();
+    });
   }
 
   private setState(s: SessionState): void {
-    this.state = s;
+    this.stateValue = s;
     // The empty welcome is keyed on this, set before the state: between "ready" and the tree's first
     // rows the view is briefly empty, and must not say "no team inboxes" then (a false empty state).
     this.syncEmpty();
-    void vscode.commands.executeCommand('setContext', 'dispatchInbox.state', s);
+    void vscode.commands.executeCommand('setContext', CONTEXT.state, s);
     this.fire(true);
   }
 
@@ -209,7 +260,7 @@ export class InboxSession implements vscode.Disposable {
     const empty = this.state === 'ready' && this.teams().length === 0;
     if (empty === this.emptyKey) return;
     this.emptyKey = empty;
-    void vscode.commands.executeCommand('setContext', 'dispatchInbox.empty', empty);
+    void vscode.commands.executeCommand('setContext', CONTEXT.empty, empty);
   }
 
   /** Records what an index event changed and schedules the change event. */
@@ -225,7 +276,7 @@ export class InboxSession implements vscode.Disposable {
   }
 
   /** Everything shown may differ: refresh all (`now`: without waiting for the throttle; state changes, settings). */
-  fire(now = false): void {
+  private fire(now = false): void {
     this.pending.all = true;
     if (now) this.flush();
     else this.schedule();
@@ -234,7 +285,7 @@ export class InboxSession implements vscode.Disposable {
   /** Leading edge: the first change goes out on the next turn (events of one I/O callback together), then at most one per THROTTLE_MS. */
   private schedule(): void {
     this.hasPending = true;
-    if (this.timer || this.leading) return;
+    if (this.timer.pending || this.leading) return;
     this.run.since = performance.now();
     this.leading = setImmediate(() => {
       this.leading = undefined;
@@ -251,12 +302,10 @@ export class InboxSession implements vscode.Disposable {
     if (this.state === 'ready') this.syncEmpty();
     this.run.refreshes++;
     this.changed.fire(c);
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    this.timer.start(THROTTLE_MS, () => {
       if (this.hasPending) return this.flush();
       this.endRun();
-    }, THROTTLE_MS);
+    });
   }
 
   /** A quiet THROTTLE_MS ends a run of events: a big one says what it cost (bursts are where a UI stalls). */
@@ -269,20 +318,15 @@ export class InboxSession implements vscode.Disposable {
   private stopIndex(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    this.index?.dispose();
-    this.index = undefined;
-    if (this.rootPoll) clearInterval(this.rootPoll);
-    this.rootPoll = undefined;
+    this.indexValue?.dispose();
+    this.indexValue = undefined;
+    this.rootPoll.cancel();
   }
 
-  dispose(): void {
+  override dispose(): void {
     this.generation++;
     this.stopIndex();
-    if (this.timer) clearTimeout(this.timer);
     if (this.leading) clearImmediate(this.leading);
-    for (const d of this.subs) d.dispose();
-    this.changed.dispose();
-    this.arrived.dispose();
-    this.readied.dispose();
+    super.dispose();
   }
 }

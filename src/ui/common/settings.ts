@@ -1,9 +1,8 @@
-// The `dispatchInbox.*` settings, read in one place with their defaults.
+// The `dispatchInbox.*` settings of the inbox, read in one place (keys, defaults and limits are in ids.ts).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isPriority, isTeamName, Priority } from '../../core/format';
-
-export const SECTION = 'dispatchInbox';
+import { isTeamName, Priority } from '../../core/format';
+import { clampSetting, oneOf, SECTION, settingId, SETTINGS } from './ids';
 
 export interface InboxConfig {
   /** The root setting as written (resolved by the session, which has the core loaded). */
@@ -24,19 +23,21 @@ export interface InboxConfig {
 
 export function readConfig(): InboxConfig {
   const c = vscode.workspace.getConfiguration(SECTION);
-  const notify = c.get<string>('notifyAtPriority', 'high');
-  const summary = c.get<string>('summary', 'changed');
+  const get = (s: { key: string }): unknown => c.get(s.key);
+  const S = SETTINGS;
+  const days = get(S.staleAfterDays);
   return {
-    root: c.get<string>('root', '') ?? '',
-    teams: teamList(c.get<unknown>('teams')),
-    myTeams: teamList(c.get<unknown>('myTeams')),
-    notifyAt: isPriority(notify) ? notify : notify === 'off' ? 'off' : 'high',
-    openWith: c.get<string>('openWith') === 'editor' ? 'editor' : 'preview',
-    acknowledgedLimit: clamp(c.get<number>('acknowledgedLimit', 50), 5, 5000, 50),
-    poll: c.get<boolean>('watcher.poll', false) === true,
-    interval: clamp(c.get<number>('watcher.interval', 2000), 100, 600_000, 2000),
-    summary: summary === 'always' || summary === 'off' ? summary : 'changed',
-    staleAfterDays: clampDays(c.get<number>('staleAfterDays', 3)),
+    root: typeof get(S.root) === 'string' ? (get(S.root) as string) : S.root.default,
+    teams: teamList(get(S.teams)),
+    myTeams: teamList(get(S.myTeams)),
+    notifyAt: oneOf(S.notifyAtPriority, get(S.notifyAtPriority)) as Priority | 'off',
+    openWith: oneOf(S.openWith, get(S.openWith)) as InboxConfig['openWith'],
+    acknowledgedLimit: clampSetting(S.acknowledgedLimit, get(S.acknowledgedLimit), true),
+    poll: get(S.watcherPoll) === true,
+    interval: clampSetting(S.watcherInterval, get(S.watcherInterval), true),
+    summary: oneOf(S.summary, get(S.summary)) as InboxConfig['summary'],
+    // A negative number of days is a mistake, not "everything is stale": the default then.
+    staleAfterDays: typeof days === 'number' && days < 0 ? S.staleAfterDays.default : clampSetting(S.staleAfterDays, days),
   };
 }
 
@@ -55,15 +56,7 @@ function teamList(v: unknown): string[] {
   return [...new Set(v.filter((t): t is string => typeof t === 'string').map((t) => t.trim()).filter(isTeamName))];
 }
 
-function clampDays(v: unknown): number {
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.min(v, 3650) : 3;
-}
-
-function clamp(v: unknown, lo: number, hi: number, dflt: number): number {
-  return typeof v === 'number' && Number.isFinite(v) ? Math.min(hi, Math.max(lo, Math.round(v))) : dflt;
-}
-
 /** Does this change affect the index (a new root or watcher mode) rather than only the views? */
 export function affectsIndex(e: vscode.ConfigurationChangeEvent): boolean {
-  return ['root', 'watcher'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
+  return [`${SECTION}.watcher`, settingId(SETTINGS.root)].some((k) => e.affectsConfiguration(k));
 }

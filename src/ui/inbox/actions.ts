@@ -20,33 +20,7 @@ export interface Outcome {
   failed: { dispatch: Dispatch; message: string }[];
 }
 
-/** How long an arrival we caused ourselves stays unannounced: the watcher reports it well within this. */
-const QUIET_MS = 10_000;
-
-/** Arrivals in new/ that we caused ourselves (undo, mark as new, reroute), by `team/new/fileName`, for a while. */
-export class QuietArrivals {
-  private readonly until = new Map<string, number>();
-
-  add(key: string): void {
-    this.prune();
-    this.until.set(key, Date.now() + QUIET_MS);
-  }
-
-  /** True (once) when `key` was ours and is still fresh. */
-  delete(key: string): boolean {
-    this.prune();
-    return this.until.delete(key);
-  }
-
-  private prune(): void {
-    const now = Date.now();
-    for (const [k, t] of this.until) if (t <= now) this.until.delete(k);
-  }
-}
-
 export class Actions {
-  readonly quiet = new QuietArrivals();
-
   constructor(
     private readonly session: InboxSession,
     private readonly prompts: Prompts,
@@ -110,7 +84,7 @@ export class Actions {
       (await this.prompts.pickTeam({
         title: ds.length === 1 ? vscode.l10n.t('Reroute “{0}”', plain(ds[0].title)) : vscode.l10n.t('Reroute {0} dispatches', ds.length),
         placeholder: vscode.l10n.t('Team to send it to (type a new name to create one)'),
-        teams: this.teamChoices().filter((t) => !(from.size === 1 && from.has(t.name))),
+        teams: this.session.teamChoices().filter((t) => !(from.size === 1 && from.has(t.name))),
       }));
     if (!team) return undefined;
     const todo = ds.filter((d) => d.team !== team || d.box !== 'new');
@@ -154,15 +128,6 @@ export class Actions {
     return r;
   }
 
-  /** Teams for a picker, with their new counts. */
-  teamChoices(): { name: string; description?: string }[] {
-    const index = this.session.index;
-    return this.session.teams().map((t) => ({
-      name: t,
-      description: [this.session.isMine(t) ? vscode.l10n.t('my team') : '', vscode.l10n.t('{0} new', index?.count(t, 'new') ?? 0)].filter(Boolean).join(' · '),
-    }));
-  }
-
   /**
    * Runs `op` on each dispatch and sorts the outcomes. With `into` (moves into a team's new/), the
    * arrival each move causes is not announced: the name is hushed before the move (the watcher may
@@ -174,7 +139,7 @@ export class Actions {
     await Promise.all(
       ds.map(async (d) => {
         const expected = into && `${into(d)}/new/${d.fileName}`;
-        if (expected) this.quiet.add(expected);
+        if (expected) this.session.quiet.add(expected);
         let moved: Dispatch | undefined;
         try {
           const o = await op(d);
@@ -185,8 +150,8 @@ export class Actions {
           else r.failed.push({ dispatch: d, message: (e as Error).message });
         } finally {
           const actual = moved && `${moved.team}/new/${moved.fileName}`;
-          if (expected && actual !== expected) this.quiet.delete(expected);
-          if (actual && into) this.quiet.add(actual);
+          if (expected && actual !== expected) this.session.quiet.delete(expected);
+          if (actual && into) this.session.quiet.add(actual);
         }
       }),
     );
@@ -218,7 +183,7 @@ export class Actions {
     const text = [head, ...tail].filter(Boolean).join(' ');
     if (!text) return;
     if (o.brief && r.done.length === 1 && !tail.length) return this.confirmation.show(head, o.undo);
-    if (r.gone.length || r.failed.length) this.session.fire(true);
+    for (const d of r.gone) this.session.recheck(d);
     const undo = vscode.l10n.t('Undo');
     const show = r.failed.length || r.gone.length ? this.prompts.warn : this.prompts.info;
     void show.call(this.prompts, text, ...(o.undo ? [undo] : [])).then((choice) => {

@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import type { Dispatch } from '../../core/api';
 import { Actions } from './actions';
 import { InboxNode } from './tree';
-import { InboxView, VIEW_ID } from './view';
+import { COMMANDS, focusCommand, VIEWS } from '../common/ids';
+import { InboxView } from './view';
 import { InboxSession } from '../common/session';
 import { Prompts } from '../common/prompts';
 import { Sender } from '../send/send';
@@ -22,7 +23,7 @@ export function registerCommands(session: InboxSession, view: InboxView, actions
   };
   const open = (d: Dispatch, preserveFocus = false) => openDispatch(session, prompts, d, preserveFocus);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- registerCommand's own signature: handlers take their own argument types
-  const reg = (id: string, fn: (...args: any[]) => unknown) => vscode.commands.registerCommand(`dispatchInbox.${id}`, fn);
+  const reg = (id: keyof typeof COMMANDS, fn: (...args: any[]) => unknown) => vscode.commands.registerCommand(COMMANDS[id], fn);
 
   return [
     reg('refresh', () => session.refresh()),
@@ -35,7 +36,7 @@ export function registerCommands(session: InboxSession, view: InboxView, actions
       const n = t ?? view.selection[0];
       const team = n && (n.kind === 'dispatch' ? n.dispatch.team : n.team);
       const all = team ? (session.index?.list(team, 'new') ?? []) : [];
-      return actions.acknowledge(isFiltering(tree.filter) ? all.filter((d) => matches(d, tree.filter)) : all);
+      return actions.acknowledge(isFiltering(session.filter) ? all.filter((d) => matches(d, session.filter)) : all);
     }),
     reg('markAsNew', (t?: Target, ts?: InboxNode[]) => actions.markAsNew(targets(t, ts))),
     reg('reroute', (t?: Target, ts?: InboxNode[]) => actions.reroute(targets(t, ts))),
@@ -50,13 +51,13 @@ export function registerCommands(session: InboxSession, view: InboxView, actions
     }),
     reg('showMore', (n?: InboxNode) => n?.kind === 'more' && tree.showMore(n.team, n.box)),
     reg('filter', async () => {
-      const priorities = await prompts.pickPriorities(tree.filter.priorities);
+      const priorities = await prompts.pickPriorities(session.filter.priorities);
       if (!priorities) return;
-      const text = await prompts.input({ title: vscode.l10n.t('Filter by text'), prompt: vscode.l10n.t('Text in the title, sender, team or file name (empty = any)'), value: tree.filter.text });
+      const text = await prompts.input({ title: vscode.l10n.t('Filter by text'), prompt: vscode.l10n.t('Text in the title, sender, team or file name (empty = any)'), value: session.filter.text });
       if (text === undefined) return;
-      tree.filter = priorities.length || text.trim() ? { priorities, text: text.trim() } : NO_FILTER;
+      session.setFilter(priorities.length || text.trim() ? { priorities, text: text.trim() } : NO_FILTER);
     }),
-    reg('clearFilter', () => (tree.filter = NO_FILTER)),
+    reg('clearFilter', () => session.setFilter(NO_FILTER)),
     reg('sendDispatch', (arg?: InboxNode) => sender.compose(arg)),
     reg('deliverDraft', (uri?: vscode.Uri) => sender.deliver(uri instanceof vscode.Uri ? uri : undefined)),
     reg('discardDraft', (uri?: vscode.Uri) => sender.discard(uri instanceof vscode.Uri ? uri : undefined)),
@@ -72,7 +73,7 @@ async function openDispatch(session: InboxSession, prompts: Prompts, d: Dispatch
   try {
     await vscode.workspace.fs.stat(uri);
   } catch {
-    session.fire(true);
+    session.recheck(d);
     void prompts.warn(vscode.l10n.t('“{0}” is no longer in {1}/{2}/: it was moved or deleted by someone else.', plain(d.title), d.team, d.box));
     return;
   }
@@ -81,7 +82,7 @@ async function openDispatch(session: InboxSession, prompts: Prompts, d: Dispatch
       // Locked: an unlocked preview follows whichever Markdown editor is active (a draft, a README).
       await vscode.commands.executeCommand('markdown.showPreview', uri, undefined, { locked: true });
       // The preview has no preserveFocus option: hand the focus back to the tree.
-      if (preserveFocus) await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+      if (preserveFocus) await vscode.commands.executeCommand(focusCommand(VIEWS.inbox));
       return;
     } catch {
       // No Markdown preview in this editor: fall back to the text editor.

@@ -3,22 +3,24 @@
 // keyboard does not pile up toasts. Batches, races and failures still go to notifications (actions.ts).
 import * as vscode from 'vscode';
 import { truncate } from '../../core/text';
+import { INTERNAL_COMMANDS, STATUS_ITEMS } from '../common/ids';
+import { Disposable, Timer } from '../common/lifecycle';
 import { plain } from '../common/text';
 
-export const UNDO_COMMAND = 'dispatchInbox.undoLast';
+const UNDO_COMMAND = INTERNAL_COMMANDS.undoLast;
 /** How long a confirmation stays; its Undo goes with it. */
 const SHOW_MS = 10_000;
 const MAX_TEXT = 80;
 
-export class Confirmation implements vscode.Disposable {
-  readonly item = vscode.window.createStatusBarItem('dispatchInbox.confirmation', vscode.StatusBarAlignment.Left, -1000);
+export class Confirmation extends Disposable {
+  readonly item = this.register(vscode.window.createStatusBarItem(STATUS_ITEMS.confirmation, vscode.StatusBarAlignment.Left, -1000));
   private undo: (() => unknown) | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly command: vscode.Disposable;
+  private readonly timer = this.register(new Timer());
 
   constructor() {
+    super();
     this.item.name = vscode.l10n.t('Dispatch Inbox: Last Action');
-    this.command = vscode.commands.registerCommand(UNDO_COMMAND, () => this.runUndo());
+    this.register(vscode.commands.registerCommand(UNDO_COMMAND, () => this.runUndo()));
   }
 
   /** Shows `text` (made plain: it may hold a title) with an Undo when `undo` is given; replaces the last. */
@@ -30,9 +32,7 @@ export class Confirmation implements vscode.Disposable {
     this.item.accessibilityInformation = { label: undo ? vscode.l10n.t('{0} Undo', line) : line, role: undo ? 'button' : undefined };
     this.item.command = undo ? { command: UNDO_COMMAND, title: vscode.l10n.t('Undo') } : undefined;
     this.item.show();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.hide(), SHOW_MS);
-    this.timer.unref?.();
+    this.timer.start(SHOW_MS, () => this.hide());
   }
 
   private runUndo(): unknown {
@@ -42,15 +42,8 @@ export class Confirmation implements vscode.Disposable {
   }
 
   private hide(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.cancel();
     this.undo = undefined;
     this.item.hide();
-  }
-
-  dispose(): void {
-    this.hide();
-    this.command.dispose();
-    this.item.dispose();
   }
 }

@@ -2,14 +2,14 @@
 // welcome content links here when `dispatchInbox.state == rootMissing`.
 import * as vscode from 'vscode';
 import { isTeamName } from '../../core/format';
-import { SECTION } from '../common/settings';
+import { COMMANDS, SECTION, SETTINGS } from '../common/ids';
 import { Prompts } from '../common/prompts';
 import { InboxSession } from '../common/session';
 import { plain } from '../common/text';
 
 export function registerRootCommands(session: InboxSession, prompts: Prompts): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('dispatchInbox.createRoot', async () => {
+    vscode.commands.registerCommand(COMMANDS.createRoot, async () => {
       await session.whenLoaded();
       const root = session.store.root;
       const answer = await prompts.input({
@@ -32,13 +32,13 @@ export function registerRootCommands(session: InboxSession, prompts: Prompts): v
       await session.start();
       return true;
     }),
-    vscode.commands.registerCommand('dispatchInbox.chooseRoot', async () => {
+    vscode.commands.registerCommand(COMMANDS.chooseRoot, async () => {
       const picked = await prompts.openFolder(vscode.l10n.t('Use as Dispatch Root'));
       if (!picked?.[0]) return false;
       const c = vscode.workspace.getConfiguration(SECTION);
       // Write where the current value comes from, so the choice takes effect; else the user settings.
-      const inWorkspace = c.inspect('root')?.workspaceValue !== undefined && vscode.workspace.isTrusted;
-      await c.update('root', picked[0].fsPath, inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+      const inWorkspace = c.inspect(SETTINGS.root.key)?.workspaceValue !== undefined && vscode.workspace.isTrusted;
+      await c.update(SETTINGS.root.key, picked[0].fsPath, inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
       return true;
     }),
   ];

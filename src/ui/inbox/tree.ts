@@ -3,7 +3,9 @@
 import * as vscode from 'vscode';
 import type { Dispatch } from '../../core/api';
 import { Box } from '../../core/format';
-import { compareAcknowledged, compareNew, countByPriority, Filter, firstN, isFiltering, matches, NO_FILTER } from './order';
+import { COMMANDS } from '../common/ids';
+import { Disposable } from '../common/lifecycle';
+import { compareAcknowledged, compareNew, countByPriority, firstN, isFiltering, matches } from './order';
 import { agoText, dispatchItem, dispatchTooltip } from './items';
 import { InboxChange, InboxSession } from '../common/session';
 import { shortAge } from '../../core/age';
@@ -34,10 +36,9 @@ export type InboxNode = TeamNode | BoxNode | DispatchNode | MoreNode;
 /** new/ is a work queue and rarely large; it still pages, with a bigger page than cur/. */
 const NEW_PAGE = 200;
 
-export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<InboxNode | InboxNode[] | undefined>();
+export class InboxTree extends Disposable implements vscode.TreeDataProvider<InboxNode> {
+  private readonly changed = this.register(new vscode.EventEmitter<InboxNode | InboxNode[] | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
-  private filterValue: Filter = NO_FILTER;
   private readonly limits = new Map<string, number>();
   private readonly teamNodes = new Map<string, TeamNode>();
   private readonly boxNodes = new Map<string, BoxNode>();
@@ -46,10 +47,10 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
   private readonly shown = new Map<string, Dispatch[]>();
   /** How each row handed out reads (label, description, icon): a row is repainted only when this differs. */
   private readonly drawn = new WeakMap<Dispatch, { key: string; age: string }>();
-  private readonly sub: vscode.Disposable;
 
   constructor(private readonly session: InboxSession) {
-    this.sub = session.onDidChange((c) => this.sessionChanged(c));
+    super();
+    this.register(session.onDidChange((c) => this.sessionChanged(c)));
   }
 
   /**
@@ -87,18 +88,6 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
       }
     }
     if (nodes.length) this.changed.fire(nodes);
-  }
-
-  get filter(): Filter {
-    return this.filterValue;
-  }
-  set filter(f: Filter) {
-    this.filterValue = f;
-    this.changed.fire(undefined);
-  }
-
-  refresh(): void {
-    this.changed.fire(undefined);
   }
 
   /** Shows another page of a box. */
@@ -180,7 +169,8 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
 
   private visible(team: string, box: Box): Dispatch[] {
     const ds = this.session.index?.list(team, box) ?? [];
-    return isFiltering(this.filterValue) ? ds.filter((d) => matches(d, this.filterValue)) : ds;
+    const f = this.session.filter;
+    return isFiltering(f) ? ds.filter((d) => matches(d, f)) : ds;
   }
 
   private page(box: Box): number {
@@ -218,7 +208,7 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     const total = this.session.index?.count(node.team, node.box) ?? 0;
     const item = new vscode.TreeItem(label, isNew ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `box:${node.team}/${node.box}`;
-    item.description = isFiltering(this.filterValue) ? vscode.l10n.t('{0} of {1}', this.visible(node.team, node.box).length, total) : String(total);
+    item.description = isFiltering(this.session.filter) ? vscode.l10n.t('{0} of {1}', this.visible(node.team, node.box).length, total) : String(total);
     item.iconPath = new vscode.ThemeIcon(isNew ? 'mail' : 'archive');
     item.contextValue = total ? `box:${node.box}` : `box:${node.box}:empty`;
     item.tooltip = `${node.team}/${node.box}/`;
@@ -232,14 +222,13 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     item.description = vscode.l10n.t('{0} of {1} shown', node.shown, node.total);
     item.iconPath = new vscode.ThemeIcon('ellipsis');
     item.contextValue = 'more';
-    item.command = { command: 'dispatchInbox.showMore', title: vscode.l10n.t('Show More'), arguments: [node] };
+    item.command = { command: COMMANDS.showMore, title: vscode.l10n.t('Show More'), arguments: [node] };
     return item;
   }
 
-  dispose(): void {
+  override dispose(): void {
     this.shown.clear();
-    this.sub.dispose();
-    this.changed.dispose();
+    super.dispose();
   }
 }
 

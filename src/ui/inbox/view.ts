@@ -2,18 +2,18 @@
 // the view's description, and context keys that say what the selection holds (for `when` clauses).
 import * as os from 'node:os';
 import * as vscode from 'vscode';
+import { CONTEXT, VIEWS } from '../common/ids';
+import { Disposable, Interval } from '../common/lifecycle';
 import { isFiltering } from './order';
 import { InboxSession } from '../common/session';
 import { InboxNode, InboxTree } from './tree';
 
-export const VIEW_ID = 'dispatchInbox.inbox';
 /** Ages ("2h ago") drift: look this often, while the view is visible, for rows whose age text changed. */
 const AGE_REFRESH_MS = 60_000;
 
-export class InboxView implements vscode.Disposable {
+export class InboxView extends Disposable {
   readonly view: vscode.TreeView<InboxNode>;
-  private readonly subs: vscode.Disposable[] = [];
-  private ticker: NodeJS.Timeout | undefined;
+  private readonly ticker = this.register(new Interval());
   /** Context keys as last set: each set is a message to the workbench, so only changes are sent. */
   private readonly keys = new Map<string, unknown>();
   private badgeKey = '';
@@ -23,14 +23,11 @@ export class InboxView implements vscode.Disposable {
     private readonly session: InboxSession,
     readonly tree: InboxTree,
   ) {
-    this.view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
-    this.subs.push(
-      this.view,
-      session.onDidChange(() => this.update()),
-      tree.onDidChangeTreeData(() => this.updateMessage()),
-      this.view.onDidChangeSelection(() => this.updateSelectionKeys()),
-      this.view.onDidChangeVisibility(() => this.tick()),
-    );
+    super();
+    this.view = this.register(vscode.window.createTreeView(VIEWS.inbox, { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true }));
+    this.register(session.onDidChange(() => this.update()));
+    this.register(this.view.onDidChangeSelection(() => this.updateSelectionKeys()));
+    this.register(this.view.onDidChangeVisibility(() => this.tick()));
     this.update();
     this.tick();
   }
@@ -57,9 +54,9 @@ export class InboxView implements vscode.Disposable {
   }
 
   private updateMessage(): void {
-    const f = this.tree.filter;
+    const f = this.session.filter;
     const filtering = isFiltering(f);
-    this.setKey('dispatchInbox.filtered', filtering);
+    this.setKey(CONTEXT.filtered, filtering);
     // A message hides the welcome views (VS Code shows them only while it is empty): none without teams.
     if (!filtering || this.session.state !== 'ready' || !this.session.teams().length) {
       if (this.view.message !== undefined) this.view.message = undefined;
@@ -83,22 +80,14 @@ export class InboxView implements vscode.Disposable {
     // Only what is still indexed counts: a dispatch moved by someone else is no longer selectable work.
     const live = this.view.selection.filter((n) => n.kind === 'dispatch' && index?.get(n.dispatch.team, n.dispatch.box, n.dispatch.fileName) === n.dispatch);
     const has = (box: string) => live.some((n) => n.kind === 'dispatch' && n.dispatch.box === box);
-    this.setKey('dispatchInbox.selection.dispatch', live.length > 0);
-    this.setKey('dispatchInbox.selection.new', has('new'));
-    this.setKey('dispatchInbox.selection.cur', has('cur'));
+    this.setKey(CONTEXT.selectionDispatch, live.length > 0);
+    this.setKey(CONTEXT.selectionNew, has('new'));
+    this.setKey(CONTEXT.selectionCur, has('cur'));
   }
 
   private tick(): void {
-    if (this.ticker) clearInterval(this.ticker);
-    this.ticker = undefined;
-    if (!this.view.visible) return;
-    this.ticker = setInterval(() => this.tree.refreshAges(), AGE_REFRESH_MS);
-    this.ticker.unref?.();
-  }
-
-  dispose(): void {
-    if (this.ticker) clearInterval(this.ticker);
-    for (const d of this.subs) d.dispose();
+    if (this.view.visible) this.ticker.start(AGE_REFRESH_MS, () => this.tree.refreshAges());
+    else this.ticker.cancel();
   }
 }
 

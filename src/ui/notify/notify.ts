@@ -8,8 +8,9 @@
 import * as vscode from 'vscode';
 import type { Dispatch } from '../../core/api';
 import { priorityRank } from '../../core/format';
-import { Actions } from '../inbox/actions';
 import { countByPriority } from '../inbox/order';
+import { COMMANDS, focusCommand, STORAGE, VIEWS } from '../common/ids';
+import { Disposable, Timer } from '../common/lifecycle';
 import { Prompts } from '../common/prompts';
 import { InboxSession } from '../common/session';
 import { plain } from '../common/text';
@@ -19,35 +20,31 @@ const BATCH_MS = 400;
 const MIN_INTERVAL_MS = 5000;
 /** VS Code hides an info/warning toast after 15-18 s into the notification centre: it is off screen then. */
 const ON_SCREEN_MS = 20_000;
-const LAST_SUMMARY_KEY = 'dispatchInbox.lastSummary';
 
-export class Notifier implements vscode.Disposable {
+export class Notifier extends Disposable {
   /** Whether this window has the focus (replaced by the tests). */
   focused = (): boolean => vscode.window.state.focused;
   /** At least this long between two arrival toasts, ms (lowered by the tests). */
   minInterval = MIN_INTERVAL_MS;
   private pending: Dispatch[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer = this.register(new Timer());
   /** When the last arrival toast was shown (performance.now()). */
   private lastToast = -Infinity;
   /** Our toast that may still be on screen (its answer pending), if any. */
   private showing: Promise<unknown> | undefined;
   /** A flush is preparing its toast (reading front matter): the next waits for it. */
   private flushing = false;
-  private readonly subs: vscode.Disposable[] = [];
 
   constructor(
     private readonly session: InboxSession,
-    private readonly actions: Actions,
     private readonly prompts: Prompts,
     private readonly state: vscode.Memento,
     private readonly log: vscode.LogOutputChannel,
     private readonly open: (d: Dispatch) => unknown,
   ) {
-    this.subs.push(
-      session.onDidArrive((d) => this.arrived(d)),
-      session.onDidBecomeReady(() => void this.summarise()),
-    );
+    super();
+    this.register(session.onDidArrive((d) => this.arrived(d)));
+    this.register(session.onDidBecomeReady(() => void this.summarise()));
   }
 
   private arrived(d: Dispatch): void {
@@ -60,7 +57,7 @@ export class Notifier implements vscode.Disposable {
   private schedule(): void {
     if (this.showing || this.flushing || !this.pending.length) return; // shown() schedules again once it is gone
     const wait = Math.max(BATCH_MS, this.lastToast + this.minInterval - performance.now());
-    this.timer ??= setTimeout(() => void this.flush(), wait);
+    this.timer.startIfIdle(wait, () => void this.flush());
   }
 
   /** Tracks a toast of ours: no other is shown until it is answered, closed, or off screen. */
@@ -75,7 +72,6 @@ export class Notifier implements vscode.Disposable {
   }
 
   private async flush(): Promise<void> {
-    this.timer = undefined;
     if (this.showing || this.flushing) return; // arrivals since wait for the toast on screen
     this.flushing = true;
     try {
@@ -96,7 +92,7 @@ export class Notifier implements vscode.Disposable {
     const focused = this.focused();
     const due = batch.filter((d) => {
       const key = `${d.team}/new/${d.fileName}`;
-      if (this.actions.quiet.delete(key)) return false;
+      if (this.session.quiet.delete(key)) return false;
       if (!focused && d.priority !== 'urgent') return false;
       return priorityRank(d.priority) <= priorityRank(at) && index.get(d.team, 'new', d.fileName) === d;
     });
@@ -112,7 +108,7 @@ export class Notifier implements vscode.Disposable {
         ? vscode.l10n.t('{0} dispatches arrived for {1} ({2} urgent).', due.length, teams, c.byPriority.urgent)
         : vscode.l10n.t('{0} dispatches arrived for {1}.', due.length, teams);
       const show = vscode.l10n.t('Show Inbox');
-      void this.shown(this.prompts.info(text, show)).then((c) => c === show && vscode.commands.executeCommand('dispatchInbox.inbox.focus'));
+      void this.shown(this.prompts.info(text, show)).then((c) => c === show && vscode.commands.executeCommand(focusCommand(VIEWS.inbox)));
     }
   }
 
@@ -123,7 +119,7 @@ export class Notifier implements vscode.Disposable {
     const show = d.priority === 'urgent' ? this.prompts.warn : this.prompts.info;
     const choice = await this.shown(show.call(this.prompts, text, open, ack));
     if (choice === open) this.open(d);
-    if (choice === ack) void this.actions.acknowledge([d]);
+    if (choice === ack) void vscode.commands.executeCommand(COMMANDS.acknowledge, d);
   }
 
   /** Like the CLI's session-start summary. Logged always; shown as a notification only when it changed. */
@@ -138,22 +134,21 @@ export class Notifier implements vscode.Disposable {
     const line = formatSummary(teams, fresh, this.session.store.root, this.session.config.staleAfterDays);
     this.log.info(line);
     const mode = this.session.config.summary;
-    const changed = this.state.get<string>(LAST_SUMMARY_KEY) !== line;
-    await this.state.update(LAST_SUMMARY_KEY, line);
+    const changed = this.state.get<string>(STORAGE.lastSummary) !== line;
+    await this.state.update(STORAGE.lastSummary, line);
     if (mode === 'off') return line;
     if (mode === 'always' || (changed && total)) {
       const show = vscode.l10n.t('Show Inbox');
       // The root is in the line when there are no teams, and a path may hold anything.
-      void this.prompts.info(plain(line), show).then((c) => c === show && vscode.commands.executeCommand('dispatchInbox.inbox.focus'));
+      void this.prompts.info(plain(line), show).then((c) => c === show && vscode.commands.executeCommand(focusCommand(VIEWS.inbox)));
     } else {
       vscode.window.setStatusBarMessage(plain(line), 8000);
     }
     return line;
   }
 
-  dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
+  override dispose(): void {
     this.showing = undefined;
-    for (const s of this.subs) s.dispose();
+    super.dispose();
   }
 }

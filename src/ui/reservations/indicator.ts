@@ -11,8 +11,9 @@ import { reservationPathFor, ReservationState, reservationsItemVisible, stateFor
 import { ReservationActions, Selector } from './pick';
 import { clearToken, COMMANDS, readSettings, readTokens, REGISTRATION_TOKEN_KEY, SECTION, setSecret, TOKEN_KEY, workspaceFolder } from './settings';
 import { renderItem } from './tooltip';
+import { STATUS_ITEMS } from '../common/ids';
+import { Disposable } from '../common/lifecycle';
 
-const ITEM_ID = 'dispatchInbox.reservations';
 
 /** What the item shows, as plain data: rendered to the item, and returned to the tests. */
 export interface ReservationsSnapshot {
@@ -38,9 +39,8 @@ export function registerReservations(context: vscode.ExtensionContext): void {
   context.subscriptions.push(new ReservationsIndicator(context));
 }
 
-class ReservationsIndicator implements vscode.Disposable {
+class ReservationsIndicator extends Disposable {
   private readonly item: vscode.StatusBarItem;
-  private readonly disposables: vscode.Disposable[] = [];
   private readonly actions: ReservationActions;
   private settings = readSettings();
   private client: AgentMailClient | undefined;
@@ -62,6 +62,7 @@ class ReservationsIndicator implements vscode.Disposable {
   private reloading: Promise<void> = Promise.resolve();
 
   constructor(private readonly context: vscode.ExtensionContext) {
+    super();
     const self = this;
     this.actions = new ReservationActions({
       get client() {
@@ -84,10 +85,10 @@ class ReservationsIndicator implements vscode.Disposable {
     });
     const secrets = context.secrets;
     const reload = (): Promise<void> => this.reload();
-    this.item = vscode.window.createStatusBarItem(ITEM_ID, vscode.StatusBarAlignment.Left, 50);
+    this.item = vscode.window.createStatusBarItem(STATUS_ITEMS.reservations, vscode.StatusBarAlignment.Left, 50);
     this.item.name = vscode.l10n.t('Agent Mail Reservations');
     this.item.command = COMMANDS.show;
-    this.disposables.push(
+    const subs = [
       this.item,
       vscode.commands.registerCommand(COMMANDS.show, () => this.actions.showPick()),
       vscode.commands.registerCommand(COMMANDS.setToken, (value?: unknown) => setSecret(secrets, reload, TOKEN_KEY, value)),
@@ -106,16 +107,17 @@ class ReservationsIndicator implements vscode.Disposable {
       }),
       vscode.window.onDidChangeWindowState((e) => this.poller?.setFocused(e.focused)),
       vscode.window.onDidChangeActiveTextEditor(() => this.render()),
-    );
+    ];
+    for (const d of subs) this.register(d);
     this.render();
     void this.reload();
   }
 
-  dispose(): void {
+  override dispose(): void {
     this.generation++;
     this.poller?.dispose();
     this.poller = undefined;
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 
   // ---- configuration and polling ----

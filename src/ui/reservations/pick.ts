@@ -2,7 +2,7 @@
 // release, renew (first when it expires soon), force-release another agent's stale one, copy, open the
 // server's page. Errors of actions the user asked for are shown here.
 import * as vscode from 'vscode';
-import { AgentMailClient, AgentMailError, describeError, isAgentMailError, Reservation, ReservationList, ReservationSelector, staleReasonsText } from '../../core/agentmail';
+import { AgentMailClient, AgentMailError, DEFAULT_AGENT_MAIL_URL, describeError, isAgentMailError, Reservation, ReservationList, ReservationSelector, staleReasonsText } from '../../core/agentmail';
 import { expiringSoon, forceReleasable, ReservationState, reservationsPageUrl, summariseReservations } from '../../core/agentmail/status';
 import { oneLine } from '../../core/text';
 import { confirmAndForceRelease } from './force';
@@ -88,7 +88,7 @@ export class ReservationActions {
 
   private openPage(): Thenable<boolean> {
     const cfg = this.host.client?.config;
-    const base = cfg?.baseUrl ?? new URL('http://127.0.0.1:8765');
+    const base = cfg?.baseUrl ?? new URL(DEFAULT_AGENT_MAIL_URL);
     return vscode.env.openExternal(vscode.Uri.parse(reservationsPageUrl(base, cfg?.project)));
   }
 

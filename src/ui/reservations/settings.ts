@@ -1,20 +1,22 @@
 // Settings and secrets of the Agent Mail reservations item: the `dispatchInbox.agentMail.*` settings,
 // the command ids, and the tokens, which live in SecretStorage, never in settings.
 import * as vscode from 'vscode';
+import { AGENT_MAIL_SECTION, clampSetting, COMMANDS as ids, INTERNAL_COMMANDS, SECTION as ROOT_SECTION, SETTINGS, STORAGE } from '../common/ids';
 
-export const SECTION = 'dispatchInbox.agentMail';
-export const TOKEN_KEY = 'dispatchInbox.agentMail.token';
-export const REGISTRATION_TOKEN_KEY = 'dispatchInbox.agentMail.registrationToken';
+/** The settings group (what "Open settings" shows). */
+export const SECTION = AGENT_MAIL_SECTION;
+export const TOKEN_KEY = STORAGE.agentMailToken;
+export const REGISTRATION_TOKEN_KEY = STORAGE.agentMailRegistrationToken;
+/** The reservations item's commands, by short name (the ids are in ids.ts). */
 export const COMMANDS = {
-  show: 'dispatchInbox.showReservations',
-  setToken: 'dispatchInbox.setAgentMailToken',
-  clearToken: 'dispatchInbox.clearAgentMailToken',
-  setRegistrationToken: 'dispatchInbox.setAgentMailRegistrationToken',
-  // Internal (no palette entry): the same paths the quick pick takes, for tests and keybindings.
-  state: 'dispatchInbox.reservations.state',
-  release: 'dispatchInbox.reservations.release',
-  renew: 'dispatchInbox.reservations.renew',
-  forceRelease: 'dispatchInbox.reservations.forceRelease',
+  show: ids.showReservations,
+  setToken: ids.setAgentMailToken,
+  clearToken: ids.clearAgentMailToken,
+  setRegistrationToken: ids.setAgentMailRegistrationToken,
+  state: INTERNAL_COMMANDS.reservationsState,
+  release: INTERNAL_COMMANDS.reservationsRelease,
+  renew: INTERNAL_COMMANDS.reservationsRenew,
+  forceRelease: INTERNAL_COMMANDS.reservationsForceRelease,
 };
 
 export interface Settings {
@@ -28,20 +30,20 @@ export interface Settings {
 }
 
 export function readSettings(): Settings {
-  const c = vscode.workspace.getConfiguration(SECTION);
-  const num = (key: string, dflt: number, lo: number, hi: number): number => {
-    const v = c.get<number>(key, dflt);
-    return typeof v === 'number' && Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : dflt;
+  const c = vscode.workspace.getConfiguration(ROOT_SECTION);
+  const S = SETTINGS;
+  const str = (s: { key: string }): string => {
+    const v = c.get(s.key);
+    return typeof v === 'string' ? v.trim() : '';
   };
-  const str = (key: string): string => (c.get<string>(key, '') ?? '').trim();
   return {
-    enabled: c.get<boolean>('enabled', true) !== false,
-    url: str('url'),
-    project: str('project'),
-    agentName: str('agentName'),
-    pollIntervalMs: num('pollInterval', 5, 1, 3600) * 1000,
-    timeoutMs: num('timeout', 3000, 100, 60_000),
-    hideWhenOffline: c.get<boolean>('hideWhenOffline', false) === true,
+    enabled: c.get(S.agentMailEnabled.key) !== false,
+    url: str(S.agentMailUrl),
+    project: str(S.agentMailProject),
+    agentName: str(S.agentMailAgentName),
+    pollIntervalMs: clampSetting(S.agentMailPollInterval, c.get(S.agentMailPollInterval.key)) * 1000,
+    timeoutMs: clampSetting(S.agentMailTimeout, c.get(S.agentMailTimeout.key)),
+    hideWhenOffline: c.get(S.agentMailHideWhenOffline.key) === true,
   };
 }
 

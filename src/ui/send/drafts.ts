@@ -1,10 +1,11 @@
 // In-memory files for dispatch drafts: an editor needs a file system, and drafts must never touch
 // the disk (or the workspace) before they are delivered.
 import * as vscode from 'vscode';
+import { Disposable } from '../common/lifecycle';
 
-export class DraftFiles implements vscode.FileSystemProvider {
+export class DraftFiles extends Disposable implements vscode.FileSystemProvider {
   private readonly files = new Map<string, { data: Uint8Array; mtime: number }>();
-  private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  private readonly emitter = this.register(new vscode.EventEmitter<vscode.FileChangeEvent[]>());
   readonly onDidChangeFile = this.emitter.event;
 
   put(uri: vscode.Uri, text: string): void {

@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import type { Dispatch } from '../../core/api';
 import { isPriority, isTeamName, Priority } from '../../core/format';
-import { Actions } from '../inbox/actions';
+import { COMMANDS } from '../common/ids';
+import { Disposable } from '../common/lifecycle';
 import { DraftFiles } from './drafts';
 import { Prompts } from '../common/prompts';
 import { InboxSession } from '../common/session';
@@ -26,23 +27,22 @@ export interface SendArgs extends Partial<DraftHeader> {
   body?: string;
 }
 
-export class Sender implements vscode.Disposable {
-  private readonly files = new DraftFiles();
+export class Sender extends Disposable {
+  private readonly files = this.register(new DraftFiles());
   private readonly drafts = new Map<string, DraftHeader>();
   /** Drafts being delivered: out of `drafts`, so a second Deliver cannot send them again. */
   private readonly delivering = new Set<string>();
   private seq = 0;
   private hint: vscode.Disposable | undefined;
-  private readonly subs: vscode.Disposable[] = [];
 
   constructor(
     private readonly session: InboxSession,
-    private readonly actions: Actions,
     private readonly prompts: Prompts,
   ) {
-    this.subs.push(
-      vscode.workspace.registerFileSystemProvider(DRAFT_SCHEME, this.files, { isCaseSensitive: true }),
-      vscode.languages.registerCodeLensProvider({ scheme: DRAFT_SCHEME }, { provideCodeLenses: (doc) => this.lenses(doc) }),
+    super();
+    this.register(vscode.workspace.registerFileSystemProvider(DRAFT_SCHEME, this.files, { isCaseSensitive: true }));
+    this.register(vscode.languages.registerCodeLensProvider({ scheme: DRAFT_SCHEME }, { provideCodeLenses: (doc) => this.lenses(doc) }));
+    this.register(
       vscode.workspace.onDidCloseTextDocument((doc) => {
         if (doc.uri.scheme !== DRAFT_SCHEME) return;
         // A language change "closes" and reopens the document in place (it is still open): keep the draft.
@@ -62,7 +62,7 @@ export class Sender implements vscode.Disposable {
       (await this.prompts.pickTeam({
         title: vscode.l10n.t('Send Dispatch (1/3): to which team?'),
         placeholder: vscode.l10n.t('Pick a team, or type a new team name'),
-        teams: this.actions.teamChoices(),
+        teams: this.session.teamChoices(),
       }));
     if (!to || !isTeamName(to)) return undefined;
     const priority = given.priority ?? (await this.prompts.pickPriority('normal', vscode.l10n.t('Send Dispatch (2/3): priority')));
@@ -117,7 +117,7 @@ export class Sender implements vscode.Disposable {
     await this.close(uri);
     const open = vscode.l10n.t('Open');
     void this.prompts.info(vscode.l10n.t('Delivered “{0}” to {1} ({2}).', plain(h.title), h.to, priorityName(h.priority)), open).then((c) => {
-      if (c === open) void vscode.commands.executeCommand('dispatchInbox.open', d);
+      if (c === open) void vscode.commands.executeCommand(COMMANDS.open, d);
     });
     return d;
   }
@@ -147,7 +147,7 @@ export class Sender implements vscode.Disposable {
   private async sender(to: string): Promise<string | undefined> {
     const mine = this.session.config.myTeams;
     if (mine.length === 1) return mine[0];
-    const choices = mine.length ? mine.map((name) => ({ name })) : this.actions.teamChoices();
+    const choices = mine.length ? mine.map((name) => ({ name })) : this.session.teamChoices();
     return this.prompts.pickTeam({
       title: vscode.l10n.t('Send Dispatch: from which team?'),
       placeholder: mine.length ? vscode.l10n.t('Your teams (setting dispatchInbox.myTeams)') : vscode.l10n.t('Your team (set dispatchInbox.myTeams to skip this)'),
@@ -161,12 +161,13 @@ export class Sender implements vscode.Disposable {
     if (!h) return [];
     const top = new vscode.Range(0, 0, 0, 0);
     return [
-      new vscode.CodeLens(top, { title: `$(send) ${vscode.l10n.t('Deliver to {0} · {1} · “{2}”', h.to, priorityName(h.priority), plain(h.title))}`, command: 'dispatchInbox.deliverDraft', arguments: [doc.uri] }),
-      new vscode.CodeLens(top, { title: `$(close) ${vscode.l10n.t('Discard')}`, command: 'dispatchInbox.discardDraft', arguments: [doc.uri] }),
+      new vscode.CodeLens(top, { title: `$(send) ${vscode.l10n.t('Deliver to {0} · {1} · “{2}”', h.to, priorityName(h.priority), plain(h.title))}`, command: COMMANDS.deliverDraft, arguments: [doc.uri] }),
+      new vscode.CodeLens(top, { title: `$(close) ${vscode.l10n.t('Discard')}`, command: COMMANDS.discardDraft, arguments: [doc.uri] }),
     ];
   }
 
-  dispose(): void {
-    for (const s of this.subs) s.dispose();
+  override dispose(): void {
+    this.hint?.dispose();
+    super.dispose();
   }
 }

@@ -9,29 +9,32 @@ import { Status, STATUSES } from '../../core/status';
 import { Actions } from '../inbox/actions';
 import { itemUri } from '../inbox/uri';
 import { priorityColor } from '../common/priority';
+import { COMMANDS, VIEWS } from '../common/ids';
+import { Disposable } from '../common/lifecycle';
 import { InboxSession } from '../common/session';
 import { plain } from '../common/text';
 
-export const SENT_VIEW_ID = 'dispatchInbox.sent';
 /** Front matter of cur/ dispatches (their status) is read for at most this many per render. */
 const META_PER_RENDER = 500;
 
 export type SentNode = { kind: 'status'; status: Status } | { kind: 'sent'; dispatch: Dispatch };
 
-export class SentTree implements vscode.TreeDataProvider<SentNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<SentNode | undefined>();
+export class SentTree extends Disposable implements vscode.TreeDataProvider<SentNode> {
+  private readonly changed = this.register(new vscode.EventEmitter<SentNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   private readonly statusNodes = new Map<Status, SentNode>();
   private readonly nodes = new WeakMap<Dispatch, SentNode>();
-  private readonly sub: vscode.Disposable;
   /** One scan of the index per change, not one per node rendered (the index may hold 100k). */
   private cache: Dispatch[] | undefined;
 
   constructor(private readonly session: InboxSession) {
-    this.sub = session.onDidChange(() => {
-      this.cache = undefined;
-      this.changed.fire(undefined);
-    });
+    super();
+    this.register(
+      session.onDidChange(() => {
+        this.cache = undefined;
+        this.changed.fire(undefined);
+      }),
+    );
   }
 
   /** What my teams sent, in other teams' new/ and cur/. */
@@ -110,7 +113,7 @@ export class SentTree implements vscode.TreeDataProvider<SentNode>, vscode.Dispo
       ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
       : new vscode.ThemeIcon(status === 'completed' ? 'pass' : status === 'accepted' ? 'mail-read' : 'mail', priorityColor(d.priority));
     item.contextValue = `sent:${status}`;
-    item.command = { command: 'dispatchInbox.open', title: vscode.l10n.t('Open Dispatch'), arguments: [d, { preserveFocus: true }] };
+    item.command = { command: COMMANDS.open, title: vscode.l10n.t('Open Dispatch'), arguments: [d, { preserveFocus: true }] };
     const md = new vscode.MarkdownString();
     md.appendMarkdown('**');
     md.appendText(d.title);
@@ -131,10 +134,6 @@ export class SentTree implements vscode.TreeDataProvider<SentNode>, vscode.Dispo
     return item;
   }
 
-  dispose(): void {
-    this.sub.dispose();
-    this.changed.dispose();
-  }
 }
 
 function statusLabel(s: Status): string {
@@ -151,28 +150,30 @@ function dispatchesOf(t: Target, ts: readonly Target[] | undefined, selection: r
 }
 
 /** The Sent view, Verify & Archive, and Mark Completed (for the inbox's acknowledged rows too). */
-export function registerSent(session: InboxSession, actions: Actions): { tree: SentTree; view: vscode.TreeView<SentNode>; disposables: vscode.Disposable[] } {
-  const tree = new SentTree(session);
-  const view = vscode.window.createTreeView(SENT_VIEW_ID, { treeDataProvider: tree, canSelectMany: true });
-  const update = () => {
-    const mine = session.config.myTeams;
-    view.message = !mine.length
+export class SentView extends Disposable {
+  readonly tree: SentTree;
+  readonly view: vscode.TreeView<SentNode>;
+
+  constructor(
+    private readonly session: InboxSession,
+    actions: Actions,
+  ) {
+    super();
+    this.tree = this.register(new SentTree(session));
+    this.view = this.register(vscode.window.createTreeView(VIEWS.sent, { treeDataProvider: this.tree, canSelectMany: true }));
+    this.register(session.onDidChange(() => this.update()));
+    const reg = (id: 'verifyArchive' | 'markCompleted', fn: (t?: Target, ts?: Target[]) => unknown) => this.register(vscode.commands.registerCommand(COMMANDS[id], fn));
+    reg('verifyArchive', (t, ts) => actions.archive(dispatchesOf(t, ts, this.view.selection).filter((d) => d.box === 'cur')));
+    reg('markCompleted', (t, ts) => actions.complete(dispatchesOf(t, ts, this.view.selection)));
+    this.update();
+  }
+
+  private update(): void {
+    const mine = this.session.config.myTeams;
+    this.view.message = !mine.length
       ? vscode.l10n.t('Set dispatchInbox.myTeams to see what your teams sent.')
-      : session.state === 'ready' && !tree.sent().length
+      : this.session.state === 'ready' && !this.tree.sent().length
         ? vscode.l10n.t('Nothing sent by {0} is waiting in another inbox.', plain(mine.join(', ')))
         : undefined;
-  };
-  update();
-  const reg = (id: string, fn: (t?: Target, ts?: Target[]) => unknown) => vscode.commands.registerCommand(`dispatchInbox.${id}`, fn);
-  return {
-    tree,
-    view,
-    disposables: [
-      tree,
-      view,
-      session.onDidChange(update),
-      reg('verifyArchive', (t, ts) => actions.archive(dispatchesOf(t, ts, view.selection).filter((d) => d.box === 'cur'))),
-      reg('markCompleted', (t, ts) => actions.complete(dispatchesOf(t, ts, view.selection))),
-    ],
-  };
+  }
 }

@@ -108,10 +108,10 @@ suite('inbox tree', () => {
   });
 
   test('filter by priority and text', async () => {
-    api.tree.filter = { priorities: ['urgent'], text: '' };
+    api.session.setFilter({ priorities: ['urgent'], text: '' });
     assert.deepEqual(boxLabels(api, 'engineering', 'new'), ['Urgent old', 'Urgent new']);
     assert.equal(api.tree.getTreeItem(api.tree.boxNode('engineering', 'new')).description, '2 of 6');
-    api.tree.filter = { priorities: [], text: 'web_ops' };
+    api.session.setFilter({ priorities: [], text: 'web_ops' });
     assert.deepEqual(boxLabels(api, 'engineering', 'new'), ['High']);
     await vscode.commands.executeCommand('dispatchInbox.clearFilter');
     assert.equal(boxLabels(api, 'engineering', 'new').length, 6);
