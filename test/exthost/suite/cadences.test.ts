@@ -99,9 +99,13 @@ suite('cadences', () => {
   });
 
   test('a dirty TEAM.md editor gets the Last Sent edit (stays unsaved); the file on disk is not touched', async () => {
-    fs.writeFileSync(file, TABLE('| Weekly sync | qa | weekly | 2020-01-01 |  |\r\n'));
+    const written = TABLE('| Weekly sync | qa | weekly | 2020-01-01 |  |\r\n');
+    fs.writeFileSync(file, written);
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
     const editor = await vscode.window.showTextDocument(doc);
+    // The previous test's TEAM.md may still be the open model until VS Code sees the new file on disk:
+    // edit only what was written here (under load that event came late, and the note went into the old text).
+    await waitFor('the editor to show the TEAM.md written here', () => doc.getText() === written);
     await editor.edit((e) => e.insert(new vscode.Position(0, 0), '<!-- my unsaved note -->\r\n'));
     assert.ok(doc.isDirty);
     const onDisk = fs.readFileSync(file);
