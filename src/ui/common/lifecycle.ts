@@ -53,7 +53,6 @@ export class Timer implements vscode.Disposable {
       this.handle = undefined;
       fn();
     }, ms);
-    this.handle.unref?.();
   }
 
   /** Starts it unless it is already pending (coalescing: the first call's deadline holds). */
@@ -82,7 +81,6 @@ export class Interval implements vscode.Disposable {
   start(ms: number, fn: () => void): void {
     this.cancel();
     this.handle = setInterval(fn, ms);
-    this.handle.unref?.();
   }
 
   cancel(): void {
