@@ -1,12 +1,12 @@
 // `dispatch reservations release|renew ID...`: changes through Agent Mail's own tools. Every id is checked
 // against the server's listing first, so a mistake (someone else's reservation without --force, an id
 // that is not active) changes nothing at all; then one line per id, or a JSON array with --json.
-import { CONTROL, truncate } from '../core/text';
+import { truncate } from '../core/text';
 import { AgentMailClient, AgentMailError, describeError, formatExpiresIn, isAgentMailError, Reservation, ReservationList, staleReasonsText } from '../core/agentmail';
 
 /** Server text goes to a terminal: no control characters (escape-sequence injection), bounded width. */
 export function cell(s: string, max: number): string {
-  return truncate(s.replace(CONTROL, '?').replace(/[\t\n]/g, '?'), max);
+  return truncate(s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?'), max);
 }
 
 export interface WriteFlags {

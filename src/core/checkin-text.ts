@@ -10,7 +10,8 @@ export const TEXT_BUDGET = 8000;
 export const FULL_TEXT_BUDGET = 256 * 1024;
 const MAX_WARNINGS = 8;
 
-export function age(created: string | undefined, now: number): string {
+/** Whole days past 24 h, never weeks (unlike core/age.ts): an agent compares these with staleAfterDays. */
+function age(created: string | undefined, now: number): string {
   const t = created ? Date.parse(created) : NaN;
   if (isNaN(t)) return 'age unknown';
   const s = Math.max(0, Math.round((now - t) / 1000));

@@ -224,13 +224,13 @@ export class DispatchIndex {
     return d.meta!;
   }
 
-  /** Re-reads every folder and emits what differs. Call after lost events or on "Refresh". */
   /** Someone found `d` gone from where the index has it: look at its name again now (an event may lag or be lost). */
   async recheck(d: Dispatch): Promise<void> {
     const b = this.boxes.get(key(d.team, d.box));
     if (b) await this.check(b, d.fileName);
   }
 
+  /** Re-reads every folder and emits what differs. Call after lost events or on "Refresh". */
   async rescan(): Promise<void> {
     await this.rescanSoon();
     this.emit({ type: 'reset' });

@@ -17,7 +17,7 @@ export function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, Math.max(0, max - 1))}…` : text;
 }
 
-/** One line, bounded: controls go (as stripControl), every run of whitespace and line breaks becomes one space. */
+/** One line, bounded: every run of whitespace (line breaks, CR, tabs) becomes one space, other controls go. */
 export function oneLine(text: string, max = 120): string {
-  return truncate(stripControl(text).replace(/\s+/g, ' ').trim(), max);
+  return truncate(stripControl(text.replace(/\s+/g, ' ')).trim(), max);
 }

@@ -368,3 +368,19 @@ test('polling never lists a box twice at once', async () => {
     fspMod.readdir = realReaddir;
   }
 });
+
+test('recheck looks at one name again at once: a dispatch gone without an event leaves the index', async () => {
+  // Polling once an hour: no event will tell the index; only the recheck an action asks for.
+  const { root, store, index, events } = await setup({ poll: true, interval: 3_600_000, reconcile: 0 });
+  const d = await store.deliver({ to: 'qa', from: 'engineering', title: 'Moved away' });
+  await index.start();
+  const seen = index.get('qa', 'new', d.fileName);
+  assert.ok(seen);
+  unlinkSync(d.path);
+  assert.equal(index.get('qa', 'new', d.fileName), seen, 'nothing told the index yet');
+  await index.recheck(seen);
+  assert.equal(index.get('qa', 'new', d.fileName), undefined);
+  assert.ok(events.some((e) => e.type === 'remove' && e.dispatch === seen));
+  index.dispose();
+  rmSync(root, { recursive: true, force: true });
+});

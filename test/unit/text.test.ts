@@ -15,8 +15,9 @@ test('truncate cuts to at most max characters with an ellipsis, and leaves short
   assert.equal(truncate('abc', 1), '…');
 });
 
-test('oneLine makes any text one bounded line: controls go, breaks become single spaces', () => {
+test('oneLine makes any text one bounded line: whitespace runs become one space, other controls go', () => {
   assert.equal(oneLine('a\nb\u001b[31mc\u2028d'), 'a b[31mc d');
+  assert.equal(oneLine('a\rb\u000bc\fd'), 'a b c d');
   assert.equal(oneLine('  a \r\n\t b  '), 'a b');
   assert.equal(oneLine('x'.repeat(10), 5), 'xxxx…');
   assert.equal(oneLine('y'.repeat(200)).length, 120);

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { Dispatch } from '../../src/core/api';
 import type { Priority } from '../../src/core/format';
 import { age } from '../../src/core/age';
-import { compareAcknowledged, compareNew, countByPriority, firstN, isFiltering, matches, NO_FILTER } from '../../src/ui/inbox/order';
+import { compareAcknowledged, compareNew, countByPriority, firstN } from '../../src/ui/inbox/order';
+import { isFiltering, matches, NO_FILTER } from '../../src/ui/common/filter';
 
 const d = (fileName: string, box: 'new' | 'cur' = 'new', team = 'qa'): Dispatch => new Dispatch('/root', team, box, fileName);
 const names = (ds: Dispatch[]): string[] => ds.map((x) => x.fileName);

@@ -81,7 +81,6 @@ export function reservationsPageUrl(baseUrl: URL, project: string | undefined): 
   return project ? `${base}/mail/${projectSlug(project)}/file_reservations` : `${base}/mail`;
 }
 
-
 /** `path` relative to `root` with '/' separators, or undefined when it is not inside `root`. */
 export function relativeInside(root: string, file: string): string | undefined {
   // Windows drive letters come in either case (VS Code's fsPath lowercases them).

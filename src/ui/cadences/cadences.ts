@@ -12,9 +12,9 @@ import type { RowKey, UpdateResult } from '../../core/cadence-file';
 import { COMMANDS, CONTEXT, focusCommand, settingId, SETTINGS, VIEWS } from '../common/ids';
 import { Disposable, Timer, toDisposable } from '../common/lifecycle';
 import { Prompts } from '../common/prompts';
-import { InboxSession } from '../common/session';
+import { InboxSession, onlyFilter } from '../common/session';
 import { plain } from '../common/text';
-import { tildify } from '../inbox/view';
+import { tildify } from '../common/text';
 
 const EDIT_DEBOUNCE_MS = 400;
 const INDEX_THROTTLE_MS = 1000;
@@ -58,7 +58,7 @@ export class CadenceView extends Disposable implements vscode.TreeDataProvider<C
     this.register(toDisposable(() => this.watchers.forEach((w) => w.dispose())));
     const subs = [
       session.onDidBecomeReady(() => void this.refresh('startup')),
-      session.onDidChange(() => this.soon('index')),
+      session.onDidChange((c) => onlyFilter(c) || this.soon('index')),
       vscode.workspace.onDidChangeWorkspaceFolders(() => {
         this.watch();
         void this.refresh('file');

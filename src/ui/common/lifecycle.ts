@@ -8,10 +8,6 @@ export abstract class Disposable implements vscode.Disposable {
   private readonly owned: vscode.Disposable[] = [];
   private disposedValue = false;
 
-  protected get isDisposed(): boolean {
-    return this.disposedValue;
-  }
-
   /** Owns `d` from now on; after dispose() it is disposed at once (a late subscription must not leak). */
   protected register<T extends vscode.Disposable>(d: T): T {
     if (this.disposedValue) d.dispose();
@@ -41,6 +37,7 @@ export function toDisposable(dispose: () => void): vscode.Disposable {
 /** A timer that is cleared with its owner: `register(timeout(...))`, or kept in a field to restart. */
 export class Timer implements vscode.Disposable {
   private handle: NodeJS.Timeout | undefined;
+  private disposed = false;
 
   get pending(): boolean {
     return this.handle !== undefined;
@@ -49,6 +46,7 @@ export class Timer implements vscode.Disposable {
   /** (Re)starts it: `fn` runs once after `ms`, unless it is cancelled or started again first. */
   start(ms: number, fn: () => void): void {
     this.cancel();
+    if (this.disposed) return; // an owner's late callback (a finally after an await) must not start it again
     this.handle = setTimeout(() => {
       this.handle = undefined;
       fn();
@@ -66,6 +64,7 @@ export class Timer implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.cancel();
   }
 }
@@ -73,6 +72,7 @@ export class Timer implements vscode.Disposable {
 /** Like Timer, repeating. */
 export class Interval implements vscode.Disposable {
   private handle: NodeJS.Timeout | undefined;
+  private disposed = false;
 
   get running(): boolean {
     return this.handle !== undefined;
@@ -80,6 +80,7 @@ export class Interval implements vscode.Disposable {
 
   start(ms: number, fn: () => void): void {
     this.cancel();
+    if (this.disposed) return;
     this.handle = setInterval(fn, ms);
   }
 
@@ -89,6 +90,7 @@ export class Interval implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.cancel();
   }
 }

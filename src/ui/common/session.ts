@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { Dispatch, DispatchIndex, DispatchStore } from '../../core/api';
 import type { IndexEvent } from '../../core/live-index';
-import { Filter, NO_FILTER } from '../inbox/order';
+import { Filter, NO_FILTER } from './filter';
 import { CONTEXT, SECTION } from './ids';
 import { Disposable, Interval, Timer } from './lifecycle';
 import type { TeamChoice } from './prompts';
@@ -30,6 +30,13 @@ export interface InboxChange {
   boxes: ReadonlySet<string>;
   /** Dispatches whose file or front matter changed in place (their rows may read differently). */
   dispatches: ReadonlySet<Dispatch>;
+  /** The Inbox filter changed: the Inbox shows other rows; nothing else differs. */
+  filter: boolean;
+}
+
+/** True when only the Inbox filter changed (views that do not filter have nothing to do). */
+export function onlyFilter(c: InboxChange): boolean {
+  return c.filter && !c.all && !c.boxes.size && !c.dispatches.size;
 }
 
 /**
@@ -72,7 +79,7 @@ export class InboxSession extends Disposable {
   private unsubscribe: (() => void) | undefined;
   private readonly timer = this.register(new Timer());
   private leading: NodeJS.Immediate | undefined;
-  private pending = { all: false, boxes: new Set<string>(), dispatches: new Set<Dispatch>() };
+  private pending = { all: false, boxes: new Set<string>(), dispatches: new Set<Dispatch>(), filter: false };
   private hasPending = false;
   /** The current run of events: how many, and how many refreshes they cost (for the burst log line). */
   private run = { events: 0, refreshes: 0, since: 0 };
@@ -114,7 +121,8 @@ export class InboxSession extends Disposable {
 
   setFilter(f: Filter): void {
     this.filterValue = f;
-    this.fire(true);
+    this.pending.filter = true;
+    this.flush();
   }
 
   /**
@@ -122,7 +130,7 @@ export class InboxSession extends Disposable {
    * (an event may still be on its way, or was lost), so every view drops it through the usual events.
    */
   recheck(d: Dispatch): void {
-    void this.indexValue?.recheck(d);
+    this.indexValue?.recheck(d).catch((e: unknown) => this.log.warn(`could not look at ${d.fileName} again: ${(e as Error).message}`));
   }
 
   private async rootMoved(): Promise<void> {
@@ -297,7 +305,7 @@ export class InboxSession extends Disposable {
     if (this.leading) clearImmediate(this.leading);
     this.leading = undefined;
     const c = this.pending;
-    this.pending = { all: false, boxes: new Set(), dispatches: new Set() };
+    this.pending = { all: false, boxes: new Set(), dispatches: new Set(), filter: false };
     this.hasPending = false;
     if (this.state === 'ready') this.syncEmpty();
     this.run.refreshes++;

@@ -58,5 +58,5 @@ function teamList(v: unknown): string[] {
 
 /** Does this change affect the index (a new root or watcher mode) rather than only the views? */
 export function affectsIndex(e: vscode.ConfigurationChangeEvent): boolean {
-  return [`${SECTION}.watcher`, settingId(SETTINGS.root)].some((k) => e.affectsConfiguration(k));
+  return [SETTINGS.root, SETTINGS.watcherPoll, SETTINGS.watcherInterval].some((s) => e.affectsConfiguration(settingId(s)));
 }

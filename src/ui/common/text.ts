@@ -1,5 +1,6 @@
 // Text that other agents wrote (titles, senders) or a server sent, made safe to show in VS Code's
 // plain-string surfaces. Control characters and length are the core's (src/core/text.ts).
+import * as os from 'node:os';
 
 const ZWSP = '\u200b';
 
@@ -11,4 +12,10 @@ const ZWSP = '\u200b';
  */
 export function plain(text: string): string {
   return text.replace(/\](?=\()/g, `]${ZWSP}`).replace(/\$(?=\()/g, `$${ZWSP}`);
+}
+
+/** A path with the home folder as `~` (descriptions have little room). */
+export function tildify(p: string): string {
+  const home = os.homedir();
+  return p === home || p.startsWith(home + '/') ? `~${p.slice(home.length)}` : p;
 }

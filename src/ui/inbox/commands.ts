@@ -9,7 +9,7 @@ import { InboxView } from './view';
 import { InboxSession } from '../common/session';
 import { Prompts } from '../common/prompts';
 import { Sender } from '../send/send';
-import { isFiltering, matches, NO_FILTER } from './order';
+import { isFiltering, matches, NO_FILTER } from '../common/filter';
 import { plain } from '../common/text';
 
 type Target = InboxNode | Dispatch | undefined;

@@ -38,26 +38,6 @@ export function firstN<T>(items: T[], limit: number, compare: (a: T, b: T) => nu
   return top;
 }
 
-export interface Filter {
-  /** Priorities to show; empty = all. */
-  priorities: Priority[];
-  /** Case-insensitive text in title, sender, team or file name; '' = any. */
-  text: string;
-}
-
-export const NO_FILTER: Filter = { priorities: [], text: '' };
-
-export function isFiltering(f: Filter): boolean {
-  return f.priorities.length > 0 || f.text.length > 0;
-}
-
-export function matches(d: Dispatch, f: Filter): boolean {
-  if (f.priorities.length && !f.priorities.includes(d.priority)) return false;
-  if (!f.text) return true;
-  const t = f.text.toLowerCase();
-  return [d.title, d.from ?? '', d.team, d.fileName].some((s) => s.toLowerCase().includes(t));
-}
-
 export interface Counts {
   total: number;
   byPriority: Record<Priority, number>;

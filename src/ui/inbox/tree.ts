@@ -5,7 +5,8 @@ import type { Dispatch } from '../../core/api';
 import { Box } from '../../core/format';
 import { COMMANDS } from '../common/ids';
 import { Disposable } from '../common/lifecycle';
-import { compareAcknowledged, compareNew, countByPriority, firstN, isFiltering, matches } from './order';
+import { compareAcknowledged, compareNew, countByPriority, firstN } from './order';
+import { isFiltering, matches } from '../common/filter';
 import { agoText, dispatchItem, dispatchTooltip } from './items';
 import { InboxChange, InboxSession } from '../common/session';
 import { shortAge } from '../../core/age';
@@ -59,7 +60,7 @@ export class InboxTree extends Disposable implements vscode.TreeDataProvider<Inb
    * need nothing: they are drawn from the index when they are first shown.
    */
   private sessionChanged(c: InboxChange): void {
-    if (c.all) return this.changed.fire(undefined);
+    if (c.all || c.filter) return this.changed.fire(undefined);
     const nodes: InboxNode[] = [];
     const teams = new Set<string>();
     for (const k of c.boxes) {

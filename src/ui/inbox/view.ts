@@ -1,10 +1,10 @@
 // The Inbox view itself: the unread badge on the activity bar, the filter message, the root shown as
 // the view's description, and context keys that say what the selection holds (for `when` clauses).
-import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { CONTEXT, VIEWS } from '../common/ids';
+import { tildify } from '../common/text';
 import { Disposable, Interval } from '../common/lifecycle';
-import { isFiltering } from './order';
+import { isFiltering } from '../common/filter';
 import { InboxSession } from '../common/session';
 import { InboxNode, InboxTree } from './tree';
 
@@ -89,9 +89,4 @@ export class InboxView extends Disposable {
     if (this.view.visible) this.ticker.start(AGE_REFRESH_MS, () => this.tree.refreshAges());
     else this.ticker.cancel();
   }
-}
-
-export function tildify(p: string): string {
-  const home = os.homedir();
-  return p === home || p.startsWith(home + '/') ? `~${p.slice(home.length)}` : p;
 }

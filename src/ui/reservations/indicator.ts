@@ -2,18 +2,16 @@
 // another agent holds the file in the active editor exclusively, and quiet states when the server is
 // offline, refuses us or is not Agent Mail. Polling rules live in core (ReservationPoller); the token
 // lives in SecretStorage, never in settings. This file wires the item, its commands and the polling;
-// what it shows is in reservations-tooltip.ts, its quick pick in reservations-pick.ts, and settings
-// and secrets in reservations-settings.ts.
+// what it shows is in tooltip.ts, its quick pick in pick.ts, and settings and secrets in settings.ts.
 import * as vscode from 'vscode';
 import { AgentMailClient, AgentMailConfig, agentMailUrlSource, describeError, isAgentMailError, ReservationList, resolveAgentMailConfig } from '../../core/agentmail';
 import { PollOutcome, ReservationPoller } from '../../core/agentmail/poller';
 import { reservationPathFor, ReservationState, reservationsItemVisible, stateForError } from '../../core/agentmail/status';
 import { ReservationActions, Selector } from './pick';
-import { clearToken, COMMANDS, readSettings, readTokens, REGISTRATION_TOKEN_KEY, SECTION, setSecret, TOKEN_KEY, workspaceFolder } from './settings';
-import { renderItem } from './tooltip';
-import { STATUS_ITEMS } from '../common/ids';
+import { clearToken, COMMANDS, readSettings, readTokens, REGISTRATION_TOKEN_KEY, setSecret, TOKEN_KEY, workspaceFolder } from './settings';
+import { AGENT_MAIL_SECTION, STATUS_ITEMS } from '../common/ids';
 import { Disposable } from '../common/lifecycle';
-
+import { renderItem } from './tooltip';
 
 /** What the item shows, as plain data: rendered to the item, and returned to the tests. */
 export interface ReservationsSnapshot {
@@ -99,7 +97,7 @@ class ReservationsIndicator extends Disposable {
       vscode.commands.registerCommand(COMMANDS.forceRelease, (sel: number) => this.actions.forceRelease(this.actions.find(sel))),
       vscode.commands.registerCommand(COMMANDS.renew, (sel: Selector, seconds?: number) => this.actions.renew(this.actions.find(sel), seconds ?? 1800)),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(SECTION)) void this.reload();
+        if (e.affectsConfiguration(AGENT_MAIL_SECTION)) void this.reload();
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.reload()),
       secrets.onDidChange((e) => {

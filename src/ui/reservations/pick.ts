@@ -6,7 +6,8 @@ import { AgentMailClient, AgentMailError, DEFAULT_AGENT_MAIL_URL, describeError,
 import { expiringSoon, forceReleasable, ReservationState, reservationsPageUrl, summariseReservations } from '../../core/agentmail/status';
 import { oneLine } from '../../core/text';
 import { confirmAndForceRelease } from './force';
-import { COMMANDS, SECTION } from './settings';
+import { COMMANDS } from './settings';
+import { AGENT_MAIL_SECTION } from '../common/ids';
 import { expiresText } from './tooltip';
 
 /** Selects a reservation by id or pattern (the internal commands' argument). */
@@ -105,7 +106,7 @@ export class ReservationActions {
     if (state === 'unauthorized') actions.push({ label: `$(key) ${vscode.l10n.t('Set Agent Mail Token…')}`, run: () => vscode.commands.executeCommand(COMMANDS.setToken) });
     actions.push({ label: `$(refresh) ${vscode.l10n.t('Refresh')}`, run: () => this.host.reload() });
     if (state === 'ok') actions.push({ label: `$(link-external) ${vscode.l10n.t('Open reservations page')}`, description: reservationsPageUrl(client!.config.baseUrl, client!.config.project), run: () => this.openPage() });
-    if (state !== 'ok' && state !== 'loading') actions.push({ label: `$(gear) ${vscode.l10n.t('Open Agent Mail settings')}`, run: () => vscode.commands.executeCommand('workbench.action.openSettings', SECTION) });
+    if (state !== 'ok' && state !== 'loading') actions.push({ label: `$(gear) ${vscode.l10n.t('Open Agent Mail settings')}`, run: () => vscode.commands.executeCommand('workbench.action.openSettings', AGENT_MAIL_SECTION) });
     const sum = summariseReservations(list?.reservations ?? [], agent, this.host.activePath());
     const now = Date.now();
     const asItem = (r: Reservation): Item => {

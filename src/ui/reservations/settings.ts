@@ -1,10 +1,8 @@
 // Settings and secrets of the Agent Mail reservations item: the `dispatchInbox.agentMail.*` settings,
 // the command ids, and the tokens, which live in SecretStorage, never in settings.
 import * as vscode from 'vscode';
-import { AGENT_MAIL_SECTION, clampSetting, COMMANDS as ids, INTERNAL_COMMANDS, SECTION as ROOT_SECTION, SETTINGS, STORAGE } from '../common/ids';
+import { clampSetting, COMMANDS as ids, INTERNAL_COMMANDS, SECTION as ROOT_SECTION, SETTINGS, STORAGE } from '../common/ids';
 
-/** The settings group (what "Open settings" shows). */
-export const SECTION = AGENT_MAIL_SECTION;
 export const TOKEN_KEY = STORAGE.agentMailToken;
 export const REGISTRATION_TOKEN_KEY = STORAGE.agentMailRegistrationToken;
 /** The reservations item's commands, by short name (the ids are in ids.ts). */

@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import { AgentMailConfig, describeError, expiresIn, isAgentMailError, Reservation, ReservationList, staleReasonsText } from '../../core/agentmail';
 import { expiringSoon, holdersOf, ReservationState, summariseReservations } from '../../core/agentmail/status';
 import { oneLine } from '../../core/text';
-import { COMMANDS, SECTION } from './settings';
+import { COMMANDS } from './settings';
+import { AGENT_MAIL_SECTION } from '../common/ids';
 
 const WARNING = 'statusBarItem.warningBackground';
 const TOOLTIP_ROWS = 15;
@@ -69,7 +70,7 @@ export function renderItem(v: ReservationsView, activePath: string | undefined):
 }
 
 function failedView(v: ReservationsView): { text: string; title: string; hint?: string } {
-  const settingsLink = `[${esc(vscode.l10n.t('Open settings'))}](${commandUri('workbench.action.openSettings', [SECTION])})`;
+  const settingsLink = `[${esc(vscode.l10n.t('Open settings'))}](${commandUri('workbench.action.openSettings', [AGENT_MAIL_SECTION])})`;
   const kind = isAgentMailError(v.error) ? v.error.kind : undefined;
   switch (v.state) {
     case 'offline':

@@ -11,7 +11,7 @@ import { itemUri } from '../inbox/uri';
 import { priorityColor } from '../common/priority';
 import { COMMANDS, VIEWS } from '../common/ids';
 import { Disposable } from '../common/lifecycle';
-import { InboxSession } from '../common/session';
+import { InboxSession, onlyFilter } from '../common/session';
 import { plain } from '../common/text';
 
 /** Front matter of cur/ dispatches (their status) is read for at most this many per render. */
@@ -30,7 +30,8 @@ export class SentTree extends Disposable implements vscode.TreeDataProvider<Sent
   constructor(private readonly session: InboxSession) {
     super();
     this.register(
-      session.onDidChange(() => {
+      session.onDidChange((c) => {
+        if (onlyFilter(c)) return; // the Inbox filter does not apply here
         this.cache = undefined;
         this.changed.fire(undefined);
       }),
