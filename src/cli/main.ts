@@ -5,7 +5,7 @@ import { parseArgs, ParseArgsConfig } from 'node:util';
 import { createReadStream } from 'node:fs';
 import { DispatchStore, DispatchError, defaultRoot, isPriority, Priority, Dispatch, DispatchIndex, IndexEvent, checkTeam, remoteFilesystem } from '../core/api';
 import { formatSummary } from '../core/summary';
-import { formatLine, formatShow, safeJSON, sortForList, stripControl, unescapeVisible, visible } from './print';
+import { formatLine, formatShow, safeJSON, sortForList, stripControl, visible } from './print';
 import { readBodyFrom } from './body';
 import { lifecycleCommands, lifecycleJSON, reportMove, staleDaysOpt } from './lifecycle';
 import { isStale } from '../core/sent';
@@ -223,7 +223,7 @@ const commands: Record<string, Command> = {
     const { values, positionals } = parse(argv);
     if (positionals.length !== 1) throw new UsageError('show needs one ID or PATH');
     const ref = positionals[0];
-    const c = await store.read(ref).catch((e) => (unescapeVisible(ref) !== ref ? store.read(unescapeVisible(ref)) : Promise.reject(e as Error)));
+    const c = await store.read(ref);
     if (values.json) printJSON(io, { ...lifecycleJSON(c.dispatch), front_matter: c.data, body: c.body, truncated: c.truncated });
     else out(io, formatShow(c));
     return 0;
@@ -241,7 +241,7 @@ const commands: Record<string, Command> = {
     const one = async (ref: string): Promise<() => void> => {
       try {
         // An id is looked up in one listing for all refs; a path goes to the store as it is ("already").
-        const d = ref.includes('/') ? ref : await resolve(ref).catch((e) => (unescapeVisible(ref) !== ref ? resolve(unescapeVisible(ref)) : Promise.reject(e as Error)));
+        const d = ref.includes('/') ? ref : await resolve(ref);
         const r = await store.acknowledge(d);
         return () => reportMove(io, !!values.json, 'acknowledged', r);
       } catch (e) {

@@ -13,7 +13,7 @@
 // claim; otherwise the claim is renamed back under its name. Restoring uses rename onto an exclusive
 // placeholder, never link, so it works where the move's link just failed, and two repairs racing on
 // one claim restore it once (only one rename of the claim can succeed).
-import * as fs from 'node:fs/promises';
+import * as fs from './rawfs';
 import * as path from 'node:path';
 import { Stats } from 'node:fs';
 import { variantName } from './format';
