@@ -72,7 +72,8 @@ export function printJSON(io: Io, value: unknown): void {
 
 /** A `dispatch: …` line on stderr, made inert. */
 export function fail(io: Io, message: string): void {
-  io.err.write(`dispatch: ${stripControl(message)}\n`);
+  // A name's bytes that are not UTF-8 (core/rawname.ts) as `list` prints them, not as U+FFFD.
+  io.err.write(`dispatch: ${stripControl(message).replace(/[\uDC80-\uDCFF]/gu, (c) => visible(c))}\n`);
 }
 
 /** Boxes or folders that could not be read: said once each, the rest of the output goes on. */
@@ -319,8 +320,8 @@ const commands: Record<string, Command> = {
     const hours = values['older-than'] === undefined ? 36 : Number(values['older-than']);
     if (!Number.isFinite(hours) || hours < 0) throw new UsageError('--older-than must be a number of hours ≥ 0');
     const removed = await store.sweep(hours);
-    for (const p of removed) print(io, `removed ${p}`);
-    if (!values.json) io.err.write(`${removed.length} tmp file(s) older than ${hours} h removed\n`); // numbers only: nothing to make inert
+    for (const p of removed) print(io, `removed ${visible(p)}`);
+    if (!values.json) io.err.write(`${removed.length} file(s) removed (tmp/ older than ${hours} h, empty placeholders of interrupted moves)\n`); // numbers only: nothing to make inert
     return 0;
   },
 

@@ -8,7 +8,7 @@ import * as yaml from 'js-yaml';
 import { Dispatch, metaFromHead } from './dispatch';
 import { Box, BOXES, buildName, isPriority, isSlug, isTeamName, Priority, slugify } from './format';
 import { parseFrontMatter, readHead } from './frontmatter';
-import { claimPart, errnoOf, FileSeen, fsyncDir, moveNoClobber, MoveResult, pendingClaims, placeFree, repairClaims, sameFile } from './fsmove';
+import { claimPart, errnoOf, FileSeen, fsyncDir, headHash, isPlaceholder, moveNoClobber, MoveResult, pendingClaims, placeFree, repairClaims, sameFile } from './fsmove';
 import { NotAFolder, pinBox, PinnedDir, withBox } from './pin';
 import { groupId, isShared, shareFolder, SHARED_FILE_MODE, sharedPaths } from './shared';
 import { Status, statusOf, statusRewrite } from './lifecycle';
@@ -435,7 +435,7 @@ export class DispatchStore {
     const seen = seenFile.get(d);
     if (!seen) return there;
     const st = await fs.lstat(there).catch(() => undefined);
-    if (st && sameFile(st, seen)) return there;
+    if (st && (await sameFile(there, st, seen))) return there;
     const status = statusOf((await readMeta(there))?.data);
     return status && done?.includes(status) ? there : undefined;
   }
@@ -586,7 +586,8 @@ export class DispatchStore {
     if (!st) throw new DispatchError('not-found', `no such dispatch: ${abs}`);
     if (!st.isFile()) throw new DispatchError('invalid', `${abs} is not a regular file`);
     const d = new Dispatch(this.root, parts[0], parts[1] as Box, parts[2]);
-    seenFile.set(d, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
+    const head = await withBox(this.root, parts[0], parts[1], false, (dir) => headHash(path.join(dir.path, parts[2]))).catch(() => undefined);
+    seenFile.set(d, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, head });
     return d;
   }
 
@@ -640,9 +641,29 @@ export class DispatchStore {
         // Claims are repaired only in real folders (a record's paths are relative to its box).
         if (!(await withBox(this.root, team, box, false, async () => true).catch(() => false))) continue;
         await repairClaims(dir, CLAIM_STALE_MS, now);
+        removed.push(...(await this.removePlaceholders(team, box, now)));
       }
     }
     return removed;
+  }
+
+  /**
+   * Empty placeholders older than the claim bound: left by a process killed between making one and
+   * renaming its file onto it (a sender's file is then still in tmp/, a mover's claim is put back).
+   * Only files with the placeholder's mark (isPlaceholder): never a file with content, never an empty
+   * file someone wrote.
+   */
+  private async removePlaceholders(team: string, box: Box, now: number): Promise<string[]> {
+    const out: string[] = [];
+    await withBox(this.root, team, box, false, async (dir) => {
+      for (const n of await listBox(dir.path)) {
+        const p = path.join(dir.path, n);
+        const st = await fs.lstat(p).catch(() => undefined);
+        if (!st || !isPlaceholder(st) || now - st.ctimeMs < CLAIM_STALE_MS) continue;
+        if (await fs.unlink(p).then(() => true, () => false)) out.push(path.join(this.root, team, box, n));
+      }
+    }).catch(() => undefined);
+    return out;
   }
 }
 
@@ -669,6 +690,7 @@ export async function readMeta(p: string): Promise<Dispatch['meta']> {
     if (!st.isFile()) return warnOnly('not a regular file', st);
     // The exclusive placeholder a no-hardlink placement renames onto: in flight, not a broken dispatch.
     if (st.size === 0 && Date.now() - st.ctimeMs < ARRIVING_MS) return warnOnly('arriving (an empty placeholder a move fills in a moment)', st);
+    if (isPlaceholder(st)) return warnOnly('empty placeholder left by an interrupted move, not a dispatch (dispatch sweep removes it)', st);
     return metaFromHead(await readHead(p));
   } catch (e) {
     return warnOnly(`unreadable: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
