@@ -2,6 +2,7 @@
 // there is nothing to do. Untrusted text (titles, bodies) is quoted, never presented as instructions.
 import type { Dispatch } from './dispatch';
 import type { CheckinItem, CheckinResult, Section } from './checkin';
+import { escapeName } from './rawname';
 
 /** Claude Code keeps about 10,000 characters of a hook's output: stay below. */
 export const HOOK_BUDGET = 9000;
@@ -31,7 +32,7 @@ function item(i: CheckinItem, n: number, now: number): string {
   const bead = d.toJSON().related_bead;
   if (bead) meta.push(`bead ${oneLine(bead, 80)}`);
   const lines = [`${n}. [${d.priority}] **${oneLine(d.title)}** — ${meta.join(', ')}`];
-  const state = [`id \`${oneLine(d.id)}\``]; // a file name may hold a newline: never a line of its own
+  const state = [`id \`${oneLine(escapeName(d.id))}\``]; // escaped as `list` prints it: one line, and accepted back by `ack`
   if (i.ack) state.push(typeof i.ack === 'string' ? i.ack : `not acknowledged: ${oneLine(i.ack.error)}`);
   if (i.bead) state.push(`tracking bead ${i.bead}`);
   if (d.warnings.length) state.push(`${d.warnings.length} warning(s): ${oneLine(d.warnings[0], 100)}`);
@@ -43,7 +44,7 @@ function item(i: CheckinItem, n: number, now: number): string {
 }
 
 function sentRow(d: Dispatch, now: number, hint: string): string {
-  return `- ${d.team}: ${oneLine(d.title, 120)} — ${age(d.created, now)} (\`${oneLine(d.id)}\`)${hint}`;
+  return `- ${d.team}: ${oneLine(d.title, 120)} — ${age(d.created, now)} (\`${oneLine(escapeName(d.id))}\`)${hint}`;
 }
 
 export function formatCheckin(r: CheckinResult, now = Date.now()): string {
@@ -61,7 +62,7 @@ export function formatCheckin(r: CheckinResult, now = Date.now()): string {
   }
   if (r.verify.available && r.verify.rows.length) {
     extra.push(`## Completed, awaiting your verification`);
-    for (const d of r.verify.rows) extra.push(sentRow(d, now, ` → verify, then \`dispatch archive ${oneLine(d.id)}\``));
+    for (const d of r.verify.rows) extra.push(sentRow(d, now, ` → verify, then \`dispatch archive ${oneLine(escapeName(d.id))}\``));
   }
   const sections: [string, Section<unknown>][] = [['cadences', r.cadences], ['stale sent', r.stale], ['awaiting verification', r.verify]];
   const off = sections.flatMap(([n, s]) => (s.available ? [] : [`${n}: ${oneLine(s.reason, 160)}`]));
