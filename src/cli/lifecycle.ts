@@ -4,6 +4,7 @@ import { isStatus } from '../core/lifecycle';
 import { ageMs, compareWaiting, DEFAULT_STALE_DAYS, formatSentLine, isStale, lifecycleStatus, parseDays, sentBy } from '../core/sent';
 import { errorText, fail, Io, parse, print, printJSON, UsageError } from './main';
 import { visible } from './print';
+import { printable } from '../core/rawname';
 
 const DAY = 86_400_000;
 
@@ -86,7 +87,7 @@ export const lifecycleCommands: Record<string, Command> = {
         failed++;
       }
     }
-    if (values.json) printJSON(io, done);
+    if (values.json) printJSON(io, done.map(printable));
     return failed ? 1 : 0;
   },
 };

@@ -5,6 +5,7 @@ import { parseArgs, ParseArgsConfig } from 'node:util';
 import { createReadStream } from 'node:fs';
 import { DispatchStore, DispatchError, defaultRoot, isPriority, Priority, Dispatch, DispatchIndex, IndexEvent, checkTeam, remoteFilesystem } from '../core/api';
 import { formatSummary } from '../core/summary';
+import { printable } from '../core/rawname';
 import { formatLine, formatShow, safeJSON, sortForList, stripControl, visible } from './print';
 import { readBodyFrom } from './body';
 import { lifecycleCommands, lifecycleJSON, reportMove, staleDaysOpt } from './lifecycle';
@@ -197,7 +198,7 @@ const commands: Record<string, Command> = {
     if (values.new && values.cur) throw new UsageError('give --new or --cur, not both');
     if (values.archived) {
       const archived = await store.listArchived(positionals);
-      if (values.json) printJSON(io, archived);
+      if (values.json) printJSON(io, archived.map((a) => ({ ...a, fileName: printable(a.fileName), path: printable(a.path) })));
       else for (const a of archived) print(io, `.archive/${a.team}/${a.month}/${visible(a.fileName)}`);
       return 0;
     }

@@ -2,7 +2,7 @@
 // Kept small (a handful of fields, parsing on demand) because an index holds 100k of them.
 import * as path from 'node:path';
 import { Box, humanise, idOf, isPriority, NameParts, parseName, Priority } from './format';
-import { escapeName, hasRawBytes } from './rawname';
+import { hasRawBytes, printable } from './rawname';
 import { bodyStart, firstHeading, FrontMatter, FrontMatterKind, Head, parseFrontMatter } from './frontmatter';
 
 export interface DispatchMeta {
@@ -129,10 +129,6 @@ export class Dispatch {
     if (this.meta) j.size = this.meta.size;
     return j;
   }
-}
-
-function printable(s: string): string {
-  return hasRawBytes(s) ? escapeName(s) : s;
 }
 
 /** Scalars as the author wrote them; anything else is not a usable value. */

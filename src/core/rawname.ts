@@ -14,6 +14,11 @@ export function hasRawBytes(s: string): boolean {
   return RAW_BYTE.test(s);
 }
 
+/** For JSON, which has no string for raw bytes: the escaped form when the name has some, else the name exact. */
+export function printable(s: string): string {
+  return hasRawBytes(s) ? escapeName(s) : s;
+}
+
 /** The name as the filesystem holds it: a Buffer when it has raw bytes, else the string itself. */
 export function toFsPath(s: string): string | Buffer {
   if (!RAW_BYTE.test(s)) return s;

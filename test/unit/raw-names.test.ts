@@ -99,6 +99,16 @@ test('CLI: list prints it escaped in one line; show, ack (id and path), a second
   assert.deepEqual(bytesIn(path.join(root, 'qa', 'cur')), [F_FF.toString('hex')]);
   const c2 = await dispatch(['--root', root, 'complete', 'f\\xff']);
   assert.match(c2.out, /^already completed: /);
+
+  // The sender's verify: archived by the same form, its bytes kept; JSON says the escaped form.
+  const ar = await dispatch(['--root', root, 'archive', 'f\\xff', '--json']);
+  assert.equal(ar.code, 0, ar.err);
+  const [archived] = JSON.parse(ar.out) as string[];
+  assert.match(archived, /\/\.archive\/qa\/\d{4}-\d{2}\/f\\xff\.md$/);
+  const la = await dispatch(['--root', root, 'list', '--archived', '--json']);
+  assert.deepEqual((JSON.parse(la.out) as { fileName: string }[]).map((x) => x.fileName), ['f\\xff.md']);
+  const month = readdirSync(path.join(root, '.archive', 'qa'))[0];
+  assert.deepEqual(bytesIn(path.join(root, '.archive', 'qa', month)), [F_FF.toString('hex')]);
 });
 
 test('CLI: reroute keeps the bytes; a literal backslash name and a raw one are told apart', async () => {
