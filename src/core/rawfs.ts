@@ -21,10 +21,16 @@ export const link = (a: PathLike, b: PathLike) => fsp.link(raw(a), raw(b));
 export const readFile = ((p: PathLike | fsp.FileHandle, o?: Any) => fsp.readFile(typeof p === 'string' ? toFsPath(p) : p, o)) as typeof fsp.readFile;
 export const writeFile = ((p: PathLike | fsp.FileHandle, data: Any, o?: Any) => fsp.writeFile(typeof p === 'string' ? toFsPath(p) : p, data, o)) as typeof fsp.writeFile;
 
-/** readdir whose names keep their bytes (strings, or Dirents with a string name). */
+/**
+ * readdir whose names keep their bytes (strings, or Dirents with a string name). Read as strings first
+ * (Node's own decoding is twice as fast over 100k names); only a folder where some name came back with
+ * U+FFFD is read again as bytes, and that second listing is the answer.
+ */
 export const readdir = (async (p: PathLike, o?: Any) => {
-  const types = typeof o === 'object' && o?.withFileTypes === true;
   if (typeof o === 'object' && o?.encoding === 'buffer') return fsp.readdir(raw(p), o);
+  const types = typeof o === 'object' && o?.withFileTypes === true;
+  const first: (string | Dirent)[] = types ? await fsp.readdir(raw(p), { withFileTypes: true }) : await fsp.readdir(raw(p));
+  if (!first.some((e) => (typeof e === 'string' ? e : e.name).includes('\uFFFD'))) return first;
   if (!types) return (await fsp.readdir(raw(p), { encoding: 'buffer' })).map(fromFsName);
   const entries = (await fsp.readdir(raw(p), { encoding: 'buffer', withFileTypes: true })) as unknown as Dirent[];
   for (const e of entries) (e as { name: unknown }).name = fromFsName(e.name as unknown as Buffer);
