@@ -10,6 +10,7 @@ import { DispatchIndex, IndexEvent } from '../../src/core/live-index';
 import { escapeName, fromFsName, toFsPath, unescapeName } from '../../src/core/rawname';
 import { dispatch } from '../helpers/cli';
 import { tempRoot, until } from '../helpers/tmp';
+import { runChild } from '../helpers/users';
 
 /** The names in a folder, as bytes (hex), dotfiles included: what the filesystem really holds. */
 function bytesIn(dir: string): string[] {
@@ -155,5 +156,21 @@ test('the live index reports an arrival with raw bytes and its removal', async (
     assert.deepEqual(bytesIn(path.join(root, 'qa', 'cur')), [other.toString('hex')]);
   } finally {
     index.dispose();
+  }
+});
+
+test('kill -9 mid-acknowledge of such a name: sweep puts it back under its exact bytes, once', async () => {
+  const root = await rootWithRaw();
+  const escaped = path.join(root, 'qa', 'new', 'f\\xff.md'); // argv cannot carry the raw byte: the printed form
+  for (const step of ['claimed', 'prepared']) {
+    const r = await runChild(['ack', root, escaped], step);
+    assert.equal(r.signal, 'SIGKILL', r.stderr);
+    assert.ok(bytesIn(path.join(root, 'qa', 'new')).some((h) => h.startsWith(Buffer.from('.claim.').toString('hex'))), 'a claim is left');
+    const l = await dispatch(['--root', root, 'list']);
+    assert.match(l.out, /^qa\/new .* f\\xff  \[\d warnings\]$/m, 'a claim is never invisible');
+    const sw = await runChild(['sweep', root]);
+    assert.equal(sw.code, 0, sw.stderr);
+    assert.deepEqual(bytesIn(path.join(root, 'qa', 'new')), [F_FF.toString('hex')], `${step}: back under its bytes, nothing else`);
+    assert.deepEqual(bytesIn(path.join(root, 'qa', 'cur')), []);
   }
 });
