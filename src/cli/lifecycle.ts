@@ -5,6 +5,7 @@ import { DEFAULT_STALE_DAYS } from '../core/defaults';
 import { ageMs, compareWaiting, formatSentLine, isStale, lifecycleStatus, parseDays, sentBy } from '../core/sent';
 import { errorText, fail, Io, parse, print, printJSON, UsageError } from './main';
 import { visible } from './print';
+import { printable } from '../core/rawname';
 
 const DAY = 86_400_000;
 
@@ -87,7 +88,7 @@ export const lifecycleCommands: Record<string, Command> = {
         failed++;
       }
     }
-    if (values.json) printJSON(io, done);
+    if (values.json) printJSON(io, done.map(printable));
     return failed ? 1 : 0;
   },
 };

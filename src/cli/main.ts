@@ -5,7 +5,8 @@ import { parseArgs, ParseArgsConfig } from 'node:util';
 import { createReadStream } from 'node:fs';
 import { DispatchStore, DispatchError, defaultRoot, isPriority, Priority, Dispatch, DispatchIndex, IndexEvent, checkTeam, remoteFilesystem } from '../core/api';
 import { formatSummary } from '../core/summary';
-import { formatLine, formatShow, safeJSON, sortForList, unescapeVisible, visible } from './print';
+import { printable } from '../core/rawname';
+import { formatLine, formatShow, safeJSON, sortForList, visible } from './print';
 import { stripControl } from '../core/text';
 import { MAX_BODY } from '../core/defaults';
 import { readBodyFrom } from './body';
@@ -74,7 +75,8 @@ export function printJSON(io: Io, value: unknown): void {
 
 /** A `dispatch: …` line on stderr, made inert. */
 export function fail(io: Io, message: string): void {
-  io.err.write(`dispatch: ${stripControl(message)}\n`);
+  // A name's bytes that are not UTF-8 (core/rawname.ts) as `list` prints them, not as U+FFFD.
+  io.err.write(`dispatch: ${stripControl(message).replace(/[\uDC80-\uDCFF]/gu, (c) => visible(c))}\n`);
 }
 
 /** Boxes or folders that could not be read: said once each, the rest of the output goes on. */
@@ -197,7 +199,7 @@ const commands: Record<string, Command> = {
     if (values.new && values.cur) throw new UsageError('give --new or --cur, not both');
     if (values.archived) {
       const archived = await store.listArchived(positionals);
-      if (values.json) printJSON(io, archived);
+      if (values.json) printJSON(io, archived.map((a) => ({ ...a, fileName: printable(a.fileName), path: printable(a.path) })));
       else for (const a of archived) print(io, `.archive/${a.team}/${a.month}/${visible(a.fileName)}`);
       return 0;
     }
@@ -224,7 +226,7 @@ const commands: Record<string, Command> = {
     const { values, positionals } = parse(argv);
     if (positionals.length !== 1) throw new UsageError('show needs one ID or PATH');
     const ref = positionals[0];
-    const c = await store.read(ref).catch((e) => (unescapeVisible(ref) !== ref ? store.read(unescapeVisible(ref)) : Promise.reject(e as Error)));
+    const c = await store.read(ref);
     if (values.json) printJSON(io, { ...lifecycleJSON(c.dispatch), front_matter: c.data, body: c.body, truncated: c.truncated });
     else out(io, formatShow(c));
     return 0;
@@ -242,7 +244,7 @@ const commands: Record<string, Command> = {
     const one = async (ref: string): Promise<() => void> => {
       try {
         // An id is looked up in one listing for all refs; a path goes to the store as it is ("already").
-        const d = ref.includes('/') ? ref : await resolve(ref).catch((e) => (unescapeVisible(ref) !== ref ? resolve(unescapeVisible(ref)) : Promise.reject(e as Error)));
+        const d = ref.includes('/') ? ref : await resolve(ref);
         const r = await store.acknowledge(d);
         return () => reportMove(io, !!values.json, 'acknowledged', r);
       } catch (e) {
@@ -320,8 +322,8 @@ const commands: Record<string, Command> = {
     const hours = values['older-than'] === undefined ? 36 : Number(values['older-than']);
     if (!Number.isFinite(hours) || hours < 0) throw new UsageError('--older-than must be a number of hours ≥ 0');
     const removed = await store.sweep(hours);
-    for (const p of removed) print(io, `removed ${p}`);
-    if (!values.json) io.err.write(`${removed.length} tmp file(s) older than ${hours} h removed\n`); // numbers only: nothing to make inert
+    for (const p of removed) print(io, `removed ${visible(p)}`);
+    if (!values.json) io.err.write(`${removed.length} file(s) removed (tmp/ older than ${hours} h, empty placeholders of interrupted moves)\n`); // numbers only: nothing to make inert
     return 0;
   },
 

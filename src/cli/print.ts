@@ -1,6 +1,7 @@
 // Plain-text shapes of the CLI's output: one line per dispatch, the session-start summary, `show`.
 // They carry untrusted text as it is: main.ts writes every line through stripControl (or safeJSON).
 import { Dispatch, DispatchContent, priorityRank } from '../core/api';
+import { escapeName } from '../core/rawname';
 import { CONTROL } from '../core/text';
 
 /** New before acknowledged; within a box, urgent → low, then oldest first (names sort by time). */
@@ -25,12 +26,12 @@ export function formatShow(c: DispatchContent): string {
   const d = c.dispatch;
   const lines = [
     d.title,
-    `id:       ${d.id}`,
+    `id:       ${visible(d.id)}`,
     `team:     ${d.team} (${d.box})`,
     `priority: ${d.priority}`,
     `from:     ${d.from ?? '?'}`,
     `created:  ${d.created ?? '?'}`,
-    `path:     ${d.path}`,
+    `path:     ${visible(d.path)}`,
   ];
   for (const w of d.warnings) lines.push(`warning:  ${w}`);
   lines.push('', c.body);
@@ -50,19 +51,8 @@ export function safeJSON(value: unknown): string {
 }
 
 /**
- * A name as one visible line: newlines, tabs and other controls become escapes (`\n`, `\x1b`), so a
- * file name can never print a forged second dispatch line or drive the terminal.
+ * A name as one visible line: newlines, tabs and other controls become escapes (`\n`, `\x1b`), bytes that
+ * are not UTF-8 `\xff`, a backslash `\\`: a file name can never print a forged second dispatch line or
+ * drive the terminal, and every name prints differently (see core/rawname.ts).
  */
-export function visible(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    if (c === '\n') return '\\n';
-    if (c === '\t') return '\\t';
-    const n = c.charCodeAt(0);
-    return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
-  });
-}
-
-/** The name a `visible` escape stands for (what a person copies from `list` back into `ack`). */
-export function unescapeVisible(s: string): string {
-  return s.replace(/\\(n|t|x[0-9a-f]{2}|u[0-9a-f]{4})/g, (_m, e: string) => (e === 'n' ? '\n' : e === 't' ? '\t' : String.fromCharCode(parseInt(e.slice(1), 16))));
-}
+export const visible = escapeName;

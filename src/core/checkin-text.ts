@@ -2,6 +2,7 @@
 // there is nothing to do. Untrusted text (titles, bodies) is quoted, never presented as instructions.
 import type { Dispatch } from './dispatch';
 import type { CheckinItem, CheckinResult, Section } from './checkin';
+import { escapeName } from './rawname';
 import { oneLine } from './text';
 
 /** Claude Code keeps about 10,000 characters of a hook's output: stay below. */
@@ -30,7 +31,7 @@ function item(i: CheckinItem, n: number, now: number): string {
   const bead = d.toJSON().related_bead;
   if (bead) meta.push(`bead ${oneLine(bead, 80)}`);
   const lines = [`${n}. [${d.priority}] **${oneLine(d.title, LINE)}** — ${meta.join(', ')}`];
-  const state = [`id \`${oneLine(d.id, LINE)}\``]; // a file name may hold a newline: never a line of its own
+  const state = [`id \`${escapeName(d.id)}\``]; // escaped as `list` prints it (one line, never cut or collapsed): accepted back by `ack`
   if (i.ack) state.push(typeof i.ack === 'string' ? i.ack : `not acknowledged: ${oneLine(i.ack.error, LINE)}`);
   if (i.bead) state.push(`tracking bead ${i.bead}`);
   if (d.warnings.length) state.push(`${d.warnings.length} warning(s): ${oneLine(d.warnings[0], 100)}`);
@@ -42,7 +43,7 @@ function item(i: CheckinItem, n: number, now: number): string {
 }
 
 function sentRow(d: Dispatch, now: number, hint: string): string {
-  return `- ${d.team}: ${oneLine(d.title, 120)} — ${age(d.created, now)} (\`${oneLine(d.id, LINE)}\`)${hint}`;
+  return `- ${d.team}: ${oneLine(d.title, 120)} — ${age(d.created, now)} (\`${escapeName(d.id)}\`)${hint}`;
 }
 
 export function formatCheckin(r: CheckinResult, now = Date.now()): string {
@@ -60,7 +61,7 @@ export function formatCheckin(r: CheckinResult, now = Date.now()): string {
   }
   if (r.verify.available && r.verify.rows.length) {
     extra.push(`## Completed, awaiting your verification`);
-    for (const d of r.verify.rows) extra.push(sentRow(d, now, ` → verify, then \`dispatch archive ${oneLine(d.id, LINE)}\``));
+    for (const d of r.verify.rows) extra.push(sentRow(d, now, ` → verify, then \`dispatch archive ${escapeName(d.id)}\``));
   }
   const sections: [string, Section<unknown>][] = [['cadences', r.cadences], ['stale sent', r.stale], ['awaiting verification', r.verify]];
   const off = sections.flatMap(([n, s]) => (s.available ? [] : [`${n}: ${oneLine(s.reason, 160)}`]));

@@ -6,7 +6,7 @@
 // and whether its placement already happened. A transformed move writes its new bytes to
 // `.claim.<id>.new` first. All these are dotfiles in the dispatch's own box.
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs/promises';
+import * as fs from './rawfs';
 import * as path from 'node:path';
 
 export const CLAIM_PREFIX = '.claim.';

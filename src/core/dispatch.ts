@@ -2,6 +2,7 @@
 // Kept small (a handful of fields, parsing on demand) because an index holds 100k of them.
 import * as path from 'node:path';
 import { Box, humanise, idOf, isPriority, NameParts, parseName, Priority } from './format';
+import { hasRawBytes, printable } from './rawname';
 import { bodyStart, firstHeading, FrontMatter, FrontMatterKind, Head, parseFrontMatter } from './frontmatter';
 
 export interface DispatchMeta {
@@ -91,8 +92,8 @@ export class Dispatch {
       if (fp !== undefined && fp !== n.priority) w.push(`front matter priority "${fp.slice(0, 20)}" differs from the name's "${n.priority}"`);
     }
     if (this.meta) w.push(...this.meta.warnings);
-    // Node reads names as UTF-8: invalid bytes arrive as U+FFFD and the name no longer reaches the file.
-    if (this.fileName.includes('\uFFFD')) w.push('file name is not valid UTF-8 (or holds U+FFFD): it may not be shown or moved from here; rename it');
+    // Kept as its bytes (rawname.ts); its id and path print with `\xNN` escapes and are accepted so.
+    if (hasRawBytes(this.fileName)) w.push('file name is not valid UTF-8: id and path shown with \\xNN escapes (give them so)');
     if (this.claim) w.push('being moved (or its move was interrupted: dispatch sweep puts it back)');
     return w;
   }
@@ -107,14 +108,15 @@ export class Dispatch {
     const data = this.meta?.data;
     const to = data?.to;
     const j: DispatchJSON = {
-      id: this.id,
+      // A name with raw bytes has no exact JSON string: its printable form, which every command accepts.
+      id: printable(this.id),
       team: this.team,
       box: this.box,
-      path: this.path,
+      path: printable(this.path),
       created: this.created ?? null,
       priority: this.priority,
       from: this.from ?? null,
-      slug: this.slug,
+      slug: printable(this.slug),
       title: this.title,
       warnings: this.warnings,
     };

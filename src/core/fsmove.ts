@@ -13,9 +13,10 @@
 // claim; otherwise the claim is renamed back under its name. Restoring uses rename onto an exclusive
 // placeholder, never link, so it works where the move's link just failed, and two repairs racing on
 // one claim restore it once (only one rename of the claim can succeed).
-import * as fs from 'node:fs/promises';
+import * as fs from './rawfs';
 import * as path from 'node:path';
-import { Stats } from 'node:fs';
+import { constants, Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { variantName } from './format';
 import { ClaimRecord, claimFile, claimPart, createRecord, legacyName, newClaimId, newFile, readRecord, recordFile, removeQuietly, removeRecord, tmpFile, updateRecord } from './claim';
 
@@ -28,6 +29,8 @@ export interface FileSeen {
   ino: number;
   size: number;
   mtimeMs: number;
+  /** SHA-256 of its first bytes when they could be read: across mounts, where inodes differ, size and mtime alone may match another file. */
+  head?: string;
 }
 
 export interface MoveOptions {
@@ -54,6 +57,18 @@ const MAX_REWRITE_INPUT = 64 * 1024 * 1024;
 
 export function errnoOf(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/**
+ * The mode of the empty placeholder a no-hardlink placement renames onto. No file a person or sender
+ * makes has it, so a placeholder left by a process killed before its rename is told from an empty
+ * dispatch (a warning, and `sweep` removes it), while an empty file someone wrote stays a dispatch.
+ */
+const PLACEHOLDER_MODE = 0o000;
+
+/** An empty placeholder (see PLACEHOLDER_MODE), not a dispatch. */
+export function isPlaceholder(st: Stats): boolean {
+  return st.isFile() && st.size === 0 && (st.mode & 0o7777) === PLACEHOLDER_MODE;
 }
 
 /** link(2) refused for a reason an exclusive create + rename does not share. */
@@ -105,7 +120,7 @@ export async function placeFree(
     if (mode === 'placeholder') {
       await onPlaceholder?.(candidate);
       try {
-        await (await fs.open(target, 'wx', 0o644)).close();
+        await (await fs.open(target, 'wx', PLACEHOLDER_MODE)).close();
       } catch (e) {
         const code = errnoOf(e);
         if (code === 'EEXIST') continue;
@@ -231,9 +246,33 @@ async function writeWhole(p: string, bytes: Buffer): Promise<number> {
   }
 }
 
-/** The same file, as far as another mount can tell: inode, or (inodes differ per FUSE mount) size and mtime. */
-export function sameFile(st: Stats, seen: FileSeen): boolean {
-  return st.ino === seen.ino || (st.size === seen.size && Math.floor(st.mtimeMs / 1000) === Math.floor(seen.mtimeMs / 1000));
+/**
+ * The same file at `p`, as far as another mount can tell: inode, or (inodes differ per FUSE mount) size,
+ * mtime and the hash of its first bytes. Not proof: two files alike in all three still pass.
+ */
+export async function sameFile(p: string, st: Stats, seen: FileSeen): Promise<boolean> {
+  if (st.ino === seen.ino) return true;
+  if (st.size !== seen.size || Math.floor(st.mtimeMs / 1000) !== Math.floor(seen.mtimeMs / 1000)) return false;
+  return seen.head === undefined || (await headHash(p)) === seen.head;
+}
+
+const HEAD_HASH_BYTES = 4096;
+// Never follow a symlink, never wait on a FIFO swapped in.
+const HEAD_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/** SHA-256 (hex) of a file's first 4 KiB; undefined when it cannot be read (a private file, gone). */
+export async function headHash(p: string): Promise<string | undefined> {
+  let fh: fs.FileHandle | undefined;
+  try {
+    fh = await fs.open(p, HEAD_FLAGS);
+    const buf = Buffer.alloc(HEAD_HASH_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return createHash('sha256').update(buf.subarray(0, bytesRead)).digest('hex');
+  } catch {
+    return undefined;
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
 }
 
 /** The source vanished: another process moved it (maybe still mid-move), or it was deleted. */
@@ -244,9 +283,9 @@ async function gone(src: string, dstDir: string, name: string, seen?: FileSeen):
   }
   const there = path.join(dstDir, name);
   const st = await fs.lstat(there).catch(() => undefined);
-  if (st && (!seen || sameFile(st, seen))) return { status: 'already', path: there };
+  if (st && (!seen || (await sameFile(there, st, seen)))) return { status: 'already', path: there };
   if (seen) {
-    const v = await findPlaced(dstDir, name, (s) => sameFile(s, seen));
+    const v = await findPlaced(dstDir, name, (s, p) => sameFile(p, s, seen));
     if (v) return { status: 'already', path: v };
   }
   const err = new Error(`ENOENT: no such file, ${src}`) as NodeJS.ErrnoException;
@@ -272,7 +311,7 @@ async function claimsOf(dir: string, name: string): Promise<boolean> {
 }
 
 /** `name` or one of its variants in `dir` that passes `same`. */
-async function findPlaced(dir: string, name: string, same: (st: Stats) => boolean): Promise<string | undefined> {
+async function findPlaced(dir: string, name: string, same: (st: Stats, p: string) => boolean | Promise<boolean>): Promise<string | undefined> {
   let misses = 0;
   for (let n = 1; n < MAX_VARIANTS && misses < 20; n++) {
     const p = path.join(dir, n === 1 ? name : variantName(name, n));
@@ -282,7 +321,7 @@ async function findPlaced(dir: string, name: string, same: (st: Stats) => boolea
       continue;
     }
     misses = 0;
-    if (same(st)) return p;
+    if (await same(st, p)) return p;
   }
   return undefined;
 }

@@ -14,7 +14,8 @@
 import { DEFAULT_POLL_INTERVAL_MS } from './defaults';
 import chokidar, { FSWatcher } from 'chokidar';
 import { watch as fsWatch, FSWatcher as NodeWatcher, Stats } from 'node:fs';
-import * as fs from 'node:fs/promises';
+import * as fs from './rawfs';
+import { fromFsName } from './rawname';
 import * as path from 'node:path';
 import { Dispatch, DispatchMeta } from './dispatch';
 import { Box, BOXES, isTeamName } from './format';
@@ -430,10 +431,10 @@ export class DispatchIndex {
       return;
     }
     try {
-      b.watcher = fsWatch(b.dir, { persistent: false }, (_event, name) => {
+      b.watcher = fsWatch(b.dir, { persistent: false, encoding: 'buffer' }, (_event, name) => {
         if (name == null) return void this.pollBox(b, true); // the OS did not say which: re-read the box
         this.burst(b);
-        const n = name.toString();
+        const n = fromFsName(name); // the name's bytes, kept (rawname.ts)
         if (claimPart(n)) {
           if (claimPart(n)!.part === 'claim') this.checkClaimsSoon(b);
           return;

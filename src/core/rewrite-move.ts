@@ -2,7 +2,7 @@
 // dispatch is placed as a new file, so the inode a racer saw is not the one that lands. What a racer
 // can still tell: the name it wanted is at the destination, in the status its own move would have
 // written — then "already" is the truth, as it is for a plain move that finds the same inode there.
-import * as fs from 'node:fs/promises';
+import * as fs from './rawfs';
 import * as path from 'node:path';
 import { claimPart, legacyName } from './claim';
 import { readRecord } from './claim';

@@ -2,17 +2,18 @@
 // No locks: every step is a whole-file write or a no-clobber move, so racing processes all end well.
 import { MAX_BODY } from './defaults';
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs/promises';
+import * as fs from './rawfs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { Dispatch, metaFromHead } from './dispatch';
 import { Box, BOXES, buildName, isPriority, isSlug, isTeamName, Priority, slugify } from './format';
 import { parseFrontMatter, readHead } from './frontmatter';
-import { claimPart, errnoOf, FileSeen, fsyncDir, moveNoClobber, MoveResult, pendingClaims, placeFree, repairClaims, sameFile } from './fsmove';
+import { claimPart, errnoOf, FileSeen, fsyncDir, headHash, isPlaceholder, moveNoClobber, MoveResult, pendingClaims, placeFree, repairClaims, sameFile } from './fsmove';
 import { NotAFolder, pinBox, PinnedDir, withBox } from './pin';
 import { groupId, isShared, shareFolder, SHARED_FILE_MODE, sharedPaths } from './shared';
 import { Status, statusOf, statusRewrite } from './lifecycle';
+import { unescapeName } from './rawname';
 import { landedAt, StatusChange, UNREADABLE } from './rewrite-move';
 
 export type DispatchErrorCode = 'invalid' | 'not-found' | 'ambiguous' | 'io';
@@ -271,7 +272,7 @@ export class DispatchStore {
    * new/ is acknowledged by the same move. One already completed is left as it is ("already").
    */
   async complete(ref: string | Dispatch, note?: string, now = new Date()): Promise<MoveOutcome> {
-    let d = typeof ref === 'string' ? await this.resolve(ref).catch((e) => this.acknowledgedInstead(ref, e)) : ref;
+    let d = typeof ref === 'string' ? await this.eitherForm(ref, (r) => this.resolveOne(r).catch((e) => this.acknowledgedInstead(r, e))) : ref;
     for (let attempt = 0; ; attempt++) {
       if (d.box === 'cur' && statusOf((await readMeta(d.path))?.data) === 'completed') return { status: 'already', dispatch: d };
       const warnings: string[] = [];
@@ -363,7 +364,7 @@ export class DispatchStore {
   }
 
   private async move(ref: string | Dispatch, from: Box | undefined, dest: (d: Dispatch) => [string, Box], verb: string, change?: StatusChange, warnings?: string[]): Promise<MoveOutcome> {
-    const d = typeof ref === 'string' ? await this.resolveForMove(ref, from, dest) : ref;
+    const d = typeof ref === 'string' ? await this.eitherForm(ref, (r) => this.resolveForMove(r, from, dest)) : ref;
     const [team, box] = dest(d);
     if (from && d.box !== from) {
       if (d.box === box) return { status: 'already', dispatch: d };
@@ -434,7 +435,7 @@ export class DispatchStore {
     const seen = seenFile.get(d);
     if (!seen) return there;
     const st = await fs.lstat(there).catch(() => undefined);
-    if (st && sameFile(st, seen)) return there;
+    if (st && (await sameFile(there, st, seen))) return there;
     const status = statusOf((await readMeta(there))?.data);
     return status && done?.includes(status) ? there : undefined;
   }
@@ -442,7 +443,7 @@ export class DispatchStore {
   /** A path whose file already went where we would move it resolves to that place ("already"). */
   private async resolveForMove(ref: string, from: Box | undefined, dest: (d: Dispatch) => [string, Box]): Promise<Dispatch> {
     try {
-      return await this.resolve(ref);
+      return await this.resolveOne(ref);
     } catch (e) {
       if (!(e instanceof DispatchError) || e.code !== 'not-found' || !from || !(ref.includes('/') || ref.includes(path.sep))) throw e;
       const rel = path.relative(this.root, path.resolve(expandHome(ref))).split(path.sep);
@@ -519,10 +520,30 @@ export class DispatchStore {
    * A dispatch by path (must lie in `<root>/<team>/new|cur/`) or by id (file name without `.md`,
    * or a unique prefix of one).
    */
-  async resolve(ref: string): Promise<Dispatch> {
+  resolve(ref: string): Promise<Dispatch> {
+    return this.eitherForm(ref, (r) => this.resolveOne(r));
+  }
+
+  private async resolveOne(ref: string): Promise<Dispatch> {
     if (typeof ref !== 'string' || !ref || ref.includes('\0')) throw new DispatchError('invalid', 'no dispatch given');
     if (ref.includes('/') || ref.includes(path.sep)) return this.fromPath(ref);
     return this.match(byName(await this.list()), ref);
+  }
+
+  /**
+   * A ref as people and agents copy it from `list` or `--json`: in its printed form (`\xff` for a byte
+   * that is not UTF-8, `\n`, `\\`; see rawname.ts) it names the file that form stands for; when no such
+   * file is found, the text is taken as it is. Applied once per ref (unescaping twice is not the same).
+   */
+  private async eitherForm<T>(ref: string, f: (r: string) => Promise<T>): Promise<T> {
+    const u = typeof ref === 'string' ? unescapeName(ref) : ref;
+    if (u === ref) return f(ref);
+    try {
+      return await f(u);
+    } catch (e) {
+      if (!(e instanceof DispatchError) || e.code !== 'not-found') throw e;
+      return f(ref);
+    }
   }
 
   /**
@@ -531,15 +552,16 @@ export class DispatchStore {
    */
   resolver(onWarnings?: (warnings: string[]) => void): (ref: string) => Promise<Dispatch> {
     let names: Promise<Names> | undefined;
-    return async (ref) => {
-      if (typeof ref !== 'string' || !ref || ref.includes('\0')) throw new DispatchError('invalid', 'no dispatch given');
-      if (ref.includes('/') || ref.includes(path.sep)) return this.fromPath(ref);
-      names ??= this.scan().then((l) => {
-        if (l.warnings.length) onWarnings?.(l.warnings);
-        return byName(l.dispatches);
+    return (ref) =>
+      this.eitherForm(ref, async (r) => {
+        if (typeof r !== 'string' || !r || r.includes('\0')) throw new DispatchError('invalid', 'no dispatch given');
+        if (r.includes('/') || r.includes(path.sep)) return this.fromPath(r);
+        names ??= this.scan().then((l) => {
+          if (l.warnings.length) onWarnings?.(l.warnings);
+          return byName(l.dispatches);
+        });
+        return this.match(await names, r);
       });
-      return this.match(await names, ref);
-    };
   }
 
   private match(names: Names, ref: string): Dispatch {
@@ -564,7 +586,8 @@ export class DispatchStore {
     if (!st) throw new DispatchError('not-found', `no such dispatch: ${abs}`);
     if (!st.isFile()) throw new DispatchError('invalid', `${abs} is not a regular file`);
     const d = new Dispatch(this.root, parts[0], parts[1] as Box, parts[2]);
-    seenFile.set(d, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
+    const head = await withBox(this.root, parts[0], parts[1], false, (dir) => headHash(path.join(dir.path, parts[2]))).catch(() => undefined);
+    seenFile.set(d, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, head });
     return d;
   }
 
@@ -618,9 +641,29 @@ export class DispatchStore {
         // Claims are repaired only in real folders (a record's paths are relative to its box).
         if (!(await withBox(this.root, team, box, false, async () => true).catch(() => false))) continue;
         await repairClaims(dir, CLAIM_STALE_MS, now);
+        removed.push(...(await this.removePlaceholders(team, box, now)));
       }
     }
     return removed;
+  }
+
+  /**
+   * Empty placeholders older than the claim bound: left by a process killed between making one and
+   * renaming its file onto it (a sender's file is then still in tmp/, a mover's claim is put back).
+   * Only files with the placeholder's mark (isPlaceholder): never a file with content, never an empty
+   * file someone wrote.
+   */
+  private async removePlaceholders(team: string, box: Box, now: number): Promise<string[]> {
+    const out: string[] = [];
+    await withBox(this.root, team, box, false, async (dir) => {
+      for (const n of await listBox(dir.path)) {
+        const p = path.join(dir.path, n);
+        const st = await fs.lstat(p).catch(() => undefined);
+        if (!st || !isPlaceholder(st) || now - st.ctimeMs < CLAIM_STALE_MS) continue;
+        if (await fs.unlink(p).then(() => true, () => false)) out.push(path.join(this.root, team, box, n));
+      }
+    }).catch(() => undefined);
+    return out;
   }
 }
 
@@ -647,6 +690,7 @@ export async function readMeta(p: string): Promise<Dispatch['meta']> {
     if (!st.isFile()) return warnOnly('not a regular file', st);
     // The exclusive placeholder a no-hardlink placement renames onto: in flight, not a broken dispatch.
     if (st.size === 0 && Date.now() - st.ctimeMs < ARRIVING_MS) return warnOnly('arriving (an empty placeholder a move fills in a moment)', st);
+    if (isPlaceholder(st)) return warnOnly('empty placeholder left by an interrupted move, not a dispatch (dispatch sweep removes it)', st);
     return metaFromHead(await readHead(p));
   } catch (e) {
     return warnOnly(`unreadable: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);

@@ -1,5 +1,5 @@
 // One move in a process of its own, so a test can kill it at a chosen step (DISPATCH_KILL_AT):
-//   ack ROOT PATH | rewrite ROOT PATH | inplace ROOT PATH | reroute ROOT PATH TEAM | sweep ROOT
+//   ack ROOT PATH | rewrite ROOT PATH | inplace ROOT PATH | reroute ROOT PATH TEAM | send ROOT TITLE [TEAM] | sweep ROOT
 // `rewrite` acknowledges while setting `status: accepted`; `inplace` rewrites the file in its own box.
 import * as path from 'node:path';
 import { DispatchStore } from '../../src/core/store';
@@ -15,6 +15,7 @@ async function main() {
   else if (op === 'reroute') r = await s.reroute(p, team);
   else if (op === 'rewrite') r = await moveNoClobber(p, path.join(path.dirname(p), '..', 'cur'), path.basename(p), { rewrite: accept });
   else if (op === 'inplace') r = await moveNoClobber(p, path.dirname(p), path.basename(p), { rewrite: accept });
+  else if (op === 'send') r = await s.deliver({ to: team ?? 'qa', from: 'eng', title: p, body: `marker ${p}\n` });
   else if (op === 'sweep') r = await s.sweep(36, Date.now() + 11 * 60_000);
   process.stdout.write(JSON.stringify(r ?? null));
 }

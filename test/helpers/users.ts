@@ -26,11 +26,68 @@ export function runChild(args: string[], killAt?: string, uid?: number): Promise
   });
 }
 
-/** A real second OS user (we run as root in CI); undefined where users cannot be made. */
-export function otherUser(name: string): number | undefined {
+const PREFIX = 'dispatch-t-';
+/** Ours: `dispatch-t-<pid>-<label>`, so parallel runs never share (or delete) each other's users. */
+const OURS = /^dispatch-t-(\d+)-[a-z0-9]+$/;
+const made: { users: string[]; groups: string[] } = { users: [], groups: [] };
+let swept = false;
+
+/**
+ * A real second OS user (we run as root in CI) for this test process, removed when the process exits,
+ * whether its tests passed or failed; undefined where users cannot be made. `group`: its primary group
+ * (from `testGroup`), else the default.
+ */
+export function otherUser(label: string, group?: string): number | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  spawnSync('useradd', ['-M', '-N', '-s', '/usr/sbin/nologin', name], { stdio: 'ignore' });
-  const r = spawnSync('id', ['-u', name], { encoding: 'utf8' });
-  return r.status === 0 ? Number(r.stdout.trim()) : undefined;
+  prepare();
+  const name = `${PREFIX}${process.pid}-${label}`;
+  const r = spawnSync('useradd', ['-M', ...(group ? ['-g', group] : ['-N']), '-s', '/usr/sbin/nologin', name], { stdio: 'ignore' });
+  if (r.status === 0) made.users.push(name);
+  const id = spawnSync('id', ['-u', name], { encoding: 'utf8' });
+  return id.status === 0 ? Number(id.stdout.trim()) : undefined;
 }
 
+/** A fresh OS group for this test process, removed with its users at exit; undefined where it cannot be made. */
+export function testGroup(label: string): { name: string; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  prepare();
+  const name = `${PREFIX}${process.pid}-${label}`;
+  if (spawnSync('groupadd', [name], { stdio: 'ignore' }).status === 0) made.groups.push(name);
+  const gid = Number(spawnSync('getent', ['group', name], { encoding: 'utf8' }).stdout.split(':')[2]);
+  return Number.isFinite(gid) ? { name, gid } : undefined;
+}
+
+/** Users and groups a killed test process (SIGKILL, no exit handler) left, and this process's own at its exit. */
+function prepare(): void {
+  if (swept) return;
+  swept = true;
+  process.once('exit', () => remove(made.users, made.groups));
+  remove(leftovers('passwd'), leftovers('group'));
+}
+
+/** `dispatch-t-*` entries whose test process is gone (older fixed names: when no process runs as them). */
+function leftovers(db: 'passwd' | 'group'): string[] {
+  const rows = spawnSync('getent', [db], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.split(':'));
+  return rows
+    .filter(([name, , id]) => {
+      if (!name?.startsWith(PREFIX)) return false;
+      const pid = OURS.exec(name)?.[1];
+      if (pid) return !alive(Number(pid));
+      return db === 'group' || spawnSync('pgrep', ['-u', id]).status === 1; // 1: no process matched
+    })
+    .map(([name]) => name);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function remove(users: string[], groups: string[]): void {
+  for (const u of users) spawnSync('userdel', [u], { stdio: 'ignore' });
+  for (const g of groups) spawnSync('groupdel', [g], { stdio: 'ignore' }); // refused while a user still has it as primary
+}

@@ -93,7 +93,7 @@ test('a dispatch whose original name is taken again is restored under a free var
 });
 
 test('shared root, protected_hardlinks: another user acknowledges by placeholder + rename; killed at each step, one copy', async (t) => {
-  const uid = otherUser('dispatch-t-mover');
+  const uid = otherUser('mover');
   const protectedLinks = readFileSync('/proc/sys/fs/protected_hardlinks', 'utf8').trim() === '1';
   if (uid === undefined || !protectedLinks) return t.skip('needs root, useradd and fs.protected_hardlinks=1');
   const root = tempRoot();

@@ -90,7 +90,7 @@ test('cur/ on another filesystem (EXDEV): ack says so in one line; the dispatch 
 });
 
 test('another user without write permission (EACCES): one line, no claim path, nothing hidden', async (t) => {
-  const uid = otherUser('dispatch-t-reader');
+  const uid = otherUser('reader');
   if (uid === undefined) return t.skip('needs root and useradd');
   const root = tempRoot();
   chmodSync(root, 0o755);

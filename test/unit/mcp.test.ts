@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -168,4 +168,23 @@ test("due_cadences: the TEAM.md in the server's folder; send delivers and is not
   const bad = await call('due_cadences', { from: '../x' });
   assert.equal(bad.isError, true);
   assert.match(text(bad), /^dispatch: invalid team name/);
+});
+
+test('a file name that is not UTF-8: listed, read and acknowledged by the printed id the tools give', async () => {
+  const name = Buffer.from([0x66, 0xff, 0x2e, 0x6d, 0x64]); // "f\xff.md"
+  mkdirSync(path.join(root, 'raw', 'new'), { recursive: true });
+  writeFileSync(Buffer.concat([Buffer.from(path.join(root, 'raw', 'new') + '/'), name]), '# Raw\n\nbytes kept\n');
+  const listed = await call('list_dispatches', { team: 'raw' });
+  const [d] = (listed.structuredContent as { dispatches: { id: string; path: string }[] }).dispatches;
+  assert.equal(d.id, 'f\\xff');
+  assert.match(text(listed), /  f\\xff  /);
+  const read = await call('read_dispatch', { id: d.id });
+  assert.ok(!read.isError, text(read));
+  assert.match((read.structuredContent as { body: string }).body, /bytes kept/);
+  const ack = await call('acknowledge_dispatch', { id: d.path });
+  assert.ok(!ack.isError, text(ack));
+  assert.match(text(ack), /^acknowledged: .*\/raw\/cur\/f\\xff\.md/);
+  assert.deepEqual(readdirSync(path.join(root, 'raw', 'cur'), { encoding: 'buffer' }), [name]);
+  const again = await call('acknowledge_dispatch', { id: d.id });
+  assert.equal((again.structuredContent as { outcome: string }).outcome, 'already');
 });

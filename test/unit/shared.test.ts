@@ -5,24 +5,22 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tempRoot } from '../helpers/tmp';
+import { otherUser, testGroup } from '../helpers/users';
 
 const repo = path.join(__dirname, '..', '..');
 const cli = ['--import', 'tsx', path.join(repo, 'src', 'cli', 'main.ts')];
 
-/** Two users whose primary group is a fresh group; undefined where users cannot be made. */
+/** Two users whose primary group is a fresh group (all removed when the tests end); undefined where users cannot be made. */
 function members(): { gid: number; uids: number[]; group: string } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const group = 'dispatch-t-team';
-  spawnSync('groupadd', ['-f', group]);
-  const gid = Number(spawnSync('getent', ['group', group], { encoding: 'utf8' }).stdout.split(':')[2]);
+  const g = testGroup('team');
+  if (!g) return undefined;
   const uids: number[] = [];
-  for (const u of ['dispatch-t-ann', 'dispatch-t-bob']) {
-    spawnSync('useradd', ['-M', '-g', group, '-s', '/usr/sbin/nologin', u]);
-    const r = spawnSync('id', ['-u', u], { encoding: 'utf8' });
-    if (r.status !== 0) return undefined;
-    uids.push(Number(r.stdout));
+  for (const u of ['ann', 'bob']) {
+    const uid = otherUser(u, g.name);
+    if (uid === undefined) return undefined;
+    uids.push(uid);
   }
-  return Number.isFinite(gid) ? { gid, uids, group } : undefined;
+  return { gid: g.gid, uids, group: g.name };
 }
 
 function as(uid: number, gid: number, args: string[]) {

@@ -83,8 +83,8 @@ async function soak(ms: number, uids: (number | undefined)[], pause = 150) {
 test(`kill -9 soak of send/ack/reroute/sweep (${SOAK_MS / 1000} s): every body exactly once`, { timeout: SOAK_MS + 120_000 }, () => soak(SOAK_MS, []));
 
 test('kill -9 soak by two OS users, links refused between them (placeholder fallback): every body exactly once', { timeout: 180_000 }, async (t) => {
-  const a = otherUser('dispatch-t-soak1');
-  const b = otherUser('dispatch-t-soak2');
+  const a = otherUser('soak1');
+  const b = otherUser('soak2');
   if (a === undefined || b === undefined) return t.skip('needs root and useradd');
   await soak(SOAK_MS, [a, b, a, b], 400); // a child as another user starts slower (no tsx cache yet)
 });

@@ -11,6 +11,7 @@ import { Prompts } from '../common/prompts';
 import { Sender } from '../send/send';
 import { isFiltering, matches, NO_FILTER } from '../common/filter';
 import { plain } from '../common/text';
+import { escapeName, hasRawBytes } from '../../core/rawname';
 
 type Target = InboxNode | Dispatch | undefined;
 
@@ -69,6 +70,11 @@ export function registerCommands(session: InboxSession, view: InboxView, actions
  * tree click the focus stays in the tree (as in the Explorer), so the keyboard can act on the row next.
  */
 async function openDispatch(session: InboxSession, prompts: Prompts, d: Dispatch, preserveFocus: boolean): Promise<void> {
+  if (hasRawBytes(d.fileName)) {
+    // The editor reaches files by (UTF-8) string paths only; the CLI keeps the name's bytes.
+    void prompts.warn(vscode.l10n.t('“{0}” has a file name that is not valid UTF-8: the editor cannot open it. Use `dispatch show "{1}"`.', plain(d.title), escapeName(d.id)));
+    return;
+  }
   const uri = vscode.Uri.file(d.path);
   try {
     await vscode.workspace.fs.stat(uri);

@@ -3,11 +3,13 @@
 import * as vscode from 'vscode';
 import type { Dispatch } from '../../core/api';
 import { isPriority, Priority } from '../../core/format';
+import { escapeName } from '../../core/rawname';
 
 export const ITEM_SCHEME = 'dispatch-inbox';
 
 export function itemUri(d: Dispatch): vscode.Uri {
-  return vscode.Uri.from({ scheme: ITEM_SCHEME, path: `/${d.team}/${d.box}/${d.fileName}`, query: `priority=${d.priority}` });
+  // A name that is not UTF-8 holds lone surrogates (core/rawname.ts), which a URI cannot encode.
+  return vscode.Uri.from({ scheme: ITEM_SCHEME, path: `/${d.team}/${d.box}/${escapeName(d.fileName)}`, query: `priority=${d.priority}` });
 }
 
 export function priorityOf(uri: vscode.Uri): Priority | undefined {
