@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Dispatch, MoveOutcome } from '../../core/api';
+import { hasRawBytes } from '../../core/rawname';
 import { Confirmation } from './confirm';
 import { Prompts } from '../common/prompts';
 import { InboxSession } from '../common/session';
@@ -108,6 +109,8 @@ export class Actions {
     await Promise.all(
       ds.map(async (d) => {
         try {
+          // VS Code reaches files by UTF-8 paths: a name that is not UTF-8 goes to the root's own trash.
+          if (hasRawBytes(d.fileName)) throw new Error('not a UTF-8 name');
           await vscode.workspace.fs.delete(vscode.Uri.file(d.path), { useTrash: true, recursive: false });
           r.done.push(d);
         } catch (e) {

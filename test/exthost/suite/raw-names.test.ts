@@ -1,5 +1,5 @@
 // A file name that is not valid UTF-8 in real VS Code: the tree shows it (with a warning icon), the
-// extension acknowledges it with its bytes kept, and opening it says why the editor cannot.
+// extension acknowledges and deletes it with its bytes kept, and opening it says why the editor cannot.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -7,7 +7,7 @@ import { suite, suiteSetup, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { InboxApi } from '../../../src/extension';
 import type { Outcome } from '../../../src/ui/inbox/actions';
-import { dispatchNodes, inboxSuite, listen, TempRoot, waitFor } from './ui-fixture';
+import { answer, dispatchNodes, inboxSuite, listen, TempRoot, waitFor } from './ui-fixture';
 
 const NAME = Buffer.from([0x66, 0xff, 0x2e, 0x6d, 0x64]); // "f\xff.md"
 
@@ -39,5 +39,21 @@ suite('names that are not UTF-8', () => {
     assert.deepEqual(bytesIn('cur'), [NAME.toString('hex')]);
     assert.deepEqual(bytesIn('new'), []);
     await waitFor('moved in the tree', () => dispatchNodes(api, 'engineering', 'cur').some((n) => n.dispatch.title === 'Raw bytes'));
+  });
+
+  test('deleted into the root\'s own trash with its bytes kept (VS Code cannot reach it by a UTF-8 path)', async () => {
+    const cur = dispatchNodes(api, 'engineering', 'cur').find((n) => n.dispatch.title === 'Raw bytes');
+    assert.ok(cur, 'the previous test acknowledged it');
+    const restore = answer(api, { confirm: async () => true });
+    try {
+      const r = (await vscode.commands.executeCommand('dispatchInbox.delete', cur)) as Outcome;
+      assert.deepEqual({ done: r.done.length, gone: r.gone.length, failed: r.failed }, { done: 1, gone: 0, failed: [] });
+    } finally {
+      restore();
+    }
+    assert.deepEqual(bytesIn('cur'), []);
+    const trash = path.join(t.root, '.trash', 'engineering');
+    assert.deepEqual(fs.readdirSync(trash, { encoding: 'buffer' }).map((b) => b.toString('hex')), [NAME.toString('hex')]);
+    await waitFor('gone from the tree', () => !dispatchNodes(api, 'engineering', 'cur').some((n) => n.dispatch.title === 'Raw bytes'));
   });
 });
