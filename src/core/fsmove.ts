@@ -51,8 +51,12 @@ export interface MoveOptions {
 }
 
 const MAX_VARIANTS = 10_000;
-/** How long a racer waits for another process's claim on the same file to land. */
-const CLAIM_WAIT_MS = 3000;
+/**
+ * How long a racer waits for another process's claim on the same file to land. Waited only while a claim
+ * is there: a rewrite over sshfs on a loaded machine took over 3 s from claim to placement, and the
+ * loser then said "moved by someone else" where "already" was true.
+ */
+const CLAIM_WAIT_MS = 10_000;
 const MAX_REWRITE_INPUT = 64 * 1024 * 1024;
 
 export function errnoOf(e: unknown): string | undefined {

@@ -17,8 +17,8 @@ export interface StatusChange {
   warn?: (w: string) => void;
 }
 
-/** How long a mover waits for someone else's claim on the same name to land. */
-const LAND_WAIT_MS = 3000;
+/** How long a mover waits for someone else's claim on the same name to land (see fsmove's CLAIM_WAIT_MS). */
+const LAND_WAIT_MS = 10_000;
 
 /** Whether some claim in `dir` holds the dispatch named `name` (a move or rewrite in flight). */
 async function claimed(dir: string, name: string): Promise<boolean> {
