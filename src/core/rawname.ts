@@ -14,9 +14,13 @@ export function hasRawBytes(s: string): boolean {
   return RAW_BYTE.test(s);
 }
 
-/** For JSON, which has no string for raw bytes: the escaped form when the name has some, else the name exact. */
+/**
+ * For JSON, which has no string for raw bytes: the escaped form when the name has some, and when it has a
+ * backslash (every command reads a name as that form first, so the literal `f\xff` must come back as
+ * `f\\xff`, or it would pick the raw twin); else the name exact.
+ */
 export function printable(s: string): string {
-  return hasRawBytes(s) ? escapeName(s) : s;
+  return hasRawBytes(s) || s.includes('\\') ? escapeName(s) : s;
 }
 
 /** The name as the filesystem holds it: a Buffer when it has raw bytes, else the string itself. */

@@ -129,6 +129,13 @@ test('CLI: reroute keeps the bytes; a literal backslash name and a raw one are t
   assert.equal(a.code, 0, a.err);
   assert.deepEqual(readdirSync(path.join(root, 'qa', 'cur')), ['f\\xff.md']);
   assert.deepEqual(bytesIn(path.join(root, 'ops', 'new')), [F_FF.toString('hex')], 'the raw one untouched');
+  // The JSON id of each twin, passed back, picks that very file.
+  const j = JSON.parse((await dispatch(['--root', root, 'list', '--json'])).out) as { id: string; path: string }[];
+  const lit = j.find((d) => d.path.endsWith('/qa/cur/f\\\\xff.md'));
+  assert.ok(lit, JSON.stringify(j));
+  assert.equal(lit.id, 'f\\\\xff');
+  const back = await dispatch(['--root', root, 'show', lit.id]);
+  assert.match(back.out, /^# the literal one$/m);
   // Typed as it is, a name with a backslash still works when no file has the name its escapes stand for.
   writeFileSync(path.join(root, 'qa', 'new', 'a\\nb.md'), '# literal backslash-n\n');
   const b = await dispatch(['--root', root, 'ack', 'a\\nb']);
