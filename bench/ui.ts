@@ -6,17 +6,19 @@
 //   seconds after the tree (background front-matter reads), and idle CPU over 60 s.
 // Prints a Markdown table. `BENCH_EXTENSION=DIR` measures another build of the extension (e.g. the
 // commit before, for a before/after); `BENCH_IDLE_S=N` changes the idle window; `BENCH_TOTAL=N` the size.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CDPSession, Page } from 'playwright-core';
 import { launchChromium, newPage } from '../scripts/harness/browser';
 import { main, onCleanup } from '../scripts/harness/cleanup';
-import { startCodeServer, type CodeServer } from '../scripts/harness/codeServer';
+import { freePort, startCodeServer, type CodeServer } from '../scripts/harness/codeServer';
 import { REPO_ROOT } from '../scripts/harness/paths';
 import { ensureProvisioned, npmRun } from '../scripts/harness/provision';
 import { buildName, type Priority, PRIORITIES } from '../src/core/format';
 import { DispatchIndex } from '../src/core/live-index';
+import { openInspector, profileHost, profilePage, save, straceSummary, summarize } from './profile';
 
 const TOTAL = Number(process.env.BENCH_TOTAL ?? 100_000);
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
@@ -186,8 +188,11 @@ main(async () => {
   onCleanup('bench index', () => core.dispose());
 
   say('core index watching; starting code-server');
+  // Where the extension host's inspector opens on SIGUSR1 (BENCH_PROFILE), not node's shared default 9229.
+  const inspectPort = await freePort();
   const cs = await startCodeServer({
     workspace,
+    env: process.env.BENCH_PROFILE ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --inspect-port=${inspectPort}` } : undefined,
     settings: {
       'dispatchInbox.root': root,
       'dispatchInbox.agentMail.enabled': false,
@@ -308,11 +313,38 @@ main(async () => {
   say('idle');
   // Idle: nothing arrives (and the burst's front matter has been read); what do the page and the host spend?
   await quiet(pid);
+  const profileDir = process.env.BENCH_PROFILE && path.resolve(process.env.BENCH_PROFILE);
+  if (profileDir && pid) await openInspector(pid, inspectPort);
   const hostI = cpuMs(pid);
   const pageI = await pageTaskMs(cdp);
-  await sleep(IDLE_S * 1000);
+  const perSecond: number[] = [];
+  const idle = async () => {
+    for (let s = 0, last = cpuMs(pid); s < IDLE_S; s++) {
+      await sleep(1000);
+      const c = cpuMs(pid);
+      perSecond.push(c - last);
+      last = c;
+    }
+  };
+  // BENCH_STRACE=FILE: the host's file system calls and wakeups during idle, counted (load does not change these).
+  const traceFile = process.env.BENCH_STRACE && path.resolve(process.env.BENCH_STRACE);
+  const tids = pid ? fs.readdirSync(`/proc/${pid}/task`).map(Number) : [];
+  const strace = traceFile && pid ? spawn('strace', ['-f', '-y', '-o', traceFile, '-e', 'trace=%file,getdents64,epoll_pwait,epoll_wait,execve', '-p', String(pid)], { stdio: 'ignore' }) : undefined;
+  if (strace) await sleep(500); // attached to every thread
+  if (profileDir) {
+    const [host, pageProfile] = await Promise.all([profileHost(inspectPort, idle), profilePage(cdp, async () => void (await sleep(IDLE_S * 1000)))]);
+    say(`idle profiles in ${save(profileDir, 'idle-host', host)} and ${save(profileDir, 'idle-page', pageProfile)}`);
+    console.error(`extension host, idle:\n${summarize(host)}\npage, idle:\n${summarize(pageProfile)}`);
+  } else await idle();
+  if (strace) {
+    const done = new Promise((res) => strace.once('exit', res));
+    strace.kill('SIGINT');
+    await done;
+    say(`idle system calls of the extension host (${traceFile}), its own threads, per minute:\n${straceSummary(traceFile!, new Set(tids), pid!, root, IDLE_S)}`);
+  }
   const hostIdle = cpuMs(pid) - hostI;
   const pageIdle = (await pageTaskMs(cdp)) - pageI;
+  say(`idle: extension-host CPU per second (ms): ${perSecond.map((c) => c.toFixed(0)).join(' ')}`);
   r.push([`idle ${IDLE_S} s: page main thread / extension host CPU`, `${ms(pageIdle)} / ${ms(hostIdle)} (${((hostIdle / (IDLE_S * 1000)) * 100).toFixed(2)} % of a core)`, 'nothing measurable']);
 
   table();

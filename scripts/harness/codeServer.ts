@@ -26,6 +26,10 @@ export const QUIET_SETTINGS: Record<string, unknown> = {
   'chat.commandCenter.enabled': false,
   'window.restoreWindows': 'none',
   'files.hotExit': 'off',
+  // Else the extension host scans every process in /proc (and runs `ls`, `ps`) every few seconds to
+  // find ports to forward: ~1 s CPU a minute on a busy machine, more than all the rest of an idle host.
+  'remote.autoForwardPorts': false,
+  'remote.autoForwardPortsSource': 'output', // code-server has a tunnel provider: without this it scans anyway
 };
 
 export interface CodeServerOptions {

@@ -8,12 +8,15 @@
 // whose fs.watch cannot be set up (ENOSPC: the inotify limit) is polled instead of retried forever.
 // Every scan runs through one serial queue, so an older listing never undoes a newer one.
 // inotify drops events without a word when its queue overflows (fs.watch never says so): every
-// `reconcile` ms each watched box's mtime is compared with the one its last listing saw, and a box
-// that changed gets one more listing; a burst of events asks for that listing as soon as it calms.
+// `reconcile` ms each watched box's mtime and ctime are compared with the ones its last listing saw
+// (one stat per box, no listing), and a box that changed gets one more listing; a burst of events asks
+// for that listing as soon as it calms. While no event comes the checks thin out (up to
+// RECONCILE_BACKOFF times the interval: an idle window costs next to nothing); the first event
+// brings the interval back.
 // A claim (a move in flight) that is still there after a moment is shown in its box as being moved.
 import { DEFAULT_POLL_INTERVAL_MS } from './defaults';
 import chokidar, { FSWatcher } from 'chokidar';
-import { watch as fsWatch, FSWatcher as NodeWatcher, Stats } from 'node:fs';
+import { BigIntStats, watch as fsWatch, FSWatcher as NodeWatcher, Stats } from 'node:fs';
 import * as fs from './rawfs';
 import { fromFsName } from './rawname';
 import * as path from 'node:path';
@@ -44,6 +47,9 @@ export interface IndexOptions {
   reconcile?: number;
 }
 
+/** While nothing is heard or found, each check doubles the wait for the next, up to this many intervals. */
+const RECONCILE_BACKOFF = 6;
+
 /** Events in one box within BURST_MS that make a listing worth doing once they stop. */
 const BURST_EVENTS = 2000;
 const BURST_MS = 1000;
@@ -69,8 +75,8 @@ class BoxState {
   pollAgain = false;
   pending = new Set<string>();
   draining: Promise<void> | undefined;
-  /** mtime (ns) of the folder before its last listing: a different one means something may be unseen. */
-  listedMtime: bigint | undefined;
+  /** The folder's stamp (stamp()) before its last listing: a different one means something may be unseen. */
+  listedStamp: string | undefined;
   burstStart = 0;
   burstEvents = 0;
   burstTimer: NodeJS.Timeout | undefined;
@@ -101,6 +107,9 @@ export class DispatchIndex {
   /** Resolves when watching has begun and caught up with changes made during start(). */
   watching: Promise<void> = Promise.resolve();
   private reconcileTimer: NodeJS.Timeout | undefined;
+  /** The wait before the next check for lost events (ms), and whether an event came since the last. */
+  private reconcileWait = 0;
+  private heard = false;
   /** Listings done because a box changed without events to match (lost events), for tests and bench. */
   recovered = 0;
 
@@ -136,23 +145,54 @@ export class DispatchIndex {
     if (this.disposed) return;
     this.watching = new Promise((resolve) => this.watchRoot(resolve));
     if (this.opts.loadNewMeta !== false) this.queueMeta(this.list(undefined, 'new'));
-    const every = this.opts.reconcile ?? 5000;
-    if (every > 0 && !this.opts.poll) {
-      this.reconcileTimer = setInterval(() => void this.reconcileAll(), every);
-      this.reconcileTimer.unref?.();
-    }
+    if (this.reconcileEvery > 0 && !this.opts.poll) this.reconcileIn(this.reconcileEvery);
   }
 
-  /** Lists again each watched box whose folder changed since its last listing (one stat per box). */
-  private async reconcileAll(): Promise<void> {
-    for (const b of [...this.boxes.values()]) {
-      if (this.disposed || !b.watcher || b.polling) continue;
-      const st = await fs.stat(b.dir, { bigint: true }).catch(() => undefined);
-      if (!st || st.mtimeNs === b.listedMtime || b.draining) continue;
+  private get reconcileEvery(): number {
+    return this.opts.reconcile ?? 5000;
+  }
+
+  private reconcileIn(ms: number): void {
+    if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
+    this.reconcileWait = ms;
+    this.reconcileTimer = setTimeout(() => {
+      this.reconcileTimer = undefined;
+      // A check that fails counts as having found something: the chain of checks must never stop.
+      void this.reconcileAll()
+        .catch(() => true)
+        .then((found) => {
+          const quiet = !found && !this.heard;
+          this.heard = false;
+          if (!this.disposed && !this.reconcileTimer)
+            this.reconcileIn(quiet ? Math.min(this.reconcileWait * 2, this.reconcileEvery * RECONCILE_BACKOFF) : this.reconcileEvery);
+        });
+    }, ms);
+    this.reconcileTimer.unref?.();
+  }
+
+  /** An event in a box: events may be being lost now, so the next check is at most one interval away. */
+  private hear(): void {
+    if (this.heard) return;
+    this.heard = true;
+    if (this.reconcileTimer && this.reconcileWait > this.reconcileEvery) this.reconcileIn(this.reconcileEvery);
+  }
+
+  /**
+   * Lists again each watched box whose folder changed since its last listing (one stat per box, all
+   * at once); true when some box had changed.
+   */
+  private async reconcileAll(): Promise<boolean> {
+    const boxes = [...this.boxes.values()].filter((b) => b.watcher && !b.polling);
+    const stamps = await Promise.all(boxes.map((b) => fs.stat(b.dir, { bigint: true }).then(stamp, () => undefined)));
+    let found = false;
+    for (const [i, b] of boxes.entries()) {
+      if (this.disposed || !b.watcher || b.polling || b.draining || !stamps[i] || stamps[i] === b.listedStamp) continue;
+      found = true;
       const before = b.items.size;
       await this.pollBox(b, true);
       if (b.items.size !== before) this.recovered++;
     }
+    return found;
   }
 
   /** Counts events; a burst that could overflow the OS queue gets a listing once it calms down. */
@@ -254,7 +294,7 @@ export class DispatchIndex {
   dispose(): void {
     this.disposed = true;
     void this.dirWatcher?.close();
-    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
     for (const b of this.boxes.values()) this.stopBox(b);
     this.boxes.clear();
     this.listeners.clear();
@@ -292,11 +332,11 @@ export class DispatchIndex {
     const dir = path.join(this.root, team, box);
     let st: Stats;
     let names: string[];
-    let mtime: bigint | undefined;
+    let listed: string | undefined;
     try {
       st = await fs.lstat(dir); // a symlinked box is not read (nothing outside the root is indexed)
       if (!st.isDirectory()) return false;
-      mtime = (await fs.stat(dir, { bigint: true })).mtimeNs;
+      listed = stamp(await fs.stat(dir, { bigint: true }));
       names = await listBox(dir, true);
     } catch {
       return false;
@@ -312,7 +352,7 @@ export class DispatchIndex {
         this.watchBox(b);
       }
     }
-    b.listedMtime = mtime;
+    b.listedStamp = listed;
     await this.reconcile(b, names, announce);
     return true;
   }
@@ -432,6 +472,7 @@ export class DispatchIndex {
     }
     try {
       b.watcher = fsWatch(b.dir, { persistent: false, encoding: 'buffer' }, (_event, name) => {
+        this.hear();
         if (name == null) return void this.pollBox(b, true); // the OS did not say which: re-read the box
         this.burst(b);
         const n = fromFsName(name); // the name's bytes, kept (rawname.ts)
@@ -552,9 +593,9 @@ export class DispatchIndex {
     try {
       do {
         b.pollAgain = false;
-        const mtime = (await fs.stat(b.dir, { bigint: true }).catch(() => undefined))?.mtimeNs;
+        const listed = await fs.stat(b.dir, { bigint: true }).then(stamp, () => undefined);
         const names = await listBox(b.dir, true);
-        b.listedMtime = mtime;
+        b.listedStamp = listed;
         if (this.disposed || this.boxes.get(key(b.team, b.box)) !== b) return;
         await this.reconcile(b, names, true);
       } while (b.pollAgain);
@@ -586,6 +627,11 @@ export class DispatchIndex {
     };
     setImmediate(() => void step());
   }
+}
+
+/** What a folder's listing may differ by: mtime, and ctime too (`touch -d` can set an mtime back, never a ctime). */
+function stamp(st: BigIntStats): string {
+  return `${st.mtimeNs}:${st.ctimeNs}`;
 }
 
 function key(team: string, box: Box): string {

@@ -14,15 +14,16 @@ export function agoText(iso: string | undefined, now = Date.now()): string | und
   const a = age(iso, now);
   if (!a) return undefined;
   const [n, unit] = a;
-  const fmt: Record<AgeUnit, string> = {
-    now: vscode.l10n.t('just now'),
-    m: vscode.l10n.t('{0}m ago', n),
-    h: vscode.l10n.t('{0}h ago', n),
-    d: vscode.l10n.t('{0}d ago', n),
-    w: vscode.l10n.t('{0}w ago', n),
-    y: vscode.l10n.t('{0}y ago', n),
+  // Only the unit asked for is formatted: the age tick asks this of every row on screen each minute.
+  const fmt: Record<AgeUnit, () => string> = {
+    now: () => vscode.l10n.t('just now'),
+    m: () => vscode.l10n.t('{0}m ago', n),
+    h: () => vscode.l10n.t('{0}h ago', n),
+    d: () => vscode.l10n.t('{0}d ago', n),
+    w: () => vscode.l10n.t('{0}w ago', n),
+    y: () => vscode.l10n.t('{0}y ago', n),
   };
-  return fmt[unit];
+  return fmt[unit]();
 }
 
 export function dispatchItem(d: Dispatch): vscode.TreeItem {
