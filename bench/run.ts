@@ -146,15 +146,21 @@ async function main() {
       const b = await burst(root, 5000);
       const label = `${total / 1000}k`;
       rows.push(`| ${label} | cold index | ${ms(cold.index)} | readdir floor ${ms(cold.floor)} (${(cold.index / cold.floor).toFixed(2)}×) | ≤ 2× floor |`);
-      rows.push(`| ${label} | arrival p50 / p99 | ${ms(pct(a.indexed, 50))} / ${ms(pct(a.indexed, 99))} | raw fs.watch ${ms(pct(a.raw, 50))} / ${ms(pct(a.raw, 99))} | ≤ 10 / ≤ 25 ms |`);
-      rows.push(`| ${label} | burst of 5,000 renames | ${b.missed} missed, all indexed ${ms(b.last)} after the first rename | renames took ${ms(b.renamed)}; ${b.inIndex}/5000 in index | 0 missed, ≤ 2 s |`);
+      rows.push(
+        `| ${label} | arrival p50 / p99 | ${ms(pct(a.indexed, 50))} / ${ms(pct(a.indexed, 99))} | raw fs.watch ${ms(pct(a.raw, 50))} / ${ms(pct(a.raw, 99))} | ≤ 10 / ≤ 25 ms |`,
+      );
+      rows.push(
+        `| ${label} | burst of 5,000 renames | ${b.missed} missed, all indexed ${ms(b.last)} after the first rename | renames took ${ms(b.renamed)}; ${b.inIndex}/5000 in index | 0 missed, ≤ 2 s |`,
+      );
       rows.push(`| ${label} | heap, process after GC | ${mb(h.total)} | of which the index ${mb(h.index)} | ≤ 60 MB |`);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
   }
   const w = await watchBurst();
-  rows.push(`| — | watch burst: 40,000 renames from 4 processes | ${w.indexed}/${w.files} indexed, ${w.adds} add events, complete ${ms(w.complete)} after the first rename | OS delivered ${w.raw} fs.watch events for ${w.files} files; renames took ${ms(w.renamed)}; ${w.recovered} listings for lost events | all indexed |`);
+  rows.push(
+    `| — | watch burst: 40,000 renames from 4 processes | ${w.indexed}/${w.files} indexed, ${w.adds} add events, complete ${ms(w.complete)} after the first rename | OS delivered ${w.raw} fs.watch events for ${w.files} files; renames took ${ms(w.renamed)}; ${w.recovered} listings for lost events | all indexed |`,
+  );
   const k = await ackMany();
   rows.push(`| 10k | \`dispatch ack\` of 10,000 ids in one call | ${ms(k.ms)} (exit ${k.code}) | one listing, 8 moves at a time, 2 folder fsyncs | seconds |`);
   console.log('\n| dispatches | measure | Dispatch Inbox | floor / detail | target |\n|---|---|---|---|---|');

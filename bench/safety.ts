@@ -29,7 +29,9 @@ export async function watchBurst(files = 40_000, procs = 4) {
     const w = watch(path.join(dir, 'new'), () => raw++);
     let adds = 0;
     ix.onEvent((e) => e.type === 'add' && adds++);
-    const writers = Array.from({ length: procs }, (_, p) => spawn(process.execPath, ['-e', WRITER, dir, `p${p}`, String(files / procs)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+    const writers = Array.from({ length: procs }, (_, p) =>
+      spawn(process.execPath, ['-e', WRITER, dir, `p${p}`, String(files / procs)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
+    );
     await Promise.all(writers.map((c) => new Promise((r) => c.once('message', r))));
     const t0 = performance.now();
     for (const c of writers) c.send('go');

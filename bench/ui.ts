@@ -42,7 +42,10 @@ function generate(root: string): void {
   let i = 0;
   for (const [team, fNew, fCur] of LAYOUT) {
     for (const b of ['tmp', 'new', 'cur']) fs.mkdirSync(path.join(root, team, b), { recursive: true });
-    for (const [box, f] of [['new', fNew], ['cur', fCur]] as const) {
+    for (const [box, f] of [
+      ['new', fNew],
+      ['cur', fCur],
+    ] as const) {
       for (let k = 0; k < Math.round(TOTAL * f); k++, i++) {
         const slug = `${team.slice(0, 3)}-task-${i}`;
         const name = buildName({ created: new Date(start + i * 1000), priority: PRIORITIES[i % 4], from: 'qa', slug });
@@ -234,14 +237,20 @@ main(async () => {
   const page0 = await pageTaskMs(cdp);
   const settle = await quiet(pid);
   r.push(['after the tree: extension host busy for', `${(settle / 1000).toFixed(1)} s`, '']);
-  r.push(['… its CPU meanwhile / the page\'s', `${ms(cpuMs(pid) - host0)} / ${ms((await pageTaskMs(cdp)) - page0)}`, '']);
+  r.push(["… its CPU meanwhile / the page's", `${ms(cpuMs(pid) - host0)} / ${ms((await pageTaskMs(cdp)) - page0)}`, '']);
   r.push(['extension-host RSS after that', `${rssMB(pid).toFixed(0)} MB`, '']);
 
   say('expanding');
   // Expand the 20k box: collapse it, then time the click to its first rows in the DOM.
-  const bigRow = page.locator('.part.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^New$/ }) }).filter({ hasText: String(Math.round(TOTAL * 0.2)) }).first();
+  const bigRow = page
+    .locator('.part.sidebar .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: /^New$/ }) })
+    .filter({ hasText: String(Math.round(TOTAL * 0.2)) })
+    .first();
   await bigRow.locator('.monaco-tl-twistie').click();
-  await page.waitForFunction(`![...document.querySelectorAll('.part.sidebar .label-name')].some((e) => e.textContent.startsWith('Eng task'))`, undefined, { polling: 50 });
+  await page.waitForFunction(`![...document.querySelectorAll('.part.sidebar .label-name')].some((e) => e.textContent.startsWith('Eng task'))`, undefined, {
+    polling: 50,
+  });
   await sleep(500);
   const expands: number[] = [];
   for (let k = 0; k < 3; k++) {
@@ -252,11 +261,17 @@ main(async () => {
     expands.push(at - ((await page.evaluate('window.__down')) as number));
     if (k < 2) {
       await bigRow.locator('.monaco-tl-twistie').click();
-      await page.waitForFunction(`![...document.querySelectorAll('.part.sidebar .label-name')].some((e) => e.textContent.startsWith('Eng task'))`, undefined, { polling: 50 });
+      await page.waitForFunction(`![...document.querySelectorAll('.part.sidebar .label-name')].some((e) => e.textContent.startsWith('Eng task'))`, undefined, {
+        polling: 50,
+      });
       await sleep(300);
     }
   }
-  r.push([`expand a box of ${Math.round(TOTAL * 0.2)} new (click → first rows; best/worst of 3)`, `${ms(Math.min(...expands))} / ${ms(Math.max(...expands))}`, '≤ 200 ms']);
+  r.push([
+    `expand a box of ${Math.round(TOTAL * 0.2)} new (click → first rows; best/worst of 3)`,
+    `${ms(Math.min(...expands))} / ${ms(Math.max(...expands))}`,
+    '≤ 200 ms',
+  ]);
 
   say('arrivals');
   // Arrivals: each one older than the last, so it sorts to the top of the arrival team's New box.
@@ -299,7 +314,11 @@ main(async () => {
   const bAt = performance.now();
   for (const n of names) fs.renameSync(path.join(burstTeam, 'tmp', n), path.join(burstTeam, 'new', n));
   const expectNew = ARRIVALS + BURST;
-  await page.waitForFunction(`[...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => (r.textContent || '').startsWith('${ARRIVE}') && r.textContent.includes('${expectNew} new'))`, undefined, { polling: 50 });
+  await page.waitForFunction(
+    `[...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => (r.textContent || '').startsWith('${ARRIVE}') && r.textContent.includes('${expectNew} new'))`,
+    undefined,
+    { polling: 50 },
+  );
   const burstShown = performance.now() - bAt;
   let burstLine = '';
   for (let k = 0; k < 100 && !burstLine; k++) {
@@ -329,7 +348,10 @@ main(async () => {
   // BENCH_STRACE=FILE: the host's file system calls and wakeups during idle, counted (load does not change these).
   const traceFile = process.env.BENCH_STRACE && path.resolve(process.env.BENCH_STRACE);
   const tids = pid ? fs.readdirSync(`/proc/${pid}/task`).map(Number) : [];
-  const strace = traceFile && pid ? spawn('strace', ['-f', '-y', '-o', traceFile, '-e', 'trace=%file,getdents64,epoll_pwait,epoll_wait,execve', '-p', String(pid)], { stdio: 'ignore' }) : undefined;
+  const strace =
+    traceFile && pid
+      ? spawn('strace', ['-f', '-y', '-o', traceFile, '-e', 'trace=%file,getdents64,epoll_pwait,epoll_wait,execve', '-p', String(pid)], { stdio: 'ignore' })
+      : undefined;
   if (strace) await sleep(500); // attached to every thread
   if (profileDir) {
     const [host, pageProfile] = await Promise.all([profileHost(inspectPort, idle), profilePage(cdp, async () => void (await sleep(IDLE_S * 1000)))]);
@@ -340,12 +362,18 @@ main(async () => {
     const done = new Promise((res) => strace.once('exit', res));
     strace.kill('SIGINT');
     await done;
-    say(`idle system calls of the extension host (${traceFile}), its own threads, per minute:\n${straceSummary(traceFile!, new Set(tids), pid!, root, IDLE_S)}`);
+    say(
+      `idle system calls of the extension host (${traceFile}), its own threads, per minute:\n${straceSummary(traceFile!, new Set(tids), pid!, root, IDLE_S)}`,
+    );
   }
   const hostIdle = cpuMs(pid) - hostI;
   const pageIdle = (await pageTaskMs(cdp)) - pageI;
   say(`idle: extension-host CPU per second (ms): ${perSecond.map((c) => c.toFixed(0)).join(' ')}`);
-  r.push([`idle ${IDLE_S} s: page main thread / extension host CPU`, `${ms(pageIdle)} / ${ms(hostIdle)} (${((hostIdle / (IDLE_S * 1000)) * 100).toFixed(2)} % of a core)`, 'nothing measurable']);
+  r.push([
+    `idle ${IDLE_S} s: page main thread / extension host CPU`,
+    `${ms(pageIdle)} / ${ms(hostIdle)} (${((hostIdle / (IDLE_S * 1000)) * 100).toFixed(2)} % of a core)`,
+    'nothing measurable',
+  ]);
 
   table();
   await cs.stop();

@@ -5,7 +5,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const suiteDir = 'test/exthost/suite';
-const suites = fs.existsSync(suiteDir) ? fs.readdirSync(suiteDir).filter((f) => f.endsWith('.test.ts')).map((f) => path.join(suiteDir, f)) : [];
+const suites = fs.existsSync(suiteDir)
+  ? fs
+      .readdirSync(suiteDir)
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => path.join(suiteDir, f))
+  : [];
 fs.rmSync('out/test/exthost', { recursive: true, force: true });
 await esbuild.build({
   entryPoints: ['test/exthost/index.ts', ...suites],

@@ -23,21 +23,79 @@ export interface DemoDispatch {
 
 /** Small and fixed: what the tests count on. One of each priority, spread over the three teams. */
 export const FIXTURE_DISPATCHES: DemoDispatch[] = [
-  { to: 'engineering', from: 'web_ops', priority: 'urgent', title: 'Checkout returns 500', body: 'Since the 14:00 deploy, POST /checkout fails for about 3% of requests.', minutesAgo: 5 },
+  {
+    to: 'engineering',
+    from: 'web_ops',
+    priority: 'urgent',
+    title: 'Checkout returns 500',
+    body: 'Since the 14:00 deploy, POST /checkout fails for about 3% of requests.',
+    minutesAgo: 5,
+  },
   { to: 'engineering', from: 'qa', priority: 'normal', title: 'Update site footer', body: 'The footer still says 2025.', minutesAgo: 90 },
   { to: 'web_ops', from: 'engineering', priority: 'high', title: 'Rotate the CDN key', body: 'The key expires on Friday.', minutesAgo: 30 },
-  { to: 'qa', from: 'engineering', priority: 'low', title: 'Flaky login test', body: 'test_login_redirect fails one run in fifty.', minutesAgo: 600, acknowledged: true },
+  {
+    to: 'qa',
+    from: 'engineering',
+    priority: 'low',
+    title: 'Flaky login test',
+    body: 'test_login_redirect fails one run in fifty.',
+    minutesAgo: 600,
+    acknowledged: true,
+  },
 ];
 
 /** The richer set `npm start` shows. */
 export const DEMO_DISPATCHES: DemoDispatch[] = [
   ...FIXTURE_DISPATCHES,
-  { to: 'engineering', from: 'qa', priority: 'high', title: 'Release 2.4 blocked on migration', body: 'Migration 0042 times out on the staging copy.\n\n- table: orders\n- rows: 41M', minutesAgo: 15 },
-  { to: 'engineering', from: 'web_ops', priority: 'low', title: 'Tidy up old feature flags', body: 'Twelve flags have been at 100% for over a month.', minutesAgo: 60 * 26 },
-  { to: 'engineering', from: 'qa', priority: 'normal', title: 'Add a test for the invoice PDF', body: 'Totals with discounts are not covered.', minutesAgo: 240, acknowledged: true },
-  { to: 'web_ops', from: 'qa', priority: 'urgent', title: 'Staging certificate expired', body: 'https://staging.example.test shows a certificate error.', minutesAgo: 2 },
-  { to: 'web_ops', from: 'engineering', priority: 'normal', title: 'Scale the worker pool', body: 'Queue latency p95 is 40 s at peak; please add two workers.', minutesAgo: 180 },
-  { to: 'qa', from: 'web_ops', priority: 'high', title: 'Verify the rollback of 2.3.1', body: 'Rolled back at 09:12; please run the smoke suite.', minutesAgo: 45 },
+  {
+    to: 'engineering',
+    from: 'qa',
+    priority: 'high',
+    title: 'Release 2.4 blocked on migration',
+    body: 'Migration 0042 times out on the staging copy.\n\n- table: orders\n- rows: 41M',
+    minutesAgo: 15,
+  },
+  {
+    to: 'engineering',
+    from: 'web_ops',
+    priority: 'low',
+    title: 'Tidy up old feature flags',
+    body: 'Twelve flags have been at 100% for over a month.',
+    minutesAgo: 60 * 26,
+  },
+  {
+    to: 'engineering',
+    from: 'qa',
+    priority: 'normal',
+    title: 'Add a test for the invoice PDF',
+    body: 'Totals with discounts are not covered.',
+    minutesAgo: 240,
+    acknowledged: true,
+  },
+  {
+    to: 'web_ops',
+    from: 'qa',
+    priority: 'urgent',
+    title: 'Staging certificate expired',
+    body: 'https://staging.example.test shows a certificate error.',
+    minutesAgo: 2,
+  },
+  {
+    to: 'web_ops',
+    from: 'engineering',
+    priority: 'normal',
+    title: 'Scale the worker pool',
+    body: 'Queue latency p95 is 40 s at peak; please add two workers.',
+    minutesAgo: 180,
+  },
+  {
+    to: 'qa',
+    from: 'web_ops',
+    priority: 'high',
+    title: 'Verify the rollback of 2.3.1',
+    body: 'Rolled back at 09:12; please run the smoke suite.',
+    minutesAgo: 45,
+  },
   { to: 'qa', from: 'engineering', priority: 'normal', title: 'New build ready for testing', body: 'Build 2.4.0-rc1 is on staging.', minutesAgo: 120 },
 ];
 
@@ -48,10 +106,7 @@ export interface CreatedRoot {
   files: string[];
 }
 
-export async function createDispatchRoot(
-  root: string,
-  o: { teams?: string[]; dispatches?: DemoDispatch[]; now?: Date } = {},
-): Promise<CreatedRoot> {
+export async function createDispatchRoot(root: string, o: { teams?: string[]; dispatches?: DemoDispatch[]; now?: Date } = {}): Promise<CreatedRoot> {
   const teams = o.teams ?? DEMO_TEAMS;
   const now = (o.now ?? new Date()).getTime();
   const store = new DispatchStore(root);

@@ -51,7 +51,10 @@ function run(step, cmd, args, opts = {}) {
   fs.closeSync(fd);
   if (r.error || r.status !== 0) {
     const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-25).join('\n');
-    throw new StepError(step, `${cmd} ${args.join(' ')} exited ${r.error ? r.error.message : r.status}\n--- last lines of ${path.relative(repoRoot, logFile)} ---\n${tail}`);
+    throw new StepError(
+      step,
+      `${cmd} ${args.join(' ')} exited ${r.error ? r.error.message : r.status}\n--- last lines of ${path.relative(repoRoot, logFile)} ---\n${tail}`,
+    );
   }
   say(`${step} done (${secs(started)})`);
 }
@@ -70,7 +73,11 @@ function hasCommand(c) {
 function ensureAptPackages(checkOnly) {
   if (!hasCommand('dpkg-query') || !hasCommand('apt-get')) {
     const missing = ['chromium', 'rg'].filter((c) => !hasCommand(c));
-    if (missing.length) throw new StepError('system packages', `not a Debian system and ${missing.join(', ')} not on PATH: install chromium, ripgrep and Kerberos headers yourself`);
+    if (missing.length)
+      throw new StepError(
+        'system packages',
+        `not a Debian system and ${missing.join(', ')} not on PATH: install chromium, ripgrep and Kerberos headers yourself`,
+      );
     say('not Debian: chromium and rg found on PATH, assuming the rest is there');
     return true;
   }
@@ -86,7 +93,8 @@ function ensureAptPackages(checkOnly) {
   const sudo = process.getuid?.() === 0 ? [] : hasCommand('sudo') ? ['sudo', '-n'] : null;
   if (!sudo) throw new StepError('system packages', `need ${missing.join(', ')} and not root (no sudo): run apt-get install ${missing.join(' ')}`);
   // `env` carries DEBIAN_FRONTEND through sudo as well.
-  const apt = (step, args) => run(step, sudo[0] ?? 'env', [...sudo.slice(1), ...(sudo.length ? ['env'] : []), 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args]);
+  const apt = (step, args) =>
+    run(step, sudo[0] ?? 'env', [...sudo.slice(1), ...(sudo.length ? ['env'] : []), 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args]);
   say(`installing system packages: ${missing.join(', ')}`);
   apt('apt-get update', ['update', '-qq']);
   apt(`apt-get install ${missing.join(' ')}`, ['install', '-y', '-qq', ...missing]);
@@ -102,12 +110,7 @@ function readMarker() {
 }
 
 function markerValid(m) {
-  return (
-    m &&
-    m.version === CODE_SERVER_VERSION &&
-    m.nodeModules === process.versions.modules &&
-    fs.existsSync(path.join(pkgDir, 'out', 'node', 'entry.js'))
-  );
+  return m && m.version === CODE_SERVER_VERSION && m.nodeModules === process.versions.modules && fs.existsSync(path.join(pkgDir, 'out', 'node', 'entry.js'));
 }
 
 /** Loads every native module code-server needs, in a child Node, so a silent build skip shows up here. */
@@ -170,9 +173,15 @@ function installCodeServer() {
   const vscodePkgFile = path.join(vscodeDir, 'package.json');
   const vscodePkg = JSON.parse(fs.readFileSync(vscodePkgFile, 'utf8'));
   vscodePkg.allowScripts = {
-    'kerberos': true, 'node-pty': true, '@vscode/spdlog': true, 'native-watchdog': true, '@vscode/deviceid': true,
-    '@parcel/watcher': true, '@vscode/ripgrep': true,
-    '@vscode/windows-process-tree': false, '@vscode/windows-registry': false,
+    kerberos: true,
+    'node-pty': true,
+    '@vscode/spdlog': true,
+    'native-watchdog': true,
+    '@vscode/deviceid': true,
+    '@parcel/watcher': true,
+    '@vscode/ripgrep': true,
+    '@vscode/windows-process-tree': false,
+    '@vscode/windows-registry': false,
   };
   fs.writeFileSync(vscodePkgFile, JSON.stringify(vscodePkg, null, 2) + '\n');
   run('npm rebuild lib/vscode native modules (node-pty, kerberos, spdlog, ...)', npm, ['rebuild', ...quiet], { cwd: vscodeDir, env: buildEnv });
@@ -193,7 +202,17 @@ function installCodeServer() {
   verifyNativeModules();
   fs.writeFileSync(
     markerFile,
-    JSON.stringify({ version: CODE_SERVER_VERSION, nodeModules: process.versions.modules, node: process.version, installedAt: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000) }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        version: CODE_SERVER_VERSION,
+        nodeModules: process.versions.modules,
+        node: process.version,
+        installedAt: new Date().toISOString(),
+        seconds: Math.round((Date.now() - started) / 1000),
+      },
+      null,
+      2,
+    ) + '\n',
   );
   say(`code-server ${CODE_SERVER_VERSION} installed (${secs(started)})`);
 }

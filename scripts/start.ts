@@ -109,7 +109,10 @@ main(async () => {
   // Runs until a signal; if code-server dies on its own, say so and stop.
   for (;;) {
     await new Promise((r) => setTimeout(r, 1000));
-    const alive = await fetch(`${cs.url}/healthz`, { signal: AbortSignal.timeout(3000) }).then((r) => r.ok, () => false);
+    const alive = await fetch(`${cs.url}/healthz`, { signal: AbortSignal.timeout(3000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (!alive && !isStopping()) {
       console.error(`start: code-server stopped answering; its log:\n${cs.logTail(30)}`);
       return 1;

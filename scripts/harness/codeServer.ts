@@ -114,15 +114,20 @@ export async function startCodeServer(o: CodeServerOptions = {}): Promise<CodeSe
   const port = o.port ?? (await freePort());
   const args = [
     CODE_SERVER_ENTRY,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
-    '--extensions-dir', extensionsDir,
-    '--user-data-dir', userDataDir,
-    '--config', configFile,
+    '--extensions-dir',
+    extensionsDir,
+    '--user-data-dir',
+    userDataDir,
+    '--config',
+    configFile,
   ];
   if (o.workspace) args.push(o.workspace);
 

@@ -17,7 +17,14 @@ export async function cadencesCommand(store: DispatchStore, argv: string[], io: 
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { file: { type: 'string' }, from: { type: 'string' }, json: { type: 'boolean' }, send: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, today: { type: 'string' } },
+      options: {
+        file: { type: 'string' },
+        from: { type: 'string' },
+        json: { type: 'boolean' },
+        send: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        today: { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     }));

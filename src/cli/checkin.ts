@@ -51,7 +51,8 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
   if (hook && values.json) return refuse(io, as, 'give --json or --format, not both', 2);
   if (!values.team) return refuse(io, as, 'checkin needs --team TEAM', 2);
   const staleAfterDays = values['stale-after'] === undefined ? undefined : parseDays(values['stale-after']);
-  if (staleAfterDays === undefined && values['stale-after'] !== undefined) return refuse(io, as, `--stale-after must be a number of days ≥ 0 (got "${values['stale-after'].slice(0, 40)}")`, 2);
+  if (staleAfterDays === undefined && values['stale-after'] !== undefined)
+    return refuse(io, as, `--stale-after must be a number of days ≥ 0 (got "${values['stale-after'].slice(0, 40)}")`, 2);
 
   let cwd = process.cwd();
   if (hook) {

@@ -59,7 +59,11 @@ export const lifecycleCommands: Record<string, Command> = {
     await store.loadMeta(mine);
     const shown = mine.filter((d) => !values.status || lifecycleStatus(d) === values.status).sort(compareWaiting);
     const now = Date.now();
-    if (values.json) printJSON(io, shown.map((d) => lifecycleJSON(d, days, now)));
+    if (values.json)
+      printJSON(
+        io,
+        shown.map((d) => lifecycleJSON(d, days, now)),
+      );
     else for (const d of shown) print(io, formatSentLine(d, days, now));
     return 0;
   },

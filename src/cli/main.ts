@@ -93,7 +93,9 @@ export function errorText(e: unknown): string {
 
 /** A writer that makes whatever passes through it inert (for output composed elsewhere). */
 function inert(stream: NodeJS.WritableStream): NodeJS.WritableStream {
-  return { write: (chunk: string | Uint8Array) => stream.write(stripControl(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))) } as NodeJS.WritableStream;
+  return {
+    write: (chunk: string | Uint8Array) => stream.write(stripControl(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))),
+  } as NodeJS.WritableStream;
 }
 
 function priorityOpt(v: unknown): Priority | undefined {
@@ -199,7 +201,11 @@ const commands: Record<string, Command> = {
     if (values.new && values.cur) throw new UsageError('give --new or --cur, not both');
     if (values.archived) {
       const archived = await store.listArchived(positionals);
-      if (values.json) printJSON(io, archived.map((a) => ({ ...a, fileName: printable(a.fileName), path: printable(a.path) })));
+      if (values.json)
+        printJSON(
+          io,
+          archived.map((a) => ({ ...a, fileName: printable(a.fileName), path: printable(a.path) })),
+        );
       else for (const a of archived) print(io, `.archive/${a.team}/${a.month}/${visible(a.fileName)}`);
       return 0;
     }
@@ -215,7 +221,10 @@ const commands: Record<string, Command> = {
     const sorted = sortForList(ds);
     if (values.json) {
       await store.loadMeta(sorted);
-      printJSON(io, sorted.map((d) => lifecycleJSON(d, days)));
+      printJSON(
+        io,
+        sorted.map((d) => lifecycleJSON(d, days)),
+      );
     } else {
       for (const d of sorted) print(io, formatLine(d));
     }

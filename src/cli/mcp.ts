@@ -35,7 +35,11 @@ function refused(e: unknown): CallToolResult {
 async function moved(store: DispatchStore, verb: string, r: MoveOutcome): Promise<CallToolResult> {
   if (!r.dispatch.meta) await store.loadMeta([r.dispatch]); // a rewritten file: report what it says now
   const text = `${r.status === 'already' ? `already ${verb}` : verb}: ${visible(r.dispatch.path)}`;
-  return ok(text + (r.warnings?.length ? `\nwarning: ${r.warnings.join('; ')}` : ''), { ...r.dispatch.toJSON(), outcome: r.status, warnings: [...(r.dispatch.meta ? r.dispatch.warnings : []), ...(r.warnings ?? [])] });
+  return ok(text + (r.warnings?.length ? `\nwarning: ${r.warnings.join('; ')}` : ''), {
+    ...r.dispatch.toJSON(),
+    outcome: r.status,
+    warnings: [...(r.dispatch.meta ? r.dispatch.warnings : []), ...(r.warnings ?? [])],
+  });
 }
 
 /** Every handler's failure becomes the CLI's one-line message as an error result. */
@@ -59,12 +63,23 @@ export function buildServer(store: DispatchStore, env: NodeJS.ProcessEnv): McpSe
   server.registerTool(
     'checkin',
     {
-      description: "The session-start check: my team's new dispatches (urgent first) with the start of each body; ack accepts what was shown, track also creates local beads; then due cadences, my stale sent dispatches and completed ones to verify.",
-      inputSchema: { team: team('my team'), ack: z.boolean().optional(), track: z.boolean().optional(), send_due: z.boolean().optional(), full: z.boolean().optional() },
+      description:
+        "The session-start check: my team's new dispatches (urgent first) with the start of each body; ack accepts what was shown, track also creates local beads; then due cadences, my stale sent dispatches and completed ones to verify.",
+      inputSchema: {
+        team: team('my team'),
+        ack: z.boolean().optional(),
+        track: z.boolean().optional(),
+        send_due: z.boolean().optional(),
+        full: z.boolean().optional(),
+      },
     },
     guarded(async (a) => {
       const now = Date.now();
-      const r = await checkin(store, { team: a.team, ack: a.ack, track: a.track, sendDue: a.send_due, full: a.full, now, env }, (x) => formatCheckin(x, now).length <= TEXT_BUDGET);
+      const r = await checkin(
+        store,
+        { team: a.team, ack: a.ack, track: a.track, sendDue: a.send_due, full: a.full, now, env },
+        (x) => formatCheckin(x, now).length <= TEXT_BUDGET,
+      );
       await markAnnounced(stateFile(store.root, r.team, env), shownUrgent(r));
       return ok(capText(formatCheckin(r, now), TEXT_BUDGET), checkinJSON(r));
     }),
@@ -111,7 +126,15 @@ export function buildServer(store: DispatchStore, env: NodeJS.ProcessEnv): McpSe
       },
     },
     guarded(async (a) => {
-      const d = await store.deliver({ to: a.to, from: a.from, priority: a.priority ?? 'normal', title: a.title, slug: a.slug, bead: a.bead, body: a.body ?? '' });
+      const d = await store.deliver({
+        to: a.to,
+        from: a.from,
+        priority: a.priority ?? 'normal',
+        title: a.title,
+        slug: a.slug,
+        bead: a.bead,
+        body: a.body ?? '',
+      });
       return ok(`sent: ${d.path}`, { ...d.toJSON() });
     }),
   );
@@ -124,13 +147,19 @@ export function buildServer(store: DispatchStore, env: NodeJS.ProcessEnv): McpSe
 
   server.registerTool(
     'complete_dispatch',
-    { description: 'Marks a dispatch completed (acknowledging it first when still new), with an optional note.', inputSchema: { id, note: z.string().optional() } },
+    {
+      description: 'Marks a dispatch completed (acknowledging it first when still new), with an optional note.',
+      inputSchema: { id, note: z.string().optional() },
+    },
     guarded(async (a) => moved(store, 'completed', await store.complete(a.id, a.note))),
   );
 
   server.registerTool(
     'reroute_dispatch',
-    { description: "Routes a dispatch that reached the wrong team into the right team's new/ (never hand work back).", inputSchema: { id, to: team('the team it is for') } },
+    {
+      description: "Routes a dispatch that reached the wrong team into the right team's new/ (never hand work back).",
+      inputSchema: { id, to: team('the team it is for') },
+    },
     guarded(async (a) => {
       const r = await store.reroute(a.id, a.to);
       const status = r.status === 'already' ? 'already in' : 'rerouted to';
@@ -141,8 +170,14 @@ export function buildServer(store: DispatchStore, env: NodeJS.ProcessEnv): McpSe
   server.registerTool(
     'due_cadences',
     {
-      description: "Recurring dispatches in TEAM.md (## Cadences): which are due; send delivers the due ones and sets Last Sent. TEAM.md: file, else .team/TEAM.md, TEAM.md here, ~/.team/TEAM.md.",
-      inputSchema: { from: team('my team (the sender)').optional(), file: z.string().optional(), send: z.boolean().optional(), dry_run: z.boolean().optional() },
+      description:
+        'Recurring dispatches in TEAM.md (## Cadences): which are due; send delivers the due ones and sets Last Sent. TEAM.md: file, else .team/TEAM.md, TEAM.md here, ~/.team/TEAM.md.',
+      inputSchema: {
+        from: team('my team (the sender)').optional(),
+        file: z.string().optional(),
+        send: z.boolean().optional(),
+        dry_run: z.boolean().optional(),
+      },
     },
     guarded(async (a) => {
       if (a.send && !a.from) throw new DispatchError('invalid', 'send needs from (the team that sends them)');
@@ -152,10 +187,16 @@ export function buildServer(store: DispatchStore, env: NodeJS.ProcessEnv): McpSe
       if (!a.send) {
         const c = await checkCadences(store, file, a.from, today);
         const due = c.cadences.filter((r) => r.due);
-        return ok(due.map((r) => `${r.skip_reason ? 'skip' : 'due'}  ${r.dispatch} → ${r.to} (${r.frequency}, last sent ${r.last_sent ?? 'never'})`).join('\n') || 'nothing due', { ...c });
+        return ok(
+          due.map((r) => `${r.skip_reason ? 'skip' : 'due'}  ${r.dispatch} → ${r.to} (${r.frequency}, last sent ${r.last_sent ?? 'never'})`).join('\n') ||
+            'nothing due',
+          { ...c },
+        );
       }
       const r = await sendDueCadences(store, file, { from: a.from!, today, dryRun: a.dry_run });
-      const lines = r.cadences.filter((c) => c.result !== 'not-due').map((c) => `${c.result}  ${c.dispatch} → ${c.to}${c.error ? `: ${c.error}` : c.skip_reason ? `: ${c.skip_reason}` : ''}`);
+      const lines = r.cadences
+        .filter((c) => c.result !== 'not-due')
+        .map((c) => `${c.result}  ${c.dispatch} → ${c.to}${c.error ? `: ${c.error}` : c.skip_reason ? `: ${c.skip_reason}` : ''}`);
       return ok(lines.join('\n') || 'nothing due', { ...r });
     }),
   );

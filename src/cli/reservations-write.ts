@@ -2,7 +2,16 @@
 // against the server's listing first, so a mistake (someone else's reservation without --force, an id
 // that is not active) changes nothing at all; then one line per id, or a JSON array with --json.
 import { truncate } from '../core/text';
-import { AgentMailClient, AgentMailError, describeError, formatExpiresIn, isAgentMailError, Reservation, ReservationList, staleReasonsText } from '../core/agentmail';
+import {
+  AgentMailClient,
+  AgentMailError,
+  describeError,
+  formatExpiresIn,
+  isAgentMailError,
+  Reservation,
+  ReservationList,
+  staleReasonsText,
+} from '../core/agentmail';
 
 /** Server text goes to a terminal: no control characters (escape-sequence injection), bounded width. */
 export function cell(s: string, max: number): string {
@@ -50,9 +59,17 @@ function failed(p: Plan, e: unknown, baseUrl: string): Outcome {
   const type = isAgentMailError(e) ? e.details.errorType : undefined;
   let message = describeError(e, baseUrl);
   // The server's refusal of a force release, in the terms of this command.
-  if (type === 'RESERVATION_ACTIVE') message = `Agent Mail refused: ${p.row?.agent ?? 'its holder'} still shows recent activity (only stale reservations can be force-released)`;
+  if (type === 'RESERVATION_ACTIVE')
+    message = `Agent Mail refused: ${p.row?.agent ?? 'its holder'} still shows recent activity (only stale reservations can be force-released)`;
   else if (type === 'NOT_FOUND' && /file reservation/i.test(message)) message = `Agent Mail does not know reservation #${p.id} in this project`;
-  return { id: p.id, ok: false, action: p.action, path_pattern: p.row?.path_pattern, holder: p.row?.agent, error: { kind, ...(type ? { type } : {}), message } };
+  return {
+    id: p.id,
+    ok: false,
+    action: p.action,
+    path_pattern: p.row?.path_pattern,
+    holder: p.row?.agent,
+    error: { kind, ...(type ? { type } : {}), message },
+  };
 }
 
 function label(o: Outcome): string {
@@ -64,7 +81,11 @@ function lineFor(o: Outcome): string {
   if (o.action === 'renew') return `renewed ${label(o)}, expires ${formatExpiresIn(o.new_expires_ts ?? null)}`;
   if (o.already_released) return `${label(o)} was already released${o.expired ? ' (it had expired)' : ''}`;
   if (o.action === 'release') return `released ${label(o)}`;
-  const told = o.notified ? `${cell(o.holder ?? '', 40)} notified` : o.notification_error ? `notifying failed: ${cell(o.notification_error, 200)}` : 'not notified';
+  const told = o.notified
+    ? `${cell(o.holder ?? '', 40)} notified`
+    : o.notification_error
+      ? `notifying failed: ${cell(o.notification_error, 200)}`
+      : 'not notified';
   return `force-released ${label(o)} held by ${cell(o.holder ?? '?', 40)} (${told})`;
 }
 
@@ -118,17 +139,36 @@ export async function releaseVerb(client: AgentMailClient, ids: number[], flags:
   });
   const refusals = plans.flatMap((p): Outcome[] => {
     if (p.action !== 'none') return [];
-    if (!p.row) return [refused(p.id, `no active reservation #${p.id} in ${cell(client.config.project ?? '', 200)} (released, expired or unknown; --force asks the server anyway)`)];
+    if (!p.row)
+      return [
+        refused(
+          p.id,
+          `no active reservation #${p.id} in ${cell(client.config.project ?? '', 200)} (released, expired or unknown; --force asks the server anyway)`,
+        ),
+      ];
     const holder = cell(p.row.agent, 40);
     const stale = p.row.stale ? `it looks stale: ${staleReasonsText(p.row.stale_reasons)}` : 'the server refuses while its holder is active';
-    return [refused(p.id, `held by ${holder}, not ${cell(me, 40)}; --force asks Agent Mail to force-release it (${stale}) and notifies ${holder} unless --no-notify`, p.row)];
+    return [
+      refused(
+        p.id,
+        `held by ${holder}, not ${cell(me, 40)}; --force asks Agent Mail to force-release it (${stale}) and notifies ${holder} unless --no-notify`,
+        p.row,
+      ),
+    ];
   });
   if (refusals.length) return report(refusals, io);
   const outcomes = await runPlan(plans, baseUrl, async (p): Promise<Outcome> => {
     const base = { id: p.id, path_pattern: p.row?.path_pattern, holder: p.row?.agent };
     if (p.action === 'release') {
       const r = await client.releaseReservations({ ids: [p.id] });
-      if (r.released === 0) return { ...base, ok: false, action: 'release', released: 0, error: { kind: 'refused', message: 'Agent Mail released nothing: it may have expired just now' } };
+      if (r.released === 0)
+        return {
+          ...base,
+          ok: false,
+          action: 'release',
+          released: 0,
+          error: { kind: 'refused', message: 'Agent Mail released nothing: it may have expired just now' },
+        };
       return { ...base, ok: true, action: 'release', released: r.released, released_at: r.released_at };
     }
     const r = await client.forceRelease({ id: p.id, notify: flags.notify, note: flags.note });
@@ -168,7 +208,14 @@ export async function renewVerb(client: AgentMailClient, ids: number[], minutes:
     outcomes = ids.map((id): Outcome => {
       const hit = r.file_reservations.find((x) => x.id === id);
       const path_pattern = hit?.path_pattern ?? list.reservations.find((x) => x.id === id)?.path_pattern;
-      if (!hit) return { id, ok: false, action: 'renew', path_pattern, error: { kind: 'refused', message: 'Agent Mail renewed nothing: it may have expired just now' } };
+      if (!hit)
+        return {
+          id,
+          ok: false,
+          action: 'renew',
+          path_pattern,
+          error: { kind: 'refused', message: 'Agent Mail renewed nothing: it may have expired just now' },
+        };
       return { id, ok: true, action: 'renew', path_pattern, holder: me, new_expires_ts: hit.new_expires_ts };
     });
   } catch (e) {

@@ -38,7 +38,11 @@ function table(rows: Reservation[], agent: string | undefined, now: number): str
     cell(r.reason, 60),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cols: string[]): string => cols.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cols: string[]): string =>
+    cols
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...body.map(line)].join('\n') + '\n';
 }
 
@@ -48,12 +52,7 @@ function parseIds(words: string[]): number[] | undefined {
   return ids.length && ids.every(Number.isSafeInteger) ? [...new Set(ids)] : undefined;
 }
 
-export async function reservationsCommand(
-  argv: string[],
-  out: NodeJS.WritableStream,
-  err: NodeJS.WritableStream,
-  env: NodeJS.ProcessEnv,
-): Promise<number> {
+export async function reservationsCommand(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, env: NodeJS.ProcessEnv): Promise<number> {
   let values;
   let positionals: string[];
   try {
@@ -91,7 +90,8 @@ export async function reservationsCommand(
   const ids = verb === 'list' ? [] : parseIds(positionals);
   if (!ids) return usage(`${verb} needs reservation ids (positive integers, as \`dispatch reservations\` lists them)`);
   if (verb !== 'release' && (values.force || values.note !== undefined || values['no-notify'])) return usage('--force, --note and --no-notify go with release');
-  if (verb === 'release' && !values.force && (values.note !== undefined || values['no-notify'])) return usage('--note and --no-notify go with --force (they are for the previous holder)');
+  if (verb === 'release' && !values.force && (values.note !== undefined || values['no-notify']))
+    return usage('--note and --no-notify go with --force (they are for the previous holder)');
   if (verb !== 'renew' && values.minutes !== undefined) return usage('--minutes goes with renew');
   const minutes = values.minutes === undefined ? 30 : /^[1-9]\d{0,5}$/.test(values.minutes) ? Number(values.minutes) : NaN;
   if (!(minutes <= MAX_MINUTES)) return usage(`--minutes must be a whole number of minutes, 1 to ${MAX_MINUTES}`);
@@ -101,7 +101,13 @@ export async function reservationsCommand(
     // The registration token newer servers require on writes: from the environment only (never argv, which `ps` shows),
     // under the name Agent Mail's own CLI reads.
     const registrationToken = env.AGENT_MAIL_REGISTRATION_TOKEN?.trim() || undefined;
-    const opts = { url: values.url, project: values.project, agent: values.agent, registrationToken, timeoutMs: values.timeout ? Number(values.timeout) : undefined };
+    const opts = {
+      url: values.url,
+      project: values.project,
+      agent: values.agent,
+      registrationToken,
+      timeoutMs: values.timeout ? Number(values.timeout) : undefined,
+    };
     client = new AgentMailClient(resolveAgentMailConfig(opts, { env, workspaceFolder: projectFolder(process.cwd()), home: env.HOME }));
   } catch (e) {
     // A bad flag is a usage error; a bad environment (e.g. a token for a plain-http remote) is refused.
@@ -118,7 +124,10 @@ export async function reservationsCommand(
   return listVerb(client, io);
 }
 
-async function listVerb(client: AgentMailClient, { out, err, json }: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; json: boolean }): Promise<number> {
+async function listVerb(
+  client: AgentMailClient,
+  { out, err, json }: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; json: boolean },
+): Promise<number> {
   const { baseUrl, project, agent } = client.config;
   try {
     const list = await client.listReservations();

@@ -23,7 +23,9 @@ export function skillSource(): string {
 }
 
 export function hookSpecs(team: string, promptHook: boolean): HookSpec[] {
-  const specs: HookSpec[] = [{ event: 'SessionStart', matcher: 'startup|resume|clear|compact', command: `dispatch checkin --team ${team} --format claude-hook`, timeout: 10 }];
+  const specs: HookSpec[] = [
+    { event: 'SessionStart', matcher: 'startup|resume|clear|compact', command: `dispatch checkin --team ${team} --format claude-hook`, timeout: 10 },
+  ];
   if (promptHook) specs.push({ event: 'UserPromptSubmit', command: `dispatch checkin --team ${team} --format prompt-hook`, timeout: 5 });
   return specs;
 }

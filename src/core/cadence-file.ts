@@ -160,7 +160,13 @@ async function lock(real: string): Promise<() => Promise<void>> {
     const st = await fs.stat(p).catch(() => undefined);
     if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) {
       const stale = `${p}.stale.${randomBytes(4).toString('hex')}`;
-      if (await fs.rename(p, stale).then(() => true, () => false)) await fs.unlink(stale).catch(() => undefined);
+      if (
+        await fs.rename(p, stale).then(
+          () => true,
+          () => false,
+        )
+      )
+        await fs.unlink(stale).catch(() => undefined);
       continue;
     }
     if (Date.now() > deadline) throw new DispatchError('io', `${p} is held by another writer; Last Sent not updated`);

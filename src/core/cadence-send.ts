@@ -87,7 +87,19 @@ async function checkTable(store: DispatchStore, file: string, table: CadenceTabl
         if (m) skip = await markerReason(path.join(markerDir(store), m));
       }
     }
-    cadences.push({ line: r.line, dispatch: r.dispatch, cadence: r.slug, to: r.to, frequency: r.frequency, priority: r.priority, last_sent: r.lastSent, next, due, skip_reason: skip, pending: pend });
+    cadences.push({
+      line: r.line,
+      dispatch: r.dispatch,
+      cadence: r.slug,
+      to: r.to,
+      frequency: r.frequency,
+      priority: r.priority,
+      last_sent: r.lastSent,
+      next,
+      due,
+      skip_reason: skip,
+      pending: pend,
+    });
   }
   return { file, today, from: from ?? null, found: table.found, cadences, bad_rows: table.bad };
 }
@@ -171,7 +183,15 @@ async function sendOne(store: DispatchStore, row: CadenceRow, from: string, toda
       s.skip_reason = `a dispatch for this cadence is still pending in ${row.to}/new/: ${d.id}`;
       return undefined;
     }
-    const sent = await store.deliver({ to: row.to, from, priority: row.priority, title: row.dispatch, slug: row.slug, body: row.notes || `Recurring dispatch (${row.frequency}).`, extra: { cadence: row.slug } });
+    const sent = await store.deliver({
+      to: row.to,
+      from,
+      priority: row.priority,
+      title: row.dispatch,
+      slug: row.slug,
+      body: row.notes || `Recurring dispatch (${row.frequency}).`,
+      extra: { cadence: row.slug },
+    });
     await fs.writeFile(marker, JSON.stringify({ pid: process.pid, host: os.hostname(), claimed: new Date().toISOString(), dispatch: sent.path }) + '\n');
     return sent;
   } catch (e) {
@@ -212,7 +232,13 @@ async function claim(marker: string): Promise<boolean> {
     const st = await fs.lstat(marker).catch(() => undefined);
     if (!st || (await markerSent(marker)) || Date.now() - st.mtimeMs < MARKER_STALE_MS) return false;
     const away = `${marker}.stale.${process.pid}`;
-    if (!(await fs.rename(marker, away).then(() => true, () => false))) return false;
+    if (
+      !(await fs.rename(marker, away).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return false;
     await fs.unlink(away).catch(() => undefined);
   }
   return false;

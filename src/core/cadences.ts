@@ -267,7 +267,8 @@ export function parseCadences(text: string, decode: (raw: string) => string = (s
     }
     let h = atxHeading(s);
     const under = ls[i + 1]?.text;
-    if (!h && trim(s) && under !== undefined && /^ {0,3}(=+|-+)[ \t]*$/.test(under) && !cells(s)) h = { level: under.trim()[0] === '=' ? 1 : 2, title: trim(s) };
+    if (!h && trim(s) && under !== undefined && /^ {0,3}(=+|-+)[ \t]*$/.test(under) && !cells(s))
+      h = { level: under.trim()[0] === '=' ? 1 : 2, title: trim(s) };
     if (h) {
       if (/^cadences$/i.test(h.title.replace(/[*_`]/g, '').trim())) {
         section = h.level;
@@ -303,7 +304,11 @@ export function parseCadences(text: string, decode: (raw: string) => string = (s
         }
       }
     }
-    if (missing.length) table.bad.push({ line: i + 1, reason: `a table under Cadences without the column${missing.length > 1 ? 's' : ''} ${missing.map((k) => COLUMN_NAMES[k]).join(', ')}; its rows are ignored` });
+    if (missing.length)
+      table.bad.push({
+        line: i + 1,
+        reason: `a table under Cadences without the column${missing.length > 1 ? 's' : ''} ${missing.map((k) => COLUMN_NAMES[k]).join(', ')}; its rows are ignored`,
+      });
     i = j - 1;
   }
   return table;
@@ -319,10 +324,15 @@ function readRow(row: Cell[], col: Record<string, number>, line: number, decode:
   if (!isTeamName(to)) return { line, reason: `invalid team "${to.slice(0, 64)}" in To: use lowercase letters, digits, "_" and "-"` };
   const frequency = get('frequency') ?? '';
   const freq = parseFrequency(frequency);
-  if (!freq) return { line, reason: `unknown frequency "${frequency.slice(0, 64)}": use daily, weekdays, weekly, biweekly, monthly, quarterly, every N days or every N weeks` };
+  if (!freq)
+    return {
+      line,
+      reason: `unknown frequency "${frequency.slice(0, 64)}": use daily, weekdays, weekly, biweekly, monthly, quarterly, every N days or every N weeks`,
+    };
   const last = get('lastsent') ?? '';
   const lastSent = last === '' || /^never$/i.test(last) ? null : last;
-  if (lastSent !== null && !isDate(lastSent)) return { line, reason: `unparseable Last Sent "${last.slice(0, 64)}": use YYYY-MM-DD, or leave it empty (or "never")` };
+  if (lastSent !== null && !isDate(lastSent))
+    return { line, reason: `unparseable Last Sent "${last.slice(0, 64)}": use YYYY-MM-DD, or leave it empty (or "never")` };
   const p = (get('priority') ?? '').toLowerCase();
   if (p && !isPriority(p)) return { line, reason: `invalid priority "${p.slice(0, 20)}": use urgent, high, normal or low` };
   return {

@@ -51,7 +51,10 @@ export function formatCheckin(r: CheckinResult, now = Date.now()): string {
   const extra: string[] = [];
   if (r.cadences.available && (r.cadences.rows.length || r.cadences.sent?.length)) {
     extra.push(`## Due cadences (${r.cadences.rows.length})`);
-    for (const c of r.cadences.rows) extra.push(`- ${oneLine(c.dispatch, 120)} → ${c.to} (${c.frequency}, last sent ${c.last_sent ?? 'never'})${c.skip_reason ? `: ${oneLine(c.skip_reason, 100)}` : ''}`);
+    for (const c of r.cadences.rows)
+      extra.push(
+        `- ${oneLine(c.dispatch, 120)} → ${c.to} (${c.frequency}, last sent ${c.last_sent ?? 'never'})${c.skip_reason ? `: ${oneLine(c.skip_reason, 100)}` : ''}`,
+      );
     if (r.cadences.sent?.length) extra.push(`Sent now: ${r.cadences.sent.length}.`);
     else extra.push(`Send them: \`dispatch checkin --team ${r.team} --send-due\`.`);
   }
@@ -63,9 +66,14 @@ export function formatCheckin(r: CheckinResult, now = Date.now()): string {
     extra.push(`## Completed, awaiting your verification`);
     for (const d of r.verify.rows) extra.push(sentRow(d, now, ` → verify, then \`dispatch archive ${escapeName(d.id)}\``));
   }
-  const sections: [string, Section<unknown>][] = [['cadences', r.cadences], ['stale sent', r.stale], ['awaiting verification', r.verify]];
+  const sections: [string, Section<unknown>][] = [
+    ['cadences', r.cadences],
+    ['stale sent', r.stale],
+    ['awaiting verification', r.verify],
+  ];
   const off = sections.flatMap(([n, s]) => (s.available ? [] : [`${n}: ${oneLine(s.reason, 160)}`]));
-  if (!r.total && !extra.length && !r.warnings.length && !off.length) return r.noInbox ? `dispatch: no inbox for ${r.team} under ${r.root}; nothing new.\n` : `dispatch: ${r.team} — nothing new.\n`;
+  if (!r.total && !extra.length && !r.warnings.length && !off.length)
+    return r.noInbox ? `dispatch: no inbox for ${r.team} under ${r.root}; nothing new.\n` : `dispatch: ${r.team} — nothing new.\n`;
 
   const out: string[] = [];
   const urgent = r.urgent ? ` (${r.urgent} urgent)` : '';
@@ -75,7 +83,8 @@ export function formatCheckin(r: CheckinResult, now = Date.now()): string {
     r.items.forEach((i, k) => out.push(item(i, k + 1, now)));
     const more = r.total - r.items.length;
     if (more > 0) out.push('', `… ${more} more: dispatch list ${r.team} --new`);
-    if (!r.items.some((i) => i.ack)) out.push('', `Accept: \`dispatch ack ID\` (or \`dispatch checkin --team ${r.team} --ack\`); whole body: \`dispatch show ID\`.`);
+    if (!r.items.some((i) => i.ack))
+      out.push('', `Accept: \`dispatch ack ID\` (or \`dispatch checkin --team ${r.team} --ack\`); whole body: \`dispatch show ID\`.`);
   }
   if (extra.length) out.push('', ...extra);
   if (off.length) out.push('', `(not checked — ${off.join('; ')})`);

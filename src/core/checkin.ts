@@ -62,10 +62,7 @@ const BEAD_PLACEHOLDER = 'x'.repeat(40);
 /** Urgent → low, then oldest first (names sort by time). */
 export function sortForCheckin(ds: Dispatch[]): Dispatch[] {
   return [...ds].sort(
-    (a, b) =>
-      priorityRank(a.priority) - priorityRank(b.priority) ||
-      (a.created ?? '').localeCompare(b.created ?? '') ||
-      a.fileName.localeCompare(b.fileName),
+    (a, b) => priorityRank(a.priority) - priorityRank(b.priority) || (a.created ?? '').localeCompare(b.created ?? '') || a.fileName.localeCompare(b.fileName),
   );
 }
 

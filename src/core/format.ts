@@ -39,8 +39,7 @@ export interface NameParts {
   variant: number;
 }
 
-const NAME_RE =
-  /^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})(\.\d{1,3})?Z_([a-z]+)_([a-z0-9_-]+)_([a-z0-9]+(?:-[a-z0-9]+)*)(?:\.(\d{1,12}))?\.md$/;
+const NAME_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})(\.\d{1,3})?Z_([a-z]+)_([a-z0-9_-]+)_([a-z0-9]+(?:-[a-z0-9]+)*)(?:\.(\d{1,12}))?\.md$/;
 
 /** Parses a conforming file name; undefined for anything else (still a dispatch, just not named by the rule). */
 export function parseName(fileName: string): NameParts | undefined {
@@ -57,7 +56,10 @@ export function parseName(fileName: string): NameParts | undefined {
 
 /** `2026-01-31T14-30-00Z`: UTC, one-second resolution, colons replaced for every filesystem. */
 export function nameTimestamp(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+  return d
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-');
 }
 
 export function buildName(p: { created: Date; priority: Priority; from: string; slug: string; variant?: number }): string {

@@ -219,7 +219,7 @@ function firstLine(e: unknown): string {
  * HEADING_LINE characters and trimmed with loops: no regex backtracks over a hostile line.
  */
 export function firstHeading(body: string): string | undefined {
-  for (let start = 0; start <= body.length; ) {
+  for (let start = 0; start <= body.length;) {
     let end = body.indexOf('\n', start);
     if (end < 0) end = body.length;
     const h = atxHeading(body.slice(start, Math.min(end, start + HEADING_LINE)))?.trim();

@@ -18,7 +18,21 @@ import * as path from 'node:path';
 import { constants, Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { variantName } from './format';
-import { ClaimRecord, claimFile, claimPart, createRecord, legacyName, newClaimId, newFile, readRecord, recordFile, removeQuietly, removeRecord, tmpFile, updateRecord } from './claim';
+import {
+  ClaimRecord,
+  claimFile,
+  claimPart,
+  createRecord,
+  legacyName,
+  newClaimId,
+  newFile,
+  readRecord,
+  recordFile,
+  removeQuietly,
+  removeRecord,
+  tmpFile,
+  updateRecord,
+} from './claim';
 
 export { claimPart } from './claim';
 

@@ -50,7 +50,12 @@ export function editFrontMatter(content: Buffer, edits: FieldEdit[]): EditResult
   if (content.subarray(bom, bom + 3).toString('latin1') !== '---') return refuse('no front matter');
   const firstEnd = content.indexOf(0x0a, bom);
   if (firstEnd < 0) return refuse('no front matter');
-  const opener = content.subarray(bom + 3, firstEnd).toString('latin1').replace(/\r$/, '').trim().toLowerCase();
+  const opener = content
+    .subarray(bom + 3, firstEnd)
+    .toString('latin1')
+    .replace(/\r$/, '')
+    .trim()
+    .toLowerCase();
   if (opener === 'json') return refuse('JSON front matter');
   if (opener !== '' && opener !== 'yaml' && opener !== 'yml') return refuse(`front matter language "${opener.slice(0, 20)}"`);
   const eol = content[firstEnd - 1] === 0x0d ? '\r\n' : '\n';

@@ -19,7 +19,8 @@ export const unlink = (p: PathLike) => fsp.unlink(raw(p));
 export const rename = (a: PathLike, b: PathLike) => fsp.rename(raw(a), raw(b));
 export const link = (a: PathLike, b: PathLike) => fsp.link(raw(a), raw(b));
 export const readFile = ((p: PathLike | fsp.FileHandle, o?: Any) => fsp.readFile(typeof p === 'string' ? toFsPath(p) : p, o)) as typeof fsp.readFile;
-export const writeFile = ((p: PathLike | fsp.FileHandle, data: Any, o?: Any) => fsp.writeFile(typeof p === 'string' ? toFsPath(p) : p, data, o)) as typeof fsp.writeFile;
+export const writeFile = ((p: PathLike | fsp.FileHandle, data: Any, o?: Any) =>
+  fsp.writeFile(typeof p === 'string' ? toFsPath(p) : p, data, o)) as typeof fsp.writeFile;
 
 /**
  * readdir whose names keep their bytes (strings, or Dirents with a string name). Read as strings first

@@ -9,7 +9,20 @@ import * as yaml from 'js-yaml';
 import { Dispatch, metaFromHead } from './dispatch';
 import { Box, BOXES, buildName, isPriority, isSlug, isTeamName, Priority, slugify } from './format';
 import { parseFrontMatter, readHead } from './frontmatter';
-import { claimPart, errnoOf, FileSeen, fsyncDir, headHash, isPlaceholder, moveNoClobber, MoveResult, pendingClaims, placeFree, repairClaims, sameFile } from './fsmove';
+import {
+  claimPart,
+  errnoOf,
+  FileSeen,
+  fsyncDir,
+  headHash,
+  isPlaceholder,
+  moveNoClobber,
+  MoveResult,
+  pendingClaims,
+  placeFree,
+  repairClaims,
+  sameFile,
+} from './fsmove';
 import { NotAFolder, pinBox, PinnedDir, withBox } from './pin';
 import { groupId, isShared, shareFolder, SHARED_FILE_MODE, sharedPaths } from './shared';
 import { Status, statusOf, statusRewrite } from './lifecycle';
@@ -123,9 +136,11 @@ export class DispatchStore {
     if (shared !== undefined && gid === undefined) throw new DispatchError('invalid', `no group ${JSON.stringify(shared.slice(0, 40))} on this machine`);
     for (const t of teams) {
       for (const box of ['tmp', 'new', 'cur'] as const) await this.ensureDir(t, box);
-      if (gid !== undefined) for (const p of sharedPaths(this.root, t)) await shareFolder(p, gid).catch((e: unknown) => {
-          throw ioError(e, `cannot share ${p} with group ${shared}`);
-        });
+      if (gid !== undefined)
+        for (const p of sharedPaths(this.root, t))
+          await shareFolder(p, gid).catch((e: unknown) => {
+            throw ioError(e, `cannot share ${p} with group ${shared}`);
+          });
     }
   }
 
@@ -195,7 +210,10 @@ export class DispatchStore {
     const from = checkTeam(o.from);
     const priority = o.priority ?? 'normal';
     if (!isPriority(priority)) throw new DispatchError('invalid', `invalid priority "${String(priority)}": use urgent, high, normal or low`);
-    const title = (o.title ?? '').replace(/[\r\n]+/g, ' ').trim().slice(0, MAX_TITLE);
+    const title = (o.title ?? '')
+      .replace(/[\r\n]+/g, ' ')
+      .trim()
+      .slice(0, MAX_TITLE);
     const slug = o.slug !== undefined ? o.slug : slugify(title || firstLine(o.body ?? '') || 'dispatch');
     if (!isSlug(slug)) throw new DispatchError('invalid', `invalid slug "${slug.slice(0, 80)}": lowercase letters and digits joined by "-", at most 60`);
     const body = o.body ?? '';
@@ -236,7 +254,6 @@ export class DispatchStore {
     }
   }
 
-
   /**
    * Runs many moves with each folder fsynced once at the end instead of twice per move: every move is
    * still atomic and repairable; only their durability against power loss is settled together.
@@ -258,13 +275,27 @@ export class DispatchStore {
   /** new/ → cur/, `status: accepted`. If someone acknowledged it first, says so instead of failing. */
   acknowledge(ref: string | Dispatch): Promise<MoveOutcome> {
     const warnings: string[] = [];
-    return this.move(ref, 'new', (d) => [d.team, 'cur'], 'acknowledge', { rewrite: statusRewrite('accepted', warnings), done: ['accepted', 'completed'], warn: (w) => warnings.push(w) }, warnings);
+    return this.move(
+      ref,
+      'new',
+      (d) => [d.team, 'cur'],
+      'acknowledge',
+      { rewrite: statusRewrite('accepted', warnings), done: ['accepted', 'completed'], warn: (w) => warnings.push(w) },
+      warnings,
+    );
   }
 
   /** cur/ → new/, `status: pending`: "mark as new", and the undo of acknowledge. */
   unacknowledge(ref: string | Dispatch): Promise<MoveOutcome> {
     const warnings: string[] = [];
-    return this.move(ref, 'cur', (d) => [d.team, 'new'], 'mark as new', { rewrite: statusRewrite('pending', warnings), done: ['pending'], warn: (w) => warnings.push(w) }, warnings);
+    return this.move(
+      ref,
+      'cur',
+      (d) => [d.team, 'new'],
+      'mark as new',
+      { rewrite: statusRewrite('pending', warnings), done: ['pending'], warn: (w) => warnings.push(w) },
+      warnings,
+    );
   }
 
   /**
@@ -278,7 +309,11 @@ export class DispatchStore {
       const warnings: string[] = [];
       let r: MoveResult;
       try {
-        r = await this.relocate(d, d.team, 'cur', { rewrite: statusRewrite('completed', warnings, now, note), done: ['completed'], warn: (w) => warnings.push(w) });
+        r = await this.relocate(d, d.team, 'cur', {
+          rewrite: statusRewrite('completed', warnings, now, note),
+          done: ['completed'],
+          warn: (w) => warnings.push(w),
+        });
       } catch (e) {
         if (!(e instanceof DispatchError) || e.code !== 'not-found' || d.box !== 'new' || attempt > 1) throw e;
         r = { status: 'already', path: path.join(this.root, d.team, 'cur', d.fileName) };
@@ -320,11 +355,17 @@ export class DispatchStore {
     const base = path.join(this.root, ARCHIVE);
     const all = teams?.length
       ? teams.map(checkTeam)
-      : await fs.readdir(base, { withFileTypes: true }).then((es) => es.filter((e) => e.isDirectory() && isTeamName(e.name)).map((e) => e.name), () => []);
+      : await fs.readdir(base, { withFileTypes: true }).then(
+          (es) => es.filter((e) => e.isDirectory() && isTeamName(e.name)).map((e) => e.name),
+          () => [],
+        );
     const out: { team: string; month: string; fileName: string; path: string }[] = [];
     for (const team of all.sort()) {
       const months = await fs.readdir(path.join(base, team), { withFileTypes: true }).catch(() => []);
-      for (const m of months.filter((e) => e.isDirectory() && /^\d{4}-\d{2}$/.test(e.name)).map((e) => e.name).sort()) {
+      for (const m of months
+        .filter((e) => e.isDirectory() && /^\d{4}-\d{2}$/.test(e.name))
+        .map((e) => e.name)
+        .sort()) {
         for (const fileName of await listBox(path.join(base, team, m))) out.push({ team, month: m, fileName, path: path.join(base, team, m, fileName) });
       }
     }
@@ -363,7 +404,14 @@ export class DispatchStore {
     return { status: r.status, dispatch: moved };
   }
 
-  private async move(ref: string | Dispatch, from: Box | undefined, dest: (d: Dispatch) => [string, Box], verb: string, change?: StatusChange, warnings?: string[]): Promise<MoveOutcome> {
+  private async move(
+    ref: string | Dispatch,
+    from: Box | undefined,
+    dest: (d: Dispatch) => [string, Box],
+    verb: string,
+    change?: StatusChange,
+    warnings?: string[],
+  ): Promise<MoveOutcome> {
     const d = typeof ref === 'string' ? await this.eitherForm(ref, (r) => this.resolveForMove(r, from, dest)) : ref;
     const [team, box] = dest(d);
     if (from && d.box !== from) {
@@ -382,7 +430,9 @@ export class DispatchStore {
   private async relocate(d: Dispatch, team: string, box: string, change?: StatusChange): Promise<MoveResult> {
     if (d.claim) throw new DispatchError('io', `${d.id} is being moved by another process (or its move was interrupted: dispatch sweep puts it back)`);
     const src = await this.openBox(d.team, d.box, false).catch((e) => {
-      throw e instanceof DispatchError || errnoOf(e) !== 'ENOENT' ? e : new DispatchError('not-found', `${d.id} is no longer in ${d.team}/${d.box}/: the folder is gone`);
+      throw e instanceof DispatchError || errnoOf(e) !== 'ENOENT'
+        ? e
+        : new DispatchError('not-found', `${d.id} is no longer in ${d.team}/${d.box}/: the folder is gone`);
     });
     try {
       const dst = await this.openBox(team, box, true);
@@ -611,7 +661,11 @@ export class DispatchStore {
       if (!st.isFile()) throw new DispatchError('invalid', `${d.path} is not a regular file; not read`);
       return readHead(path.join(dir.path, file), READ_LIMIT);
     }).catch((e) => {
-      throw e instanceof DispatchError ? e : errnoOf(e) === 'ENOENT' ? new DispatchError('not-found', `${d.id} is no longer in ${d.team}/${d.box}/`) : refusal(ioError(e, `cannot read ${d.id}`), `${d.team}/${d.box}`);
+      throw e instanceof DispatchError
+        ? e
+        : errnoOf(e) === 'ENOENT'
+          ? new DispatchError('not-found', `${d.id} is no longer in ${d.team}/${d.box}/`)
+          : refusal(ioError(e, `cannot read ${d.id}`), `${d.team}/${d.box}`);
     });
     d.meta = metaFromHead(head);
     if (head.binary) return { dispatch: d, data: Object.create(null), body: '', truncated: head.truncated };
@@ -633,7 +687,13 @@ export class DispatchStore {
         for (const n of await fs.readdir(dir.path)) {
           const st = await fs.lstat(path.join(dir.path, n)).catch(() => undefined);
           if (!st?.isFile() || now - st.mtimeMs < hours * 3600_000) continue;
-          if (await fs.unlink(path.join(dir.path, n)).then(() => true, () => false)) removed.push(path.join(this.root, team, 'tmp', n));
+          if (
+            await fs.unlink(path.join(dir.path, n)).then(
+              () => true,
+              () => false,
+            )
+          )
+            removed.push(path.join(this.root, team, 'tmp', n));
         }
       }).catch(() => undefined);
       for (const box of BOXES) {
@@ -660,7 +720,13 @@ export class DispatchStore {
         const p = path.join(dir.path, n);
         const st = await fs.lstat(p).catch(() => undefined);
         if (!st || !isPlaceholder(st) || now - st.ctimeMs < CLAIM_STALE_MS) continue;
-        if (await fs.unlink(p).then(() => true, () => false)) out.push(path.join(this.root, team, box, n));
+        if (
+          await fs.unlink(p).then(
+            () => true,
+            () => false,
+          )
+        )
+          out.push(path.join(this.root, team, box, n));
       }
     }).catch(() => undefined);
     return out;
@@ -702,7 +768,16 @@ function warnOnly(w: string, st?: { size: number; mtimeMs: number; ino: number }
   return { kind: 'none', data: Object.create(null), bodyStart: '', size: st?.size ?? 0, mtimeMs: st?.mtimeMs, ino: st?.ino, warnings: [w] };
 }
 
-function render(o: { from: string; to: string; priority: Priority; created: Date; bead?: string; title: string; body: string; extra?: Record<string, string> }): string {
+function render(o: {
+  from: string;
+  to: string;
+  priority: Priority;
+  created: Date;
+  bead?: string;
+  title: string;
+  body: string;
+  extra?: Record<string, string>;
+}): string {
   const fm: Record<string, string> = {
     from: o.from,
     to: o.to,
@@ -711,7 +786,11 @@ function render(o: { from: string; to: string; priority: Priority; created: Date
     created: o.created.toISOString().replace(/\.\d{3}Z$/, 'Z'),
   };
   if (o.bead) fm.related_bead = o.bead.replace(/[\r\n]+/g, ' ').slice(0, 200);
-  for (const [k, v] of Object.entries(o.extra ?? {})) if (/^[a-z][a-z0-9_]{0,40}$/.test(k) && !(k in fm)) fm[k] = String(v).replace(/[\r\n]+/g, ' ').slice(0, 200);
+  for (const [k, v] of Object.entries(o.extra ?? {}))
+    if (/^[a-z][a-z0-9_]{0,40}$/.test(k) && !(k in fm))
+      fm[k] = String(v)
+        .replace(/[\r\n]+/g, ' ')
+        .slice(0, 200);
   const head = yaml.dump(fm, { lineWidth: -1 });
   let body = o.body.replace(/\r\n?/g, '\n');
   if (o.title && !/^\s*#{1,6}\s/.test(body)) body = `# ${o.title}\n\n${body}`;
@@ -775,5 +854,8 @@ function byName(ds: Dispatch[]): Names {
 /** A folder refused for being a symlink or not a folder, in a person's words; other errors as they are. */
 function refusal(e: unknown, where: string): unknown {
   if (!(e instanceof NotAFolder)) return e;
-  return new DispatchError('invalid', `${where} is ${e.symlink ? 'a symbolic link' : 'not a folder'}; refused: dispatches live only in real folders under the root`);
+  return new DispatchError(
+    'invalid',
+    `${where} is ${e.symlink ? 'a symbolic link' : 'not a folder'}; refused: dispatches live only in real folders under the root`,
+  );
 }

@@ -67,7 +67,13 @@ export async function markAnnounced(file: string, ds: Dispatch[]): Promise<void>
 }
 
 /** The line to print now, if any: urgent dispatches in the team's new/ never announced before. */
-export async function urgentNotice(store: DispatchStore, team: string, file: string, now = Date.now(), interval = NOTICE_INTERVAL_MS): Promise<string | undefined> {
+export async function urgentNotice(
+  store: DispatchStore,
+  team: string,
+  file: string,
+  now = Date.now(),
+  interval = NOTICE_INTERVAL_MS,
+): Promise<string | undefined> {
   const urgent = (await store.list({ teams: [team], box: 'new', priority: 'urgent' })).sort((a, b) => a.fileName.localeCompare(b.fileName));
   if (!urgent.length) return undefined;
   const s = await load(file);

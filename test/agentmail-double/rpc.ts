@@ -69,7 +69,8 @@ function callTool(ctx: RpcContext, name: string, args: Json): Json {
     let out: Json;
     if (name === 'release_file_reservations') out = ctx.store.release(agent, args.paths, args.file_reservation_ids);
     else if (name === 'renew_file_reservations') out = ctx.store.renew(agent, args.extend_seconds, args.paths, args.file_reservation_ids);
-    else if (name === 'force_release_file_reservation') out = ctx.store.forceRelease(ctx.project, agent, args.file_reservation_id, args.notify_previous, args.note);
+    else if (name === 'force_release_file_reservation')
+      out = ctx.store.forceRelease(ctx.project, agent, args.file_reservation_id, args.notify_previous, args.note);
     else if (name === 'file_reservation_paths') out = ctx.store.grant(agent, args.paths, args.ttl_seconds, args.exclusive, args.reason);
     else throw new ToolFailure('NOT_FOUND', `Unknown tool: ${name}`);
     return { content: [{ type: 'text', text: JSON.stringify(out) }], structuredContent: out, isError: false };
@@ -112,7 +113,12 @@ export function handleRpc(req: http.IncomingMessage, res: http.ServerResponse, c
     return reply(res, 406, { jsonrpc: '2.0', id: 'server-error', error: { code: -32600, message } }, false);
   }
   if (!String(req.headers['content-type'] ?? '').includes('application/json')) {
-    return reply(res, 415, { jsonrpc: '2.0', id: 'server-error', error: { code: -32600, message: 'Unsupported Media Type: Content-Type must be application/json' } }, false);
+    return reply(
+      res,
+      415,
+      { jsonrpc: '2.0', id: 'server-error', error: { code: -32600, message: 'Unsupported Media Type: Content-Type must be application/json' } },
+      false,
+    );
   }
   let msg: Json;
   try {

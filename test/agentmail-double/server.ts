@@ -8,8 +8,22 @@ import { handleRpc, RpcContext } from './rpc';
 import { DoubleReservationInput, ReservationStore, slugOf } from './store';
 
 export const DOUBLE_MODES = [
-  'normal', 'down', 'slow', '401', '403', '429', '500', 'html', 'garbage', 'huge',
-  'sse', 'legacy', 'legacy-object', 'paged', 'redirect', 'read-only',
+  'normal',
+  'down',
+  'slow',
+  '401',
+  '403',
+  '429',
+  '500',
+  'html',
+  'garbage',
+  'huge',
+  'sse',
+  'legacy',
+  'legacy-object',
+  'paged',
+  'redirect',
+  'read-only',
 ] as const;
 export type DoubleMode = (typeof DOUBLE_MODES)[number];
 
@@ -74,7 +88,7 @@ function escapeHtml(s: string): string {
 function streamHuge(res: http.ServerResponse): void {
   res.writeHead(200, { 'content-type': 'application/json' });
   const chunk = Buffer.alloc(64 * 1024, 'x');
-  let left = 8 * 1024 * 1024 / chunk.length;
+  let left = (8 * 1024 * 1024) / chunk.length;
   const pump = (): void => {
     while (left > 0 && !res.destroyed) {
       left--;
@@ -93,7 +107,13 @@ export async function startAgentMailDouble(opts: DoubleOptions = {}): Promise<Ag
   const timers = new Set<NodeJS.Timeout>();
   let mode: DoubleMode = opts.mode ?? 'normal';
   let extras: ModeExtras = {};
-  const ctx: RpcContext = { store, project, registrationTokens: opts.registrationTokens ?? {}, paged: () => mode === 'paged', errorStyle: opts.errorStyle ?? 'json' };
+  const ctx: RpcContext = {
+    store,
+    project,
+    registrationTokens: opts.registrationTokens ?? {},
+    paged: () => mode === 'paged',
+    errorStyle: opts.errorStyle ?? 'json',
+  };
 
   function route(req: http.IncomingMessage, res: http.ServerResponse, call: RecordedCall): void {
     const path = call.path;
@@ -134,7 +154,12 @@ export async function startAgentMailDouble(opts: DoubleOptions = {}): Promise<Ag
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const call: RecordedCall = { method: req.method ?? '', path: (req.url ?? '/').split('?')[0], headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const call: RecordedCall = {
+        method: req.method ?? '',
+        path: (req.url ?? '/').split('?')[0],
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       calls.push(call);
       if (mode !== 'slow') return route(req, res, call);
       const t = setTimeout(() => {
@@ -208,7 +233,10 @@ function isToolCall(body: string): boolean {
 function page(store: ReservationStore): string {
   const rows = store
     .pageRows()
-    .map((r) => `<tr><td>${escapeHtml(String(r.agent))}</td><td><code>${escapeHtml(String(r.path_pattern))}</code></td><td>${r.exclusive ? 'exclusive' : 'shared'}</td><td>${escapeHtml(String(r.expires_ts))}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td>${escapeHtml(String(r.agent))}</td><td><code>${escapeHtml(String(r.path_pattern))}</code></td><td>${r.exclusive ? 'exclusive' : 'shared'}</td><td>${escapeHtml(String(r.expires_ts))}</td></tr>`,
+    )
     .join('');
   return `<!doctype html><html><head><title>File Reservations</title></head><body><h1>File Reservations</h1><table>${rows}</table></body></html>`;
 }

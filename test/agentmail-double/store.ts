@@ -43,7 +43,13 @@ interface Row {
 
 /** Agent Mail's slugify (kept apart from the client's on purpose: the double must not share its bugs). */
 export function slugOf(value: string): string {
-  return value.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'project';
+  return (
+    value
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'project'
+  );
 }
 
 /** The Python server's isoformat(): microseconds and "+00:00". */
@@ -142,7 +148,12 @@ export class ReservationStore {
     const now = Date.now();
     const rows = this.rows
       .filter((r) => r.released === null && r.expires > now)
-      .map((r) => ({ file_path: r.path_pattern, agent_name: r.agent, expires_at: new Date(r.expires).toISOString(), created_at: new Date(r.created).toISOString() }));
+      .map((r) => ({
+        file_path: r.path_pattern,
+        agent_name: r.agent,
+        expires_at: new Date(r.expires).toISOString(),
+        created_at: new Date(r.created).toISOString(),
+      }));
     return [...rows, ...this.raw];
   }
 
@@ -156,9 +167,7 @@ export class ReservationStore {
     const now = Date.now();
     const p = Array.isArray(paths) ? new Set(paths) : undefined;
     const i = Array.isArray(ids) ? new Set(ids) : undefined;
-    return this.rows.filter(
-      (r) => r.agent === agent && r.released === null && r.expires > now && (!p || p.has(r.path_pattern)) && (!i || i.has(r.id)),
-    );
+    return this.rows.filter((r) => r.agent === agent && r.released === null && r.expires > now && (!p || p.has(r.path_pattern)) && (!i || i.has(r.id)));
   }
 
   release(agent: string, paths?: unknown, ids?: unknown): Record<string, unknown> {
@@ -187,7 +196,8 @@ export class ReservationStore {
    */
   forceRelease(project: string, actor: string, id: unknown, notify: unknown, note: unknown): Record<string, unknown> {
     if (!this.agents.has(actor)) throw new ToolFailure('NOT_FOUND', `Agent '${actor}' not found in project`);
-    if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw new ToolFailure('INVALID_ARGUMENT', `Invalid argument value: file_reservation_id must be an integer.`);
+    if (typeof id !== 'number' || !Number.isSafeInteger(id))
+      throw new ToolFailure('INVALID_ARGUMENT', `Invalid argument value: file_reservation_id must be an integer.`);
     const r = this.rows.find((x) => x.id === id);
     if (!r) throw new ToolFailure('NOT_FOUND', `File reservation id=${id} not found for project '${project}'.`, { file_reservation_id: id });
     const now = Date.now();
@@ -198,7 +208,10 @@ export class ReservationStore {
     }
     const stale_reasons = reasonsOf(r);
     if (!r.stale) {
-      throw new ToolFailure('RESERVATION_ACTIVE', 'Reservation still shows recent activity; refusing forced release.', { file_reservation_id: id, stale_reasons });
+      throw new ToolFailure('RESERVATION_ACTIVE', 'Reservation still shows recent activity; refusing forced release.', {
+        file_reservation_id: id,
+        stale_reasons,
+      });
     }
     r.released = now;
     const notified = notify !== false && r.agent !== actor;
@@ -224,7 +237,17 @@ export class ReservationStore {
     const now = Date.now();
     const ttl = typeof ttlSeconds === 'number' ? ttlSeconds : 3600;
     const granted = paths.map((p) => {
-      const row: Row = { id: this.nextId++, agent, path_pattern: String(p), exclusive: exclusive !== false, reason: String(reason ?? ''), created: now, expires: now + ttl * 1000, released: null, stale: false };
+      const row: Row = {
+        id: this.nextId++,
+        agent,
+        path_pattern: String(p),
+        exclusive: exclusive !== false,
+        reason: String(reason ?? ''),
+        created: now,
+        expires: now + ttl * 1000,
+        released: null,
+        stale: false,
+      };
       this.rows.push(row);
       return { id: row.id, path_pattern: row.path_pattern, exclusive: row.exclusive, reason: row.reason, expires_ts: pyIso(row.expires) };
     });

@@ -53,7 +53,11 @@ export interface StepResults {
 }
 
 export function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
 }
 
 export async function runSteps(steps: Step[], ctx: E2EContext, resultsDir: string): Promise<StepResults> {
@@ -72,10 +76,7 @@ export async function runSteps(steps: Step[], ctx: E2EContext, resultsDir: strin
     const own: E2EContext = { ...ctx, page: guard(ctx.page, g), store: guard(ctx.store, g), signal: ac.signal };
     try {
       const limit = s.timeoutMs ?? STEP_TIMEOUT_MS;
-      await Promise.race([
-        s.run(own),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`step timed out after ${limit} ms`)), limit))),
-      ]);
+      await Promise.race([s.run(own), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`step timed out after ${limit} ms`)), limit)))]);
       r.passed++;
       console.log(`  ✓ ${s.name} (${Date.now() - t0} ms)`);
     } catch (e) {

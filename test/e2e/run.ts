@@ -19,7 +19,10 @@ import { E2E_AGENT, E2E_RESERVATIONS } from './steps/20-reservations';
 
 async function loadSteps(only?: string): Promise<Step[]> {
   const dir = path.join(__dirname, 'steps');
-  const files = fs.readdirSync(dir).filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.d.ts')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.d.ts'))
+    .sort();
   const steps: Step[] = [];
   for (const f of files) {
     const mod = (await import(path.join(dir, f))) as { default?: Step[] | { default?: Step[] }; steps?: Step[] };

@@ -73,7 +73,11 @@ interface Question {
 /** Waits until the quick input on screen is not `was` any more: hidden, or another question (lasting states, not the ~20 ms it is hidden between two). */
 async function questionGone(page: Page, was: Question): Promise<void> {
   // String expressions: Playwright evaluates them over CDP, so the workbench's CSP does not apply.
-  await page.waitForFunction(`(() => { const now = ${QUESTION}; const was = ${JSON.stringify(was)}; return !now || now.question !== was.question || now.value !== was.value; })()`, undefined, { polling: 50 });
+  await page.waitForFunction(
+    `(() => { const now = ${QUESTION}; const was = ${JSON.stringify(was)}; return !now || now.question !== was.question || now.value !== was.value; })()`,
+    undefined,
+    { polling: 50 },
+  );
 }
 
 /** Runs a command through the palette (F1, type its label, Enter), as a person would, and waits until the palette has gone. */
@@ -96,7 +100,9 @@ export async function runFromPalette(page: Page, label: string): Promise<void> {
  */
 export async function answerQuickInput(page: Page, text: string, o: { question?: string } = {}): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await page.waitForFunction(`(() => { const now = ${QUESTION}; return !!now && now.question.includes(${JSON.stringify(o.question ?? '')}); })()`, undefined, { polling: 50 });
+  await page.waitForFunction(`(() => { const now = ${QUESTION}; return !!now && now.question.includes(${JSON.stringify(o.question ?? '')}); })()`, undefined, {
+    polling: 50,
+  });
   await input.fill(text);
   const list = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
   if (text && (await list.count())) await list.filter({ hasText: text }).and(page.locator('.focused')).first().waitFor({ state: 'visible' });
@@ -140,6 +146,9 @@ export async function recordWelcome(page: Page, text: string): Promise<() => Pro
 export async function closeToasts(page: Page): Promise<void> {
   for (const t of await page.locator('.notification-toast').all()) {
     await t.hover({ timeout: 1000 }).catch(() => undefined);
-    await t.locator('.codicon-notifications-clear').click({ timeout: 1000 }).catch(() => undefined);
+    await t
+      .locator('.codicon-notifications-clear')
+      .click({ timeout: 1000 })
+      .catch(() => undefined);
   }
 }

@@ -70,7 +70,12 @@ export function run(): Promise<void> {
   const grep = process.env.DISPATCH_EXTHOST_GREP;
   if (grep) mocha.grep(grep);
   const suiteDir = path.join(__dirname, 'suite');
-  const files = fs.existsSync(suiteDir) ? fs.readdirSync(suiteDir).filter((f) => f.endsWith('.test.js')).sort() : [];
+  const files = fs.existsSync(suiteDir)
+    ? fs
+        .readdirSync(suiteDir)
+        .filter((f) => f.endsWith('.test.js'))
+        .sort()
+    : [];
   for (const f of files) mocha.addFile(path.join(suiteDir, f));
   emit(`running ${files.length} suite file(s): ${files.join(', ')}`);
   return new Promise((resolve, reject) => {

@@ -37,8 +37,7 @@ async function main() {
         if ((e as { code?: string }).code === 'not-found') {
           c.missing++;
           if (process.env.RACE_DEBUG) process.stderr.write(`${op}: ${(e as Error).message}\n`);
-        }
-        else throw e;
+        } else throw e;
       }
     }
     process.stdout.write(JSON.stringify(c));

@@ -17,7 +17,8 @@ export interface Sshfs {
 export function sshfsMissing(): string | undefined {
   if (process.getuid?.() !== 0) return 'not root';
   if (!existsSync('/dev/fuse')) return 'no /dev/fuse';
-  for (const bin of ['/usr/bin/sshfs', '/usr/sbin/sshd', '/usr/bin/ssh-keygen']) if (!existsSync(bin)) return `${bin} missing (apt-get install sshfs openssh-server)`;
+  for (const bin of ['/usr/bin/sshfs', '/usr/sbin/sshd', '/usr/bin/ssh-keygen'])
+    if (!existsSync(bin)) return `${bin} missing (apt-get install sshfs openssh-server)`;
   return undefined;
 }
 

@@ -67,7 +67,9 @@ function prepare(): void {
 
 /** `dispatch-t-*` entries whose test process is gone (older fixed names: when no process runs as them). */
 function leftovers(db: 'passwd' | 'group'): string[] {
-  const rows = spawnSync('getent', [db], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.split(':'));
+  const rows = spawnSync('getent', [db], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .map((l) => l.split(':'));
   return rows
     .filter(([name, , id]) => {
       if (!name?.startsWith(PREFIX)) return false;

@@ -29,7 +29,8 @@ async function run(args: string[], env: NodeJS.ProcessEnv = { BEADS_AGENT_NAME: 
 }
 
 const active = (): number[] => (dbl.store.list(true) as { id: number }[]).map((r) => r.id);
-const toolCalls = () => dbl.calls.filter((c) => c.rpc?.method === 'tools/call').map((c) => c.rpc?.params as { name: string; arguments: Record<string, unknown> });
+const toolCalls = () =>
+  dbl.calls.filter((c) => c.rpc?.method === 'tools/call').map((c) => c.rpc?.params as { name: string; arguments: Record<string, unknown> });
 
 before(async () => {
   dbl = await startAgentMailDouble({ project: PROJECT, reservations: ROWS });
@@ -64,7 +65,10 @@ describe('dispatch reservations release', () => {
     assert.equal(r.code, 1);
     assert.equal(r.out, '');
     assert.equal(r.err.split('\n').length, 2, r.err);
-    assert.match(r.err, /^dispatch: #1 src\/core\/\*\*: held by CrashedAgent, not tester; --force asks Agent Mail to force-release it \(it looks stale: agent inactive > 30 min, no recent mail activity > 15 min\) and notifies CrashedAgent unless --no-notify\n$/);
+    assert.match(
+      r.err,
+      /^dispatch: #1 src\/core\/\*\*: held by CrashedAgent, not tester; --force asks Agent Mail to force-release it \(it looks stale: agent inactive > 30 min, no recent mail activity > 15 min\) and notifies CrashedAgent unless --no-notify\n$/,
+    );
     assert.deepEqual(toolCalls(), [], 'no write for any id, not even my own #4');
     assert.deepEqual(active(), [1, 2, 3, 4]);
   });
@@ -74,14 +78,20 @@ describe('dispatch reservations release', () => {
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out, 'force-released #1 src/core/** held by CrashedAgent (CrashedAgent notified)\n');
     assert.deepEqual(toolCalls(), [
-      { name: 'force_release_file_reservation', arguments: { project_key: PROJECT, agent_name: ME, file_reservation_id: 1, notify_previous: true, note: 'crashed overnight' } },
+      {
+        name: 'force_release_file_reservation',
+        arguments: { project_key: PROJECT, agent_name: ME, file_reservation_id: 1, notify_previous: true, note: 'crashed overnight' },
+      },
     ]);
     assert.deepEqual(active(), [2, 3, 4]);
     assert.equal(dbl.store.notifications.length, 1);
     assert.equal(dbl.store.notifications[0].to, 'CrashedAgent');
     assert.match(dbl.store.notifications[0].body, /crashed overnight/);
     const list = await run(['--json']);
-    assert.deepEqual((JSON.parse(list.out) as { id: number }[]).map((x) => x.id), [2, 3, 4]);
+    assert.deepEqual(
+      (JSON.parse(list.out) as { id: number }[]).map((x) => x.id),
+      [2, 3, 4],
+    );
   });
 
   it('--force --no-notify: notify_previous false, nobody mailed', async () => {
@@ -95,14 +105,20 @@ describe('dispatch reservations release', () => {
   it('--force on an active holder: the server refuses (RESERVATION_ACTIVE), one line, exit 1, still held', async () => {
     const r = await run(['release', '2', '--force']);
     assert.equal(r.code, 1);
-    assert.equal(r.err, 'dispatch: #2 README.md: Agent Mail refused: GreenCastle still shows recent activity (only stale reservations can be force-released)\n');
+    assert.equal(
+      r.err,
+      'dispatch: #2 README.md: Agent Mail refused: GreenCastle still shows recent activity (only stale reservations can be force-released)\n',
+    );
     assert.deepEqual(active(), [1, 2, 3, 4]);
   });
 
   it('an unknown id: refused before any write; with --force the server says it does not know it', async () => {
     const r = await run(['release', '99']);
     assert.equal(r.code, 1);
-    assert.match(r.err, /^dispatch: #99: no active reservation #99 in \/work\/demo-project \(released, expired or unknown; --force asks the server anyway\)\n$/);
+    assert.match(
+      r.err,
+      /^dispatch: #99: no active reservation #99 in \/work\/demo-project \(released, expired or unknown; --force asks the server anyway\)\n$/,
+    );
     const f = await run(['release', '99', '--force']);
     assert.equal(f.code, 1);
     assert.equal(f.err, 'dispatch: #99: Agent Mail does not know reservation #99 in this project\n');
@@ -123,7 +139,13 @@ describe('dispatch reservations release', () => {
     const r = await run(['release', '3', '1', '--force', '--json']);
     assert.equal(r.code, 0, r.err);
     const rows = JSON.parse(r.out) as Record<string, unknown>[];
-    assert.deepEqual(rows.map((x) => [x.id, x.ok, x.action, x.holder]), [[3, true, 'release', ME], [1, true, 'force-release', 'CrashedAgent']]);
+    assert.deepEqual(
+      rows.map((x) => [x.id, x.ok, x.action, x.holder]),
+      [
+        [3, true, 'release', ME],
+        [1, true, 'force-release', 'CrashedAgent'],
+      ],
+    );
     assert.equal(rows[1].notified, true);
     assert.equal(rows[1].released, 1);
     const again = await run(['release', '1', '--force', '--json']);
@@ -142,7 +164,9 @@ describe('dispatch reservations renew', () => {
     const r = await run(['renew', '3', '4', '--minutes', '90']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^renewed #3 docs\/\*\.md, expires in 1 h 3[45] min\nrenewed #4 notes\.txt, expires in 1 h 59 min\n$/);
-    assert.deepEqual(toolCalls(), [{ name: 'renew_file_reservations', arguments: { project_key: PROJECT, agent_name: ME, file_reservation_ids: [3, 4], extend_seconds: 5400 } }]);
+    assert.deepEqual(toolCalls(), [
+      { name: 'renew_file_reservations', arguments: { project_key: PROJECT, agent_name: ME, file_reservation_ids: [3, 4], extend_seconds: 5400 } },
+    ]);
   });
 
   it('defaults to 30 minutes; someone else’s is refused, one line, nothing renewed', async () => {

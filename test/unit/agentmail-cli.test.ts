@@ -44,7 +44,10 @@ describe('dispatch reservations', () => {
     const rows = JSON.parse(r.out) as Record<string, unknown>[];
     assert.equal(rows.length, 2);
     for (const row of rows) for (const k of ['agent', 'path_pattern', 'exclusive', 'expires_ts']) assert.ok(k in row, k);
-    assert.deepEqual(rows.map((x) => x.mine), [true, false]);
+    assert.deepEqual(
+      rows.map((x) => x.mine),
+      [true, false],
+    );
   });
 
   it('takes URL, project and agent from the environment', async () => {

@@ -60,11 +60,14 @@ describe('health and listing', () => {
     const list = await client().listReservations();
     assert.equal(list.source, 'mcp');
     assert.equal(list.endpoint, '/mcp/');
-    assert.deepEqual(list.reservations.map((r) => [r.agent, r.path_pattern, r.exclusive]), [
-      ['GreenCastle', 'src/core/**', true],
-      ['BlueLake', 'README.md', false],
-      ['BlueLake', 'docs/*.md', true],
-    ]);
+    assert.deepEqual(
+      list.reservations.map((r) => [r.agent, r.path_pattern, r.exclusive]),
+      [
+        ['GreenCastle', 'src/core/**', true],
+        ['BlueLake', 'README.md', false],
+        ['BlueLake', 'docs/*.md', true],
+      ],
+    );
     assert.match(list.reservations[0].expires_ts ?? '', /Z$/);
     const call = dbl.calls[0];
     assert.equal(call.method, 'POST');
@@ -128,12 +131,18 @@ describe('legacy fallback', () => {
       await dbl.setMode(mode);
       const list = await client().listReservations();
       assert.equal(list.source, 'legacy');
-      assert.deepEqual(list.reservations.map((r) => [r.id, r.agent, r.path_pattern]), [
-        [null, 'GreenCastle', 'src/core/**'],
-        [null, 'BlueLake', 'README.md'],
-        [null, 'BlueLake', 'docs/*.md'],
-      ]);
-      assert.deepEqual(dbl.calls.map((c) => `${c.method} ${c.path}`), ['POST /mcp/', 'POST /api/', 'GET /api/reservations']);
+      assert.deepEqual(
+        list.reservations.map((r) => [r.id, r.agent, r.path_pattern]),
+        [
+          [null, 'GreenCastle', 'src/core/**'],
+          [null, 'BlueLake', 'README.md'],
+          [null, 'BlueLake', 'docs/*.md'],
+        ],
+      );
+      assert.deepEqual(
+        dbl.calls.map((c) => `${c.method} ${c.path}`),
+        ['POST /mcp/', 'POST /api/', 'GET /api/reservations'],
+      );
     });
   }
 
@@ -163,7 +172,10 @@ describe('failure states', () => {
   it('html everywhere: MCP paths absent and legacy page is HTML → bad-response after trying all', async () => {
     await dbl.setMode('html');
     await rejectsWith(client().listReservations(), 'bad-response');
-    assert.deepEqual(dbl.calls.map((c) => c.path), ['/mcp/', '/api/', '/api/reservations']);
+    assert.deepEqual(
+      dbl.calls.map((c) => c.path),
+      ['/mcp/', '/api/', '/api/reservations'],
+    );
   });
 
   it('health stays reachable when MCP answers 401', async () => {
@@ -219,12 +231,15 @@ describe('token', () => {
   });
 
   it('is never sent over plain http to a non-loopback host (a distinct config error, no request made)', async () => {
-    assert.throws(() => resolveAgentMailConfig({ url: 'http://mail.example.invalid:8765', project: PROJECT, token: 't' }, { env: {} }), (e: unknown) => {
-      assert.equal((e as { kind: string }).kind, 'config');
-      assert.equal((e as { details: { reason?: string } }).details.reason, 'insecure-token');
-      assert.match(String(e), /token not sent over http to a non-loopback host; use https/);
-      return true;
-    });
+    assert.throws(
+      () => resolveAgentMailConfig({ url: 'http://mail.example.invalid:8765', project: PROJECT, token: 't' }, { env: {} }),
+      (e: unknown) => {
+        assert.equal((e as { kind: string }).kind, 'config');
+        assert.equal((e as { details: { reason?: string } }).details.reason, 'insecure-token');
+        assert.match(String(e), /token not sent over http to a non-loopback host; use https/);
+        return true;
+      },
+    );
     assert.throws(() => resolveAgentMailConfig({ project: PROJECT }, { env: { AGENT_MAIL_URL: 'http://10.1.2.3:8765', AGENT_MAIL_TOKEN: 't' } }), /use https/);
     // Allowed: https anywhere, http to loopback, and http without a token.
     assert.equal(resolveAgentMailConfig({ url: 'https://mail.example.invalid', token: 't' }, { env: {} }).token, 't');
@@ -269,7 +284,10 @@ describe('release and renew', () => {
     assert.equal(out.released, 1);
     assert.match(out.released_at ?? '', /Z$/);
     const call = dbl.calls.find((x) => x.rpc?.method === 'tools/call');
-    assert.deepEqual(call?.rpc?.params, { name: 'release_file_reservations', arguments: { project_key: PROJECT, agent_name: 'BlueLake', paths: ['README.md'] } });
+    assert.deepEqual(call?.rpc?.params, {
+      name: 'release_file_reservations',
+      arguments: { project_key: PROJECT, agent_name: 'BlueLake', paths: ['README.md'] },
+    });
     const left = (await c.listReservations()).reservations.map((r) => r.path_pattern);
     assert.deepEqual(left, ['src/core/**', 'docs/*.md']);
   });
@@ -278,7 +296,10 @@ describe('release and renew', () => {
     const c = client({ agent: 'BlueLake' });
     const ids = (await c.listReservations()).reservations.map((r) => r.id as number);
     assert.equal((await c.releaseReservations({ ids })).released, 2);
-    assert.deepEqual((await c.listReservations()).reservations.map((r) => r.agent), ['GreenCastle']);
+    assert.deepEqual(
+      (await c.listReservations()).reservations.map((r) => r.agent),
+      ['GreenCastle'],
+    );
   });
 
   it('renew extends expiry on the server', async () => {

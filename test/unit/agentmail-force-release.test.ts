@@ -17,7 +17,9 @@ const ROWS: DoubleReservationInput[] = [
 let dbl: AgentMailDouble;
 
 function client(d: AgentMailDouble, opts: AgentMailOptions = {}): AgentMailClient {
-  return new AgentMailClient(resolveAgentMailConfig({ url: d.url, project: PROJECT, agent: 'tester', timeoutMs: 1000, ...opts }, { env: {}, readTextFile: () => undefined }));
+  return new AgentMailClient(
+    resolveAgentMailConfig({ url: d.url, project: PROJECT, agent: 'tester', timeoutMs: 1000, ...opts }, { env: {}, readTextFile: () => undefined }),
+  );
 }
 
 function lastToolCall(d: AgentMailDouble): { name: string; arguments: Record<string, unknown> } | undefined {
@@ -64,7 +66,10 @@ describe('force release', () => {
     assert.equal(out.reservation?.notification_error, null);
     assert.deepEqual(out.reservation?.stale_reasons, ['agent_inactive>1800s', 'no_recent_mail_activity>900s', 'path_pattern_unmatched']);
     // The server's state changed, and it mailed the previous holder.
-    assert.deepEqual((await client(dbl).listReservations()).reservations.map((r) => r.id), [12, 13]);
+    assert.deepEqual(
+      (await client(dbl).listReservations()).reservations.map((r) => r.id),
+      [12, 13],
+    );
     assert.equal(dbl.store.notifications.length, 1);
     const mail = dbl.store.notifications[0];
     assert.equal(mail.to, 'CrashedAgent');
@@ -155,7 +160,17 @@ describe('force release', () => {
     const rust = normaliseForceRelease({
       released: 1,
       released_at: '2026-12-01T10:00:00.000000+00:00',
-      reservation: { id: 5, project: '/p', agent: 'BlueLake', path_pattern: 'x/**', exclusive: true, reason: '', stale_reasons: ['agent_missing'], notified: false, notification_error: { type: 'FILE_RESERVATION_CONFLICT', message: 'inbox reserved' } },
+      reservation: {
+        id: 5,
+        project: '/p',
+        agent: 'BlueLake',
+        path_pattern: 'x/**',
+        exclusive: true,
+        reason: '',
+        stale_reasons: ['agent_missing'],
+        notified: false,
+        notification_error: { type: 'FILE_RESERVATION_CONFLICT', message: 'inbox reserved' },
+      },
     });
     assert.equal(rust.released_at, '2026-12-01T10:00:00.000Z');
     assert.equal(rust.reservation?.notified, false);
@@ -165,7 +180,10 @@ describe('force release', () => {
   });
 
   it('stale reasons in words: the absent signals only', () => {
-    assert.equal(staleReasonsText(['agent_inactive>1800s', 'no_recent_mail_activity>900s', 'path_pattern_unmatched']), 'agent inactive > 30 min, no recent mail activity > 15 min');
+    assert.equal(
+      staleReasonsText(['agent_inactive>1800s', 'no_recent_mail_activity>900s', 'path_pattern_unmatched']),
+      'agent inactive > 30 min, no recent mail activity > 15 min',
+    );
     assert.equal(staleReasonsText(['agent_recently_active', 'mail_activity_recent']), 'agent recently active, mail activity recent');
     assert.equal(staleReasonsText(['agent_missing', 'no_recent_git_activity>90s']), 'agent missing, no recent git activity > 90 s');
   });

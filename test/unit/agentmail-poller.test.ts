@@ -212,9 +212,12 @@ describe('ReservationPoller', () => {
 
   it('a throwing task counts as a failure and the schedule goes on', async () => {
     const clock = new FakeClock();
-    const p = new ReservationPoller(async () => {
-      throw new Error('boom');
-    }, { intervalMs: 1000, timers: clock });
+    const p = new ReservationPoller(
+      async () => {
+        throw new Error('boom');
+      },
+      { intervalMs: 1000, timers: clock },
+    );
     await p.start();
     assert.equal(p.failures, 1);
     assert.equal(clock.nextIn, 1000);

@@ -180,14 +180,28 @@ describe('formatExpiresIn', () => {
 describe('normaliseReservation', () => {
   it('keeps MCP rows and converts timestamps to ISO UTC', () => {
     const r = normaliseReservation({
-      id: 7, agent: 'GreenCastle', path_pattern: 'src/**', exclusive: false, reason: 'x',
-      created_ts: '2025-01-01T10:00:00.123456+00:00', expires_ts: '2025-01-01T11:00:00', released_ts: null,
-      stale: true, stale_reasons: ['agent_inactive>1800s', 3],
+      id: 7,
+      agent: 'GreenCastle',
+      path_pattern: 'src/**',
+      exclusive: false,
+      reason: 'x',
+      created_ts: '2025-01-01T10:00:00.123456+00:00',
+      expires_ts: '2025-01-01T11:00:00',
+      released_ts: null,
+      stale: true,
+      stale_reasons: ['agent_inactive>1800s', 3],
     });
     assert.deepEqual(r, {
-      id: 7, agent: 'GreenCastle', path_pattern: 'src/**', exclusive: false, reason: 'x',
-      created_ts: '2025-01-01T10:00:00.123Z', expires_ts: '2025-01-01T11:00:00.000Z', released_ts: null,
-      stale: true, stale_reasons: ['agent_inactive>1800s'],
+      id: 7,
+      agent: 'GreenCastle',
+      path_pattern: 'src/**',
+      exclusive: false,
+      reason: 'x',
+      created_ts: '2025-01-01T10:00:00.123Z',
+      expires_ts: '2025-01-01T11:00:00.000Z',
+      released_ts: null,
+      stale: true,
+      stale_reasons: ['agent_inactive>1800s'],
     });
   });
   it('maps legacy rows and defaults the rest', () => {
@@ -213,7 +227,11 @@ describe('manifest', () => {
     const palette = manifest.contributes.menus.commandPalette;
     for (const id of ['showReservations', 'setAgentMailToken', 'clearAgentMailToken', 'setAgentMailRegistrationToken']) {
       const entries = palette.filter((e) => e.command === `dispatchInbox.${id}`);
-      assert.deepEqual(entries.map((e) => e.when), ['config.dispatchInbox.agentMail.enabled'], id);
+      assert.deepEqual(
+        entries.map((e) => e.when),
+        ['config.dispatchInbox.agentMail.enabled'],
+        id,
+      );
     }
   });
 });

@@ -45,11 +45,23 @@ describe('reservation status', () => {
   });
 
   it("splits mine from others' and finds others' exclusive holds on the active file", () => {
-    const rows = [row('me', 'src/**'), row('alpha', 'src/core/**'), row('beta', 'src/core/index.ts', false), row('gamma', '*.ts'), row('alpha', 'src/core/x.ts')];
+    const rows = [
+      row('me', 'src/**'),
+      row('alpha', 'src/core/**'),
+      row('beta', 'src/core/index.ts', false),
+      row('gamma', '*.ts'),
+      row('alpha', 'src/core/x.ts'),
+    ];
     const s = summariseReservations(rows, 'me', 'src/core/index.ts');
-    assert.deepEqual(s.mine.map((r) => r.agent), ['me']);
+    assert.deepEqual(
+      s.mine.map((r) => r.agent),
+      ['me'],
+    );
     assert.equal(s.others.length, 4);
-    assert.deepEqual(s.conflicts.map((r) => `${r.agent} ${r.path_pattern}`), ['alpha src/core/**', 'gamma *.ts']);
+    assert.deepEqual(
+      s.conflicts.map((r) => `${r.agent} ${r.path_pattern}`),
+      ['alpha src/core/**', 'gamma *.ts'],
+    );
     assert.deepEqual(holdersOf([...s.conflicts, rows[1]]), ['alpha', 'gamma']);
     // My own exclusive hold is never a conflict; without an agent name every row is someone else's.
     assert.deepEqual(summariseReservations(rows, 'me', 'src/ui/a.js').conflicts, []);
@@ -63,7 +75,6 @@ describe('reservation status', () => {
     assert.equal(reservationsPageUrl(parseBaseUrl('https://am.example/base/'), 'proj'), 'https://am.example/base/mail/proj/file_reservations');
     assert.equal(reservationsPageUrl(parseBaseUrl('http://127.0.0.1:8765'), undefined), 'http://127.0.0.1:8765/mail');
   });
-
 
   it('relativises a file only when it lies inside the root', () => {
     assert.equal(relativeInside('/w/repo', '/w/repo/src/a.ts'), 'src/a.ts');

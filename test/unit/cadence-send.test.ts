@@ -66,7 +66,9 @@ test('Last Sent updates change only the cell: CRLF, BOM, invalid UTF-8, other ta
   const dir = tempRoot('cadence-bytes-');
   const file = path.join(dir, 'TEAM.md');
   const parts = [
-    Buffer.from('\ufeff# Team Größe\r\n\r\n| Dispatch | To | Frequency | Last Sent |\r\n|---|---|---|---|\r\n| Other table | qa | weekly | 2026-01-01 |\r\n\r\n'),
+    Buffer.from(
+      '\ufeff# Team Größe\r\n\r\n| Dispatch | To | Frequency | Last Sent |\r\n|---|---|---|---|\r\n| Other table | qa | weekly | 2026-01-01 |\r\n\r\n',
+    ),
     Buffer.from([0xff, 0xfe, 0x80, 0x0d, 0x0a]), // not UTF-8 at all
     Buffer.from('## Cadences\r\n| To | Last Sent   | Dispatch | Frequency | Notes |\r\n|----|-------------|----------|-----------|-------|\r\n'),
     Buffer.from('| qa | 2026-01-28  | Dependency audit | weekly | ünïcode \\| pipe |\r\n'),
@@ -77,7 +79,16 @@ test('Last Sent updates change only the cell: CRLF, BOM, invalid UTF-8, other ta
   ];
   const before = Buffer.concat(parts);
   writeFileSync(file, before);
-  const r = await updateLastSent(file, [{ slug: 'dependency-audit', to: 'qa' }, { slug: 'site-health-check', to: 'web_ops' }, { slug: 'tight', to: 'qa' }, { slug: 'gone', to: 'qa' }], '2026-12-01');
+  const r = await updateLastSent(
+    file,
+    [
+      { slug: 'dependency-audit', to: 'qa' },
+      { slug: 'site-health-check', to: 'web_ops' },
+      { slug: 'tight', to: 'qa' },
+      { slug: 'gone', to: 'qa' },
+    ],
+    '2026-12-01',
+  );
   assert.equal(r.updated.length, 3);
   assert.deepEqual(r.missing, [{ slug: 'gone', to: 'qa' }]);
   const after = readFileSync(file);
@@ -151,9 +162,17 @@ test('dedup counts only a pending dispatch of the same cadence, from the same te
 });
 
 test('send: due rows delivered with cadence front matter, Notes as body, Priority; Last Sent set; a second send sends nothing', async () => {
-  const { file, store } = setup(SEED_TABLE.replace('| Dispatch | To | Frequency | Last Sent |\n|----------|----|-----------|-----------|', '| Dispatch | To | Frequency | Last Sent | Priority | Notes |\n|---|---|---|---|---|---|').replace('| web_ops | weekly | 2026-01-31 |', '| web_ops | weekly | 2026-01-31 | high | Check **every** page |'));
+  const { file, store } = setup(
+    SEED_TABLE.replace(
+      '| Dispatch | To | Frequency | Last Sent |\n|----------|----|-----------|-----------|',
+      '| Dispatch | To | Frequency | Last Sent | Priority | Notes |\n|---|---|---|---|---|---|',
+    ).replace('| web_ops | weekly | 2026-01-31 |', '| web_ops | weekly | 2026-01-31 | high | Check **every** page |'),
+  );
   const r = await sendDueCadences(store, file, { from: 'engineering', today: TODAY });
-  assert.deepEqual(r.cadences.map((c) => c.result), ['sent', 'sent', 'not-due']);
+  assert.deepEqual(
+    r.cadences.map((c) => c.result),
+    ['sent', 'sent', 'not-due'],
+  );
   assert.deepEqual(r.last_sent, { updated: 2, missing: 0, error: null });
   const [web] = newFiles(store, 'web_ops');
   assert.match(web, /_high_engineering_site-health-check\.md$/);
@@ -169,7 +188,10 @@ test('send: due rows delivered with cadence front matter, Notes as body, Priorit
   assert.match(text, /\| SEO report \| engineering \| monthly \| 2026-01-15 \|/);
 
   const again = await sendDueCadences(store, file, { from: 'engineering', today: TODAY });
-  assert.deepEqual(again.cadences.map((c) => c.result), ['not-due', 'not-due', 'not-due']);
+  assert.deepEqual(
+    again.cadences.map((c) => c.result),
+    ['not-due', 'not-due', 'not-due'],
+  );
   assert.equal(newFiles(store, 'web_ops').length + newFiles(store, 'qa').length, 2);
 });
 
@@ -180,16 +202,25 @@ test('the marker: when Last Sent could not be written, a second send the same da
   };
   const r = await sendDueCadences(store, file, { from: 'engineering', today: TODAY, writeLastSent: failing });
   assert.equal(r.last_sent.error, 'disk full');
-  assert.deepEqual(r.cadences.map((c) => c.result), ['sent', 'sent', 'not-due']);
+  assert.deepEqual(
+    r.cadences.map((c) => c.result),
+    ['sent', 'sent', 'not-due'],
+  );
   // The recipients acknowledge them at once: the pending check no longer stops a resend, the marker does.
   for (const d of await store.list({ box: 'new' })) await store.acknowledge(d);
   const again = await sendDueCadences(store, file, { from: 'engineering', today: TODAY });
-  assert.deepEqual(again.cadences.map((c) => c.result), ['skipped', 'skipped', 'not-due']);
+  assert.deepEqual(
+    again.cadences.map((c) => c.result),
+    ['skipped', 'skipped', 'not-due'],
+  );
   assert.match(again.cadences[0].skip_reason!, /already sent today/);
   assert.equal((await store.list({ box: 'new' })).length, 0);
   // The next day it is due again (Last Sent still says January) and is sent.
   const next = await sendDueCadences(store, file, { from: 'engineering', today: '2026-02-11' });
-  assert.deepEqual(next.cadences.map((c) => c.result), ['sent', 'sent', 'not-due']);
+  assert.deepEqual(
+    next.cadences.map((c) => c.result),
+    ['sent', 'sent', 'not-due'],
+  );
 });
 
 test('dispatch cadences: list, --json shape, --dry-run writes nothing, --send, exit codes', async () => {
@@ -204,7 +235,19 @@ test('dispatch cadences: list, --json shape, --dry-run writes nothing, --send, e
 
   const j = JSON.parse((await dispatch(['--root', root, 'cadences', '--file', file, '--from', 'engineering', '--today', TODAY, '--json'])).out);
   assert.deepEqual(Object.keys(j), ['file', 'today', 'from', 'found', 'cadences', 'bad_rows']);
-  assert.deepEqual(Object.keys(j.cadences[0]), ['line', 'dispatch', 'cadence', 'to', 'frequency', 'priority', 'last_sent', 'next', 'due', 'skip_reason', 'pending']);
+  assert.deepEqual(Object.keys(j.cadences[0]), [
+    'line',
+    'dispatch',
+    'cadence',
+    'to',
+    'frequency',
+    'priority',
+    'last_sent',
+    'next',
+    'due',
+    'skip_reason',
+    'pending',
+  ]);
   assert.deepEqual(j.bad_rows, [{ line: 7, reason: j.bad_rows[0].reason }]);
 
   const before = readFileSync(file);
@@ -220,7 +263,10 @@ test('dispatch cadences: list, --json shape, --dry-run writes nothing, --send, e
   assert.match(sent.out, /^sent {3}Site health check → web_ops .* → .*web_ops\/new\/.*site-health-check\.md$/m);
   assert.match(sent.out, /2 sent, 0 skipped, Last Sent set to 2026-02-10 in 2 row\(s\)/);
   const second = await dispatch(['--root', root, 'cadences', '--file', file, '--from', 'engineering', '--today', TODAY, '--send', '--json']);
-  assert.deepEqual(JSON.parse(second.out).cadences.map((c: { result: string }) => c.result), ['not-due', 'not-due', 'not-due']);
+  assert.deepEqual(
+    JSON.parse(second.out).cadences.map((c: { result: string }) => c.result),
+    ['not-due', 'not-due', 'not-due'],
+  );
 
   assert.equal((await dispatch(['--root', root, 'cadences', '--send'], dir)).code, 2, '--send needs --from');
   assert.equal((await dispatch(['--root', root, 'cadences', '--dry-run', '--from', 'x'], dir)).code, 2);
@@ -240,7 +286,9 @@ test('6 real processes running --send at once: each due row is sent exactly once
   const child = path.join(__dirname, '..', 'helpers', 'cadence-child.ts');
   const run = promisify(execFile);
   const outs = await Promise.all(
-    Array.from({ length: 6 }, () => run(process.execPath, ['--import', 'tsx', child, store.root, file, `${barrier}:6`], { cwd: path.join(__dirname, '..', '..') })),
+    Array.from({ length: 6 }, () =>
+      run(process.execPath, ['--import', 'tsx', child, store.root, file, `${barrier}:6`], { cwd: path.join(__dirname, '..', '..') }),
+    ),
   );
   const results = outs.map((o) => JSON.parse(o.stdout) as { cadences: { dispatch: string; result: string }[] });
   const sentBy = new Map<string, number>();
@@ -251,5 +299,8 @@ test('6 real processes running --send at once: each due row is sent exactly once
   const text = readFileSync(file, 'utf8');
   for (let i = 0; i < 8; i++) assert.ok(text.includes(`| Task ${i} | ${i % 2 ? 'qa' : 'web_ops'} | daily | ${today} |`), text);
   assert.ok(text.endsWith('\n\nAfter.\n'));
-  assert.deepEqual(readdirSync(path.dirname(file)).filter((n) => n !== 'root'), ['TEAM.md']);
+  assert.deepEqual(
+    readdirSync(path.dirname(file)).filter((n) => n !== 'root'),
+    ['TEAM.md'],
+  );
 });

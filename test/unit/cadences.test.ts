@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { SEED_TABLE } from '../helpers/seed-table';
 import { addDays, addMonths, isDue, lastSentCellText, localDate, nextDue, parseCadences, parseFrequency } from '../../src/core/cadences';
 
-
 test("the seed's table, verbatim", () => {
   const t = parseCadences(`# Engineering\n\nSome prose.\n\n${SEED_TABLE}\n## Other\n`);
   assert.equal(t.found, true);
@@ -74,7 +73,13 @@ test('rows without outer pipes, setext headings, several sections; other tables 
   ].join('\n');
   const t = parseCadences(text);
   assert.deepEqual(t.bad, []);
-  assert.deepEqual(t.rows.map((r) => [r.line, r.dispatch]), [[5, 'A'], [26, 'B']]);
+  assert.deepEqual(
+    t.rows.map((r) => [r.line, r.dispatch]),
+    [
+      [5, 'A'],
+      [26, 'B'],
+    ],
+  );
 });
 
 test('bad rows are reported with their line and skipped; the rest works', () => {
@@ -99,8 +104,14 @@ test('bad rows are reported with their line and skipped; the rest works', () => 
     '| x | qa | weekly |', // 18
   ].join('\n');
   const t = parseCadences(text);
-  assert.deepEqual(t.rows.map((r) => r.line), [4]);
-  assert.deepEqual(t.bad.map((b) => b.line), [5, 6, 7, 8, 9, 10, 11, 12, 13, 16]);
+  assert.deepEqual(
+    t.rows.map((r) => r.line),
+    [4],
+  );
+  assert.deepEqual(
+    t.bad.map((b) => b.line),
+    [5, 6, 7, 8, 9, 10, 11, 12, 13, 16],
+  );
   const reason = (line: number) => t.bad.find((b) => b.line === line)!.reason;
   assert.match(reason(5), /unknown frequency "fortnightly"/);
   assert.match(reason(6), /invalid team "Web Ops"/);
@@ -116,7 +127,8 @@ test('bad rows are reported with their line and skipped; the rest works', () => 
 test('no Cadences heading: nothing found, nothing bad; hostile text does not throw', () => {
   assert.deepEqual(parseCadences('# Team\n| a | b |\n|---|---|\n'), { found: false, rows: [], bad: [] });
   assert.equal(parseCadences('').found, false);
-  const hostile = '## Cadences\n' + '|'.repeat(10_000) + '\n' + '| Dispatch | To | Frequency | Last Sent |\n|-|-|-|-|\n' + '|\\'.repeat(5000) + '\n\u0000\u001b[31m|\n';
+  const hostile =
+    '## Cadences\n' + '|'.repeat(10_000) + '\n' + '| Dispatch | To | Frequency | Last Sent |\n|-|-|-|-|\n' + '|\\'.repeat(5000) + '\n\u0000\u001b[31m|\n';
   const t0 = performance.now();
   const t = parseCadences(hostile);
   assert.ok(performance.now() - t0 < 1000);
@@ -124,7 +136,9 @@ test('no Cadences heading: nothing found, nothing bad; hostile text does not thr
   // Long runs of blanks that do not end the line (quadratic for `/[ \t]+$/`), in a heading and a cell.
   const blanks = ' '.repeat(1_000_000);
   const t1 = performance.now();
-  const big = parseCadences(`#${blanks}x\n## Cadences${blanks}#${blanks}\n| Dispatch | To | Frequency | Last Sent |\n|-|-|-|-|\n| A | qa | daily |${blanks}2026-01-01${blanks}|\n`);
+  const big = parseCadences(
+    `#${blanks}x\n## Cadences${blanks}#${blanks}\n| Dispatch | To | Frequency | Last Sent |\n|-|-|-|-|\n| A | qa | daily |${blanks}2026-01-01${blanks}|\n`,
+  );
   assert.equal(big.rows.length, 1);
   assert.equal(lastSentCellText(`${blanks}2026-01-01${blanks}x`.slice(0, -1), '2026-12-01').length, 2_000_010);
   assert.ok(performance.now() - t1 < 2000, `${performance.now() - t1} ms`);

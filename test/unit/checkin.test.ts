@@ -46,7 +46,10 @@ test('urgent first, then priority, then oldest first; title, sender, age, bead, 
   const j = await dispatch(['--root', root, 'checkin', '--team', 'web_ops', '--json']);
   assert.equal(j.code, 0, j.err);
   const r = JSON.parse(j.out);
-  assert.deepEqual(r.dispatches.map((d: { title: string }) => d.title), ['Old urgent', 'New urgent', 'High one', 'Normal one', 'Old low']);
+  assert.deepEqual(
+    r.dispatches.map((d: { title: string }) => d.title),
+    ['Old urgent', 'New urgent', 'High one', 'Normal one', 'Old low'],
+  );
   assert.equal(r.total, 5);
   assert.equal(r.urgent, 2);
   assert.equal(r.more, 0);
@@ -104,7 +107,10 @@ test('hostile titles and bodies reach neither the terminal nor the hook JSON as 
   const root = tempRoot();
   mkdirSync(path.join(root, 'qa', 'new'), { recursive: true });
   mkdirSync(path.join(root, 'qa', 'cur'));
-  writeFileSync(path.join(root, 'qa', 'new', '2026-01-31T14-30-00Z_urgent_eve_x.md'), '---\nfrom: eve\n---\n# \u001b]0;pwned\u0007Title\u202e\n\n\u001b[2JBody\u009b\n');
+  writeFileSync(
+    path.join(root, 'qa', 'new', '2026-01-31T14-30-00Z_urgent_eve_x.md'),
+    '---\nfrom: eve\n---\n# \u001b]0;pwned\u0007Title\u202e\n\n\u001b[2JBody\u009b\n',
+  );
   const t = await dispatch(['--root', root, 'checkin', '--team', 'qa']);
   assert.doesNotMatch(t.out, /[\u001b\u0007\u009b\u202e]/);
   assert.match(t.out, /\*\*\]0;pwnedTitle\*\*/);
@@ -140,17 +146,30 @@ test('then my due cadences (sent with --send-due), my stale sent dispatches and 
   const done = await s.deliver({ to: 'web_ops', from: 'engineering', title: 'Done thing' });
   await s.complete(done.id, 'shipped');
   await s.acknowledge((await s.deliver({ to: 'web_ops', from: 'engineering', title: 'Only accepted' })).id);
-  const table = '# Engineering\n\n## Cadences\n| Dispatch | To | Frequency | Last Sent |\n|---|---|---|---|\n| Site health check | web_ops | weekly | 2026-01-01 |\n| SEO report | qa | monthly | 2999-01-01 |\n';
+  const table =
+    '# Engineering\n\n## Cadences\n| Dispatch | To | Frequency | Last Sent |\n|---|---|---|---|\n| Site health check | web_ops | weekly | 2026-01-01 |\n| SEO report | qa | monthly | 2999-01-01 |\n';
   const r = await inRepo(false, async (repo) => {
     writeFileSync(path.join(repo, 'TEAM.md'), table);
     const check = JSON.parse((await dispatch(['--root', root, 'checkin', '--team', 'engineering', '--json'])).out);
     assert.equal(check.no_inbox, true);
-    assert.deepEqual(check.stale_sent.rows.map((d: { title: string }) => d.title), ['Old ask']);
+    assert.deepEqual(
+      check.stale_sent.rows.map((d: { title: string }) => d.title),
+      ['Old ask'],
+    );
     const strict = JSON.parse((await dispatch(['--root', root, 'checkin', '--team', 'engineering', '--stale-after', '0', '--json'])).out);
-    assert.deepEqual(strict.stale_sent.rows.map((d: { title: string }) => d.title), ['Old ask', 'Fresh ask']);
+    assert.deepEqual(
+      strict.stale_sent.rows.map((d: { title: string }) => d.title),
+      ['Old ask', 'Fresh ask'],
+    );
     assert.equal((await dispatch(['--root', root, 'checkin', '--team', 'engineering', '--stale-after', 'soon'])).code, 2);
-    assert.deepEqual(check.awaiting_verification.rows.map((d: { title: string; status: string }) => [d.title, d.status]), [['Done thing', 'completed']]);
-    assert.deepEqual(check.due_cadences.rows.map((c: { dispatch: string; due: boolean }) => [c.dispatch, c.due]), [['Site health check', true]]);
+    assert.deepEqual(
+      check.awaiting_verification.rows.map((d: { title: string; status: string }) => [d.title, d.status]),
+      [['Done thing', 'completed']],
+    );
+    assert.deepEqual(
+      check.due_cadences.rows.map((c: { dispatch: string; due: boolean }) => [c.dispatch, c.due]),
+      [['Site health check', true]],
+    );
     const text = (await dispatch(['--root', root, 'checkin', '--team', 'engineering'])).out;
     assert.match(text, /^# Dispatch inbox: engineering — nothing new\n/);
     assert.match(text, /^## Due cadences \(1\)\n- Site health check → web_ops \(weekly, last sent 2026-01-01\)$/m);
@@ -160,7 +179,11 @@ test('then my due cadences (sent with --send-due), my stale sent dispatches and 
 
     const sent = JSON.parse((await dispatch(['--root', root, 'checkin', '--team', 'engineering', '--send-due', '--json'])).out);
     assert.equal(sent.due_cadences.sent.length, 1);
-    return { sent, file: readFileSync(path.join(repo, 'TEAM.md'), 'utf8'), again: JSON.parse((await dispatch(['--root', root, 'checkin', '--team', 'engineering', '--send-due', '--json'])).out) };
+    return {
+      sent,
+      file: readFileSync(path.join(repo, 'TEAM.md'), 'utf8'),
+      again: JSON.parse((await dispatch(['--root', root, 'checkin', '--team', 'engineering', '--send-due', '--json'])).out),
+    };
   });
   const arrived = readdirSync(path.join(root, 'web_ops', 'new'));
   assert.deepEqual(arrived, [`${r.sent.due_cadences.sent[0]}.md`]);
@@ -175,8 +198,14 @@ test('--ack acknowledges each dispatch shown, after reading it', async () => {
   const amq = '---json\n{"from": "qa", "priority": "low", "subject": "JSON one"}\n---\nbody\n';
   writeFileSync(path.join(root, 'web_ops', 'new', '2026-01-25T00-00-00Z_low_qa_json-one.md'), amq);
   const r = JSON.parse((await dispatch(['--root', root, 'checkin', '--team', 'web_ops', '--ack', '--json'])).out);
-  assert.deepEqual(r.dispatches.map((d: { ack: string; box: string }) => [d.ack, d.box]), Array(6).fill(['acknowledged', 'cur']));
-  assert.deepEqual(r.dispatches.map((d: { status?: string }) => d.status), ['accepted', 'accepted', 'accepted', 'accepted', 'accepted', undefined]);
+  assert.deepEqual(
+    r.dispatches.map((d: { ack: string; box: string }) => [d.ack, d.box]),
+    Array(6).fill(['acknowledged', 'cur']),
+  );
+  assert.deepEqual(
+    r.dispatches.map((d: { status?: string }) => d.status),
+    ['accepted', 'accepted', 'accepted', 'accepted', 'accepted', undefined],
+  );
   assert.equal(readdirSync(path.join(root, 'web_ops', 'new')).length, 0);
   assert.equal(readdirSync(path.join(root, 'web_ops', 'cur')).length, 6);
   assert.equal(readFileSync(path.join(root, 'web_ops', 'cur', '2026-01-25T00-00-00Z_low_qa_json-one.md'), 'utf8'), amq);
@@ -200,7 +229,11 @@ process.stdout.write(JSON.stringify({ id: 'repo-' + n, title: args[args.length -
   chmodSync(path.join(dir, 'bd'), 0o755);
   const calls = () => {
     try {
-      return readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      return readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
     } catch {
       return [];
     }
@@ -224,14 +257,33 @@ async function inRepo<T>(beads: boolean, f: (repo: string) => Promise<T>): Promi
 test('--track: a bead per accepted dispatch through bd (stand-in), description and priority mapped', async () => {
   const { root } = await inbox();
   const bd = standInBd('ok');
-  const r = await inRepo(true, async () => dispatch(['--root', root, 'checkin', '--team', 'web_ops', '--track', '--json'], { PATH: `${bd.dir}:${process.env.PATH}` }));
+  const r = await inRepo(true, async () =>
+    dispatch(['--root', root, 'checkin', '--team', 'web_ops', '--track', '--json'], { PATH: `${bd.dir}:${process.env.PATH}` }),
+  );
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out);
   const calls = bd.calls();
   assert.equal(calls.length, 5);
-  assert.deepEqual(calls[0], ['create', '-d', 'Related: dispatch from engineering (2026-01-21, old-urgent)', '-p', '0', '-t', 'task', '--json', '--', 'Old urgent']);
-  assert.deepEqual(calls.map((c) => c[4]), ['0', '0', '1', '2', '3']);
-  assert.deepEqual(j.dispatches.map((d: { tracking_bead: string; ack: string }) => [d.ack, d.tracking_bead]), [1, 2, 3, 4, 5].map((n) => ['acknowledged', `repo-${n}`]));
+  assert.deepEqual(calls[0], [
+    'create',
+    '-d',
+    'Related: dispatch from engineering (2026-01-21, old-urgent)',
+    '-p',
+    '0',
+    '-t',
+    'task',
+    '--json',
+    '--',
+    'Old urgent',
+  ]);
+  assert.deepEqual(
+    calls.map((c) => c[4]),
+    ['0', '0', '1', '2', '3'],
+  );
+  assert.deepEqual(
+    j.dispatches.map((d: { tracking_bead: string; ack: string }) => [d.ack, d.tracking_bead]),
+    [1, 2, 3, 4, 5].map((n) => ['acknowledged', `repo-${n}`]),
+  );
   assert.equal(readdirSync(path.join(root, 'web_ops', 'cur')).length, 5);
   assert.deepEqual(j.warnings, []);
   // tracking_bead is one line added (after related_bead when there is one, else after status); every
@@ -241,7 +293,10 @@ test('--track: a bead per accepted dispatch through bd (stand-in), description a
     const after = d.related_bead ? `related_bead: ${d.related_bead}` : 'status: accepted';
     assert.ok(text.includes(`\n${after}\ntracking_bead: ${d.tracking_bead}\n`), text);
     assert.equal(text.split('tracking_bead:').length, 2);
-    assert.match(text.replace(`tracking_bead: ${d.tracking_bead}\n`, ''), /^---\nfrom: engineering\nto: web_ops\npriority: \w+\nstatus: accepted\ncreated: '[^']+'\n(related_bead: _skills-73r\n)?---\n# /);
+    assert.match(
+      text.replace(`tracking_bead: ${d.tracking_bead}\n`, ''),
+      /^---\nfrom: engineering\nto: web_ops\npriority: \w+\nstatus: accepted\ncreated: '[^']+'\n(related_bead: _skills-73r\n)?---\n# /,
+    );
   }
 });
 
@@ -258,7 +313,10 @@ test('--track when bd fails, is absent, or the repo has no .beads/: still accept
     const { root } = await inbox();
     const r = await inRepo(true, async () => dispatch(['--root', root, 'checkin', '--team', 'web_ops', '--track'], { PATH: tempRoot('empty-path-') }));
     assert.equal(r.code, 0, r.err);
-    assert.deepEqual(r.out.split('\n').filter((l) => l.startsWith('warning:')), ['warning: bd not found on PATH: accepted without a tracking bead']);
+    assert.deepEqual(
+      r.out.split('\n').filter((l) => l.startsWith('warning:')),
+      ['warning: bd not found on PATH: accepted without a tracking bead'],
+    );
     assert.equal(readdirSync(path.join(root, 'web_ops', 'cur')).length, 5);
   }
   {
@@ -277,7 +335,10 @@ test('--track when bd fails, is absent, or the repo has no .beads/: still accept
 
 test('--format claude-hook: SessionStart JSON; fail-open with one line when anything is wrong', async () => {
   const { root } = await inbox();
-  const hookIn = Object.assign(Readable.from([Buffer.from(JSON.stringify({ session_id: 's1', source: 'startup', cwd: '/nonexistent', hook_event_name: 'SessionStart' }))]), { isTTY: false });
+  const hookIn = Object.assign(
+    Readable.from([Buffer.from(JSON.stringify({ session_id: 's1', source: 'startup', cwd: '/nonexistent', hook_event_name: 'SessionStart' }))]),
+    { isTTY: false },
+  );
   const r = await dispatch(['--root', root, 'checkin', '--team', 'web_ops', '--format', 'claude-hook'], {}, hookIn);
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out);
@@ -286,7 +347,12 @@ test('--format claude-hook: SessionStart JSON; fail-open with one line when anyt
   assert.equal(j.hookSpecificOutput.hookEventName, 'SessionStart');
   assert.match(j.hookSpecificOutput.additionalContext, /^# Dispatch inbox: web_ops — 5 new \(2 urgent\)/);
 
-  for (const args of [['--root', path.join(root, 'gone'), 'checkin', '--team', 'qa'], ['--root', root, 'checkin', '--team', '../x'], ['--root', root, 'checkin'], ['--root', root, 'checkin', '--team', 'qa', '--bogus']]) {
+  for (const args of [
+    ['--root', path.join(root, 'gone'), 'checkin', '--team', 'qa'],
+    ['--root', root, 'checkin', '--team', '../x'],
+    ['--root', root, 'checkin'],
+    ['--root', root, 'checkin', '--team', 'qa', '--bogus'],
+  ]) {
     const bad = await dispatch([...args, '--format', 'claude-hook']);
     assert.equal(bad.code, 0, args.join(' '));
     const ctx = JSON.parse(bad.out).hookSpecificOutput.additionalContext as string;

@@ -7,7 +7,6 @@ import { DispatchStore } from '../../src/core/store';
 import { tempRoot } from '../helpers/tmp';
 import { otherUser, runChild } from '../helpers/users';
 
-
 /** Every file under the root holding `marker`, dotfiles included (a hidden copy counts as a copy). */
 function census(root: string, marker: string): { visible: string[]; hidden: string[] } {
   const visible: string[] = [];
@@ -119,7 +118,8 @@ test('shared root, protected_hardlinks: another user acknowledges by placeholder
     assert.deepEqual(c.hidden, [], step);
     assert.equal(c.visible.length, 1, `${step}: ${JSON.stringify(c.visible)}`);
     // No empty placeholder is left where the dispatch was going.
-    for (const n of readdirSync(path.join(root, 'qa', 'cur'))) assert.notEqual(readFileSync(path.join(root, 'qa', 'cur', n)).length, 0, `empty ${n} after ${step}`);
+    for (const n of readdirSync(path.join(root, 'qa', 'cur')))
+      assert.notEqual(readFileSync(path.join(root, 'qa', 'cur', n)).length, 0, `empty ${n} after ${step}`);
   }
 });
 
@@ -171,6 +171,9 @@ test('a record update killed between write and rename leaves a .claim.*.tmp; swe
   writeFileSync(path.join(box, `${claim}.tmp`), '{"v":1');
   writeFileSync(path.join(box, '.claim.zzzz-1-0123abcd.tmp'), '{"v":1');
   await s.sweep(36, Date.now() + 11 * 60_000);
-  assert.deepEqual(readdirSync(box).filter((n) => n.startsWith('.')), []);
+  assert.deepEqual(
+    readdirSync(box).filter((n) => n.startsWith('.')),
+    [],
+  );
   assert.equal(census(root, 'marker-half').visible.length, 1);
 });

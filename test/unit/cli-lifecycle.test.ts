@@ -24,7 +24,10 @@ async function cli(root: string, ...args: string[]) {
 const DAY = 86_400_000;
 /** A dispatch name created `days` ago. */
 function nameAgo(days: number, slug: string, from = 'engineering'): string {
-  const t = new Date(Date.now() - days * DAY).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+  const t = new Date(Date.now() - days * DAY)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-');
   return `${t}_normal_${from}_${slug}.md`;
 }
 
@@ -34,7 +37,10 @@ async function fixture() {
   const stale = nameAgo(5, 'update-site');
   writeFileSync(path.join(root, 'web_ops', 'new', stale), seed);
   writeFileSync(path.join(root, 'web_ops', 'new', nameAgo(1, 'fresh')), seed.replace('# Update the site for the new resume skill', '# Fresh one'));
-  writeFileSync(path.join(root, 'qa', 'new', nameAgo(2, 'audit')), seed.replace('web_ops', 'qa').replace('# Update the site for the new resume skill', '# Audit'));
+  writeFileSync(
+    path.join(root, 'qa', 'new', nameAgo(2, 'audit')),
+    seed.replace('web_ops', 'qa').replace('# Update the site for the new resume skill', '# Audit'),
+  );
   writeFileSync(path.join(root, 'engineering', 'new', nameAgo(9, 'from-qa', 'qa')), seed.replace('engineering', 'qa'));
   return { root, stale };
 }
@@ -48,11 +54,14 @@ test('sent --from: what the team sent, where it sits, status and age; --status a
   assert.match(lines[0], /^web_ops\s+pending\s+5d\s+Update the site for the new resume skill\s+stale$/);
   assert.match(lines[2], /^web_ops\s+pending\s+1d\s+Fresh one$/);
   const j = JSON.parse((await cli(root, 'sent', '--from', 'engineering', '--json', '--stale-after', '1.5')).out);
-  assert.deepEqual(j.map((d: { team: string; status: string; stale: boolean; age_days: number }) => [d.team, d.status, d.stale, d.age_days]), [
-    ['web_ops', 'pending', true, 5],
-    ['qa', 'pending', true, 2],
-    ['web_ops', 'pending', false, 1],
-  ]);
+  assert.deepEqual(
+    j.map((d: { team: string; status: string; stale: boolean; age_days: number }) => [d.team, d.status, d.stale, d.age_days]),
+    [
+      ['web_ops', 'pending', true, 5],
+      ['qa', 'pending', true, 2],
+      ['web_ops', 'pending', false, 1],
+    ],
+  );
   assert.equal((await cli(root, 'sent', '--from', 'engineering', '--status', 'completed')).out, '');
   assert.equal((await cli(root, 'sent', '--from', 'engineering', '--status', 'done')).code, 2);
   assert.equal((await cli(root, 'sent')).code, 2);
@@ -63,7 +72,10 @@ test('summary counts stale dispatches; list --stale lists them; --stale-after mo
   assert.equal((await cli(root, 'summary')).out, 'dispatch: engineering 1 new (1 stale) · qa 1 new · web_ops 2 new (1 stale)\n');
   assert.equal((await cli(root, 'summary', 'web_ops', '--stale-after', '0.5')).out, 'dispatch: web_ops 2 new (2 stale)\n');
   const stale = JSON.parse((await cli(root, 'list', '--stale', '--json')).out);
-  assert.deepEqual(stale.map((d: { team: string; slug: string }) => `${d.team}/${d.slug}`), ['engineering/from-qa', 'web_ops/update-site']);
+  assert.deepEqual(
+    stale.map((d: { team: string; slug: string }) => `${d.team}/${d.slug}`),
+    ['engineering/from-qa', 'web_ops/update-site'],
+  );
   assert.equal((await cli(root, 'list', '--stale-after', 'soon')).code, 2);
 });
 

@@ -13,7 +13,10 @@ import { dispatch } from '../helpers/cli';
 test('init, send (--json shape), list, summary', async () => {
   const root = tempRoot();
   assert.equal((await dispatch(['--root', root, 'init', 'engineering', 'web_ops', 'qa'])).code, 0);
-  const sent = await dispatch(['--root', root, 'send', '--to', 'web_ops', '--from', 'engineering', '--priority', 'urgent', '--title', 'Update site', '--bead', '_skills-73r', '--json'], 'Body from stdin\n');
+  const sent = await dispatch(
+    ['--root', root, 'send', '--to', 'web_ops', '--from', 'engineering', '--priority', 'urgent', '--title', 'Update site', '--bead', '_skills-73r', '--json'],
+    'Body from stdin\n',
+  );
   assert.equal(sent.code, 0, sent.err);
   const j = JSON.parse(sent.out);
   assert.deepEqual(Object.keys(j).slice(0, 10), ['id', 'team', 'box', 'path', 'created', 'priority', 'from', 'slug', 'title', 'warnings']);
@@ -29,7 +32,10 @@ test('init, send (--json shape), list, summary', async () => {
 
   await dispatch(['--root', root, 'send', '--to', 'qa', '--from', 'web_ops', '--priority', 'low', '--title', 'Check', '--body', 'x']);
   const list = JSON.parse((await dispatch(['--root', root, 'list', '--json'])).out);
-  assert.deepEqual(list.map((d: { team: string }) => d.team), ['qa', 'web_ops']);
+  assert.deepEqual(
+    list.map((d: { team: string }) => d.team),
+    ['qa', 'web_ops'],
+  );
   const onlyUrgent = JSON.parse((await dispatch(['--root', root, 'list', 'web_ops', '--priority', 'urgent', '--json'])).out);
   assert.equal(onlyUrgent.length, 1);
   const text = (await dispatch(['--root', root, 'list'])).out;
@@ -61,12 +67,25 @@ test('show, ack twice, reroute, and their exit codes', async () => {
 
 test('usage errors exit 2, refused operations exit 1, each with one dispatch: line', async () => {
   const root = tempRoot();
-  for (const args of [[], ['bogus'], ['send', '--from', 'a'], ['send', '--to', 'a', '--from', 'b', '--priority', 'critical'], ['list', '--new', '--cur'], ['--root'], ['send', '--nope']]) {
+  for (const args of [
+    [],
+    ['bogus'],
+    ['send', '--from', 'a'],
+    ['send', '--to', 'a', '--from', 'b', '--priority', 'critical'],
+    ['list', '--new', '--cur'],
+    ['--root'],
+    ['send', '--nope'],
+  ]) {
     const r = await dispatch(args.length && args[0] === '--root' ? args : ['--root', root, ...args]);
     assert.equal(r.code, 2, args.join(' '));
     assert.match(r.err, /^dispatch: /);
   }
-  for (const args of [['send', '--to', '../x', '--from', 'b', '--body', ''], ['reroute', 'x', '--to', 'qa'], ['show', '/etc/passwd'], ['send', '--to', 'qa', '--from', 'b', '--body-file', '/nonexistent']]) {
+  for (const args of [
+    ['send', '--to', '../x', '--from', 'b', '--body', ''],
+    ['reroute', 'x', '--to', 'qa'],
+    ['show', '/etc/passwd'],
+    ['send', '--to', 'qa', '--from', 'b', '--body-file', '/nonexistent'],
+  ]) {
     const r = await dispatch(['--root', root, ...args]);
     assert.equal(r.code, 1, args.join(' '));
     assert.equal(r.err.split('\n').filter(Boolean).length, 1, r.err);
@@ -255,10 +274,18 @@ test('the CLI process: send, then watch prints the arrival as JSON', { timeout: 
   w.stderr.on('data', (c) => (err += c));
   const exited = new Promise<number | null>((r) => w.once('exit', r));
   try {
-    await waitFor(() => err.includes('watching '), 20_000, () => `"watching …" from dispatch watch (stderr so far: ${JSON.stringify(err)})`);
+    await waitFor(
+      () => err.includes('watching '),
+      20_000,
+      () => `"watching …" from dispatch watch (stderr so far: ${JSON.stringify(err)})`,
+    );
     const sent = await run(process.execPath, [...cli, '--root', root, 'send', '--to', 'qa', '--from', 'eng', '--title', 'Live', '--body', 'b']);
     assert.ok(sent.stdout.trim().endsWith('_normal_eng_live.md'), sent.stdout);
-    await waitFor(() => out.includes('\n'), 10_000, () => `dispatch watch to print the arrival (stdout: ${JSON.stringify(out)}, stderr: ${JSON.stringify(err)})`);
+    await waitFor(
+      () => out.includes('\n'),
+      10_000,
+      () => `dispatch watch to print the arrival (stdout: ${JSON.stringify(out)}, stderr: ${JSON.stringify(err)})`,
+    );
   } finally {
     w.kill('SIGINT');
   }

@@ -127,11 +127,24 @@ test('cur/ swapped for a symlink during acks: nothing is ever written outside th
   for (let i = 0; i < 60; i++) await s.deliver({ to: 'qa', from: 'eng', title: `s${i}`, body: `marker m${i}\n` });
   const cur = path.join(root, 'qa', 'cur');
   // Another process swaps cur/ for a symlink to `outside` and back, as fast as it can.
-  const swapper = spawn(process.execPath, ['-e', `
+  const swapper = spawn(
+    process.execPath,
+    [
+      '-e',
+      `
     const fs = require('fs'); const [cur, out] = process.argv.slice(1);
-    for (;;) { try { fs.renameSync(cur, cur + '.real'); fs.symlinkSync(out, cur); fs.unlinkSync(cur); fs.renameSync(cur + '.real', cur); } catch {} }`, cur, outside], { stdio: 'ignore' });
+    for (;;) { try { fs.renameSync(cur, cur + '.real'); fs.symlinkSync(out, cur); fs.unlinkSync(cur); fs.renameSync(cur + '.real', cur); } catch {} }`,
+      cur,
+      outside,
+    ],
+    { stdio: 'ignore' },
+  );
   try {
-    const ack = await Promise.all([0, 1].map(() => runChild(['sweep', root]).then(() => dispatch(['--root', root, 'ack', ...visibleNames(path.join(root, 'qa', 'new')).map((n) => n.slice(0, -3))]))));
+    const ack = await Promise.all(
+      [0, 1].map(() =>
+        runChild(['sweep', root]).then(() => dispatch(['--root', root, 'ack', ...visibleNames(path.join(root, 'qa', 'new')).map((n) => n.slice(0, -3))])),
+      ),
+    );
     assert.ok(ack.length);
   } finally {
     swapper.kill('SIGKILL');
@@ -152,7 +165,10 @@ test('hostile names: a newline cannot forge a line; 255-byte names are acknowled
   const r = await dispatch(['--root', root, 'list']);
   const lines = r.out.split('\n').filter(Boolean);
   assert.equal(lines.length, 2, r.out);
-  assert.ok(lines.some((l) => l.includes('two\\nqa:new  urgent')), r.out);
+  assert.ok(
+    lines.some((l) => l.includes('two\\nqa:new  urgent')),
+    r.out,
+  );
   // The escaped id a person copies from the list is acknowledged; so is the longest name allowed.
   const id = /(two\\n.*forged)/.exec(r.out)![1];
   const ack = await dispatch(['--root', root, 'ack', id, 'a'.repeat(252)]);
@@ -173,7 +189,12 @@ test('--root that is a file, and a --body-file FIFO nobody writes to: one clear 
   const fifo = path.join(root, 'body.fifo');
   spawnSync('mkfifo', [fifo]);
   const t0 = Date.now();
-  const f = spawnSync(process.execPath, [...cliArgs, '--root', root, 'send', '--to', 'qa', '--from', 'eng', '--body-file', fifo], { cwd: repo, env: { ...process.env, DISPATCH_PIPE_WAIT_MS: '500' }, encoding: 'utf8', timeout: 30_000 });
+  const f = spawnSync(process.execPath, [...cliArgs, '--root', root, 'send', '--to', 'qa', '--from', 'eng', '--body-file', fifo], {
+    cwd: repo,
+    env: { ...process.env, DISPATCH_PIPE_WAIT_MS: '500' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   assert.equal(f.status, 1, f.stderr);
   oneClearLine(f.stderr, /^dispatch: --body-file .* is a pipe nobody wrote to/);
   assert.ok(Date.now() - t0 < 20_000);
@@ -184,7 +205,10 @@ test('EPIPE: `dispatch list | head -1` ends quietly', async () => {
   const s = new DispatchStore(root);
   await s.init(['qa']);
   for (let i = 0; i < 3000; i++) writeFileSync(path.join(root, 'qa', 'new', `f${i}.md`), 'x\n');
-  const r = spawnSync('sh', ['-c', `"${process.execPath}" ${cliArgs.map((a) => `"${a}"`).join(' ')} --root "${root}" list | head -1; echo done`], { cwd: repo, encoding: 'utf8' });
+  const r = spawnSync('sh', ['-c', `"${process.execPath}" ${cliArgs.map((a) => `"${a}"`).join(' ')} --root "${root}" list | head -1; echo done`], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
   assert.equal(r.stdout.split('\n').filter(Boolean).length, 2, r.stdout);
   assert.equal(r.stderr, '', r.stderr);
 });

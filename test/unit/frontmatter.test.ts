@@ -27,7 +27,10 @@ test('---js front matter is never evaluated', () => {
     const fm = parseFrontMatter(`---${lang}\n{ a: (globalThis.__pwned = 1) }\n---\nbody\n`);
     assert.equal(g.__pwned, undefined, lang);
     assert.equal(fm.kind, 'none');
-    assert.ok(fm.warnings.some((w) => w.includes('not supported')), lang);
+    assert.ok(
+      fm.warnings.some((w) => w.includes('not supported')),
+      lang,
+    );
   }
 });
 
@@ -53,7 +56,9 @@ test('__proto__ / constructor keys cannot pollute prototypes (YAML and JSON)', (
 });
 
 test('AMQ ---json front matter', () => {
-  const fm = parseFrontMatter('---json\n{"schema":1,"id":"m1","from":"qa","to":["engineering"],"subject":"Flaky test","created":"2026-01-31T14:30:00Z","priority":"urgent"}\n---\nBody\n');
+  const fm = parseFrontMatter(
+    '---json\n{"schema":1,"id":"m1","from":"qa","to":["engineering"],"subject":"Flaky test","created":"2026-01-31T14:30:00Z","priority":"urgent"}\n---\nBody\n',
+  );
   assert.equal(fm.kind, 'json');
   assert.deepEqual(fm.data.to, ['engineering']);
   assert.equal(fm.data.created, '2026-01-31T14:30:00Z');
@@ -111,7 +116,10 @@ test('aliases (billion laughs): ~1.5 KB of YAML stays fast and small', () => {
   assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
   assert.ok(countValues(fm.data) <= 10_001, `${countValues(fm.data)} values`);
   assert.ok(JSON.stringify(fm.data).length < 1_000_000);
-  assert.ok(fm.warnings.some((w) => w.includes('alias')), fm.warnings.join('; '));
+  assert.ok(
+    fm.warnings.some((w) => w.includes('alias')),
+    fm.warnings.join('; '),
+  );
   // What the file says once is kept as it is.
   assert.deepEqual(fm.data.a, Array(50).fill('x'));
   assert.equal(fm.kind, 'yaml');

@@ -18,7 +18,8 @@ interface Manifest {
     keybindings: { command: string; when?: string }[];
     viewsWelcome: { view: string; when?: string }[];
     colors: { id: string }[];
-    configuration: { properties: Record<string, { default?: unknown; minimum?: number; maximum?: number; enum?: unknown[] }> } | { properties: Record<string, unknown> }[];
+    configuration:
+      { properties: Record<string, { default?: unknown; minimum?: number; maximum?: number; enum?: unknown[] }> } | { properties: Record<string, unknown> }[];
   };
   activationEvents: string[];
 }
@@ -35,9 +36,22 @@ test('the contributed commands are exactly COMMANDS; menus and keys name only kn
 });
 
 test('views, the container and the activation events match VIEWS', () => {
-  assert.deepEqual(sorted(Object.values(c.views).flat().map((v) => v.id)), sorted([VIEWS.inbox, VIEWS.sent, VIEWS.cadences]));
-  assert.deepEqual(c.viewsContainers.activitybar.map((v) => v.id), [VIEWS.container]);
-  assert.deepEqual(sorted(pkg.activationEvents.filter((e) => e.startsWith('onView:')).map((e) => e.slice(7))), sorted([VIEWS.inbox, VIEWS.sent, VIEWS.cadences]));
+  assert.deepEqual(
+    sorted(
+      Object.values(c.views)
+        .flat()
+        .map((v) => v.id),
+    ),
+    sorted([VIEWS.inbox, VIEWS.sent, VIEWS.cadences]),
+  );
+  assert.deepEqual(
+    c.viewsContainers.activitybar.map((v) => v.id),
+    [VIEWS.container],
+  );
+  assert.deepEqual(
+    sorted(pkg.activationEvents.filter((e) => e.startsWith('onView:')).map((e) => e.slice(7))),
+    sorted([VIEWS.inbox, VIEWS.sent, VIEWS.cadences]),
+  );
 });
 
 test('every context key in a when clause is one we set, and every one we set is used', () => {
@@ -54,7 +68,10 @@ test('colours: one per priority', () => {
 });
 
 test('settings: the same keys, defaults, limits and values as package.json', () => {
-  const props = Object.assign({}, ...[c.configuration].flat().map((x) => x.properties)) as Record<string, { default?: unknown; minimum?: number; maximum?: number; enum?: unknown[] }>;
+  const props = Object.assign({}, ...[c.configuration].flat().map((x) => x.properties)) as Record<
+    string,
+    { default?: unknown; minimum?: number; maximum?: number; enum?: unknown[] }
+  >;
   const ours = Object.values(SETTINGS);
   assert.deepEqual(sorted(Object.keys(props)), sorted(ours.map((s) => `${SECTION}.${s.key}`)));
   for (const s of ours) {
@@ -69,7 +86,8 @@ test('settings: the same keys, defaults, limits and values as package.json', () 
 });
 
 test('no file in src/ui or extension.ts spells out an identifier (they come from ids.ts)', () => {
-  const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
   const offenders: string[] = [];
   for (const f of [...files(path.join(root, 'src', 'ui')), path.join(root, 'src', 'extension.ts')]) {
     if (f.endsWith(path.join('common', 'ids.ts'))) continue;

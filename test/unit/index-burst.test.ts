@@ -17,11 +17,13 @@ export function renameBurst(root: string, procs: number, per: number): Promise<v
     for (let i = 0; i < +n; i++) { const f = tag + '-' + i + '.md'; fs.writeFileSync(path.join(tmp, f), 'x'); }
     for (let i = 0; i < +n; i++) { const f = tag + '-' + i + '.md'; fs.renameSync(path.join(tmp, f), path.join(box, f)); }`;
   return Promise.all(
-    Array.from({ length: procs }, (_, p) =>
-      new Promise<void>((resolve, reject) => {
-        const c = spawn(process.execPath, ['-e', script, root, `p${p}`, String(per)], { stdio: 'ignore' });
-        c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`burst writer exited ${code}`))));
-      }),
+    Array.from(
+      { length: procs },
+      (_, p) =>
+        new Promise<void>((resolve, reject) => {
+          const c = spawn(process.execPath, ['-e', script, root, `p${p}`, String(per)], { stdio: 'ignore' });
+          c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`burst writer exited ${code}`))));
+        }),
     ),
   ).then(() => undefined);
 }
@@ -60,7 +62,7 @@ test('a claim left by a killed move is shown in its box as being moved, then as 
   index.dispose();
 });
 
-test('polling mode sees a killed move\'s claim too', { timeout: 60_000 }, async () => {
+test("polling mode sees a killed move's claim too", { timeout: 60_000 }, async () => {
   const root = tempRoot();
   const s = new DispatchStore(root);
   const d = await s.deliver({ to: 'qa', from: 'eng', title: 'Polled' });

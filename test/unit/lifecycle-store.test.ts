@@ -71,14 +71,21 @@ test('archive: only from cur/, into .archive/<team>/<YYYY-MM>/, never over a nam
   assert.notEqual(second, first);
   assert.equal(readdirSync(month).length, 2);
   assert.equal((await s.list()).length, 0);
-  assert.deepEqual((await s.listArchived()).map((a) => a.month), ['2026-01', '2026-01']);
+  assert.deepEqual(
+    (await s.listArchived()).map((a) => a.month),
+    ['2026-01', '2026-01'],
+  );
   assert.deepEqual(await s.teams(), ['engineering', 'web_ops']);
 });
 
 function markers(root: string, places: string[][]): string[] {
   return places.flatMap(([a, b]) => {
     const dir = path.join(root, a, b);
-    return existsSync(dir) ? readdirSync(dir).filter((n) => !n.startsWith('.')).map((n) => /marker (\S+)/.exec(readFileSync(path.join(dir, n), 'utf8'))?.[1] ?? `broken:${n}`) : [];
+    return existsSync(dir)
+      ? readdirSync(dir)
+          .filter((n) => !n.startsWith('.'))
+          .map((n) => /marker (\S+)/.exec(readFileSync(path.join(dir, n), 'utf8'))?.[1] ?? `broken:${n}`)
+      : [];
   });
 }
 
@@ -91,7 +98,12 @@ test('complete, acknowledge, reroute and delete racing in 4 processes: each disp
   const outs = await Promise.all(['complete:forward', 'ack:reverse', 'reroute-web_ops:forward', 'trash:reverse'].map((op) => node(['race', root, op, at])));
   const counts = outs.map((o) => JSON.parse(o.stdout) as { moved: number; already: number; missing: number });
   assert.ok(counts.reduce((n, c) => n + c.moved, 0) >= 60, JSON.stringify(counts));
-  const places = [['qa', 'new'], ['qa', 'cur'], ['.trash', 'qa'], ['web_ops', 'new']];
+  const places = [
+    ['qa', 'new'],
+    ['qa', 'cur'],
+    ['.trash', 'qa'],
+    ['web_ops', 'new'],
+  ];
   assert.deepEqual(markers(root, places).sort(), Array.from({ length: 60 }, (_, i) => `m${i}`).sort());
   for (const [a, b] of places) {
     for (const n of readdirSync(path.join(root, a, b))) {
@@ -107,10 +119,11 @@ test('4 processes completing and acknowledging the same dispatches by path: none
   for (let i = 0; i < 60; i++) await s.deliver({ to: 'qa', from: 'engineering', title: `t${i}`, body: `marker m${i}\n` });
   const at = `${tempRoot('barrier-')}:4`;
   const outs = await Promise.all(['complete:forward', 'ack:reverse', 'complete:reverse', 'ack:forward'].map((op) => node(['race', root, op, at])));
-  for (const o of outs) assert.equal((JSON.parse(o.stdout) as { missing: number }).missing, 0, outs.map((x) => x.stdout).join(" "));
+  for (const o of outs) assert.equal((JSON.parse(o.stdout) as { missing: number }).missing, 0, outs.map((x) => x.stdout).join(' '));
   assert.deepEqual(markers(root, [['qa', 'cur']]).sort(), Array.from({ length: 60 }, (_, i) => `m${i}`).sort());
   // Whoever completed last left it completed; whatever order, it is accepted or completed, never pending.
-  for (const n of readdirSync(path.join(root, 'qa', 'cur'))) assert.match(String(parseFrontMatter(readFileSync(path.join(root, 'qa', 'cur', n), 'utf8')).data.status), /^(accepted|completed)$/);
+  for (const n of readdirSync(path.join(root, 'qa', 'cur')))
+    assert.match(String(parseFrontMatter(readFileSync(path.join(root, 'qa', 'cur', n), 'utf8')).data.status), /^(accepted|completed)$/);
 });
 
 test('kill -9 during status changes, again and again: after sweep, each dispatch once, old or new content, whole', async () => {
@@ -133,7 +146,10 @@ test('kill -9 during status changes, again and again: after sweep, each dispatch
     await s.sweep(36, Date.now() + 11 * 60_000);
   }
   assert.ok(leftovers > 0, 'no mover was ever killed mid-move');
-  const places = [['qa', 'new'], ['qa', 'cur']];
+  const places = [
+    ['qa', 'new'],
+    ['qa', 'cur'],
+  ];
   assert.deepEqual(markers(root, places).sort(), Array.from({ length: N }, (_, i) => `m${i}`).sort());
   for (const [a, b] of places) {
     for (const n of readdirSync(path.join(root, a, b))) {

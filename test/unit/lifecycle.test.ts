@@ -67,7 +67,10 @@ test('comments, quoting, odd spacing and the order of keys stay as written', () 
   const out = ok(edit(text, 'accepted'));
   assert.equal(out, text.replace('status:    "pending"  # lifecycle', 'status:    "accepted"  # lifecycle'));
   const single = text.replace('"pending"', "'pending'");
-  assert.equal(ok(edit(single, 'completed')), single.replace("status:    'pending'  # lifecycle", "status:    'completed'  # lifecycle\ncompleted: '2026-02-03T09:15:00Z'"));
+  assert.equal(
+    ok(edit(single, 'completed')),
+    single.replace("status:    'pending'  # lifecycle", "status:    'completed'  # lifecycle\ncompleted: '2026-02-03T09:15:00Z'"),
+  );
 });
 
 test('a YAML front matter without status gets one after priority (or to, from, else at the end)', () => {

@@ -164,7 +164,10 @@ test('a folder listing older than the events already applied cannot undo them', 
   const box = (index as unknown as { boxes: Map<string, unknown> }).boxes.get('qa/new');
   // A listing taken before fresh.md arrived, and naming a file deleted since.
   await reconcile(box, ['gone.md'], true);
-  assert.deepEqual(index.list('qa', 'new').map((d) => d.fileName), ['fresh.md']);
+  assert.deepEqual(
+    index.list('qa', 'new').map((d) => d.fileName),
+    ['fresh.md'],
+  );
   index.dispose();
 });
 

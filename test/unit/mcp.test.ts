@@ -46,15 +46,37 @@ const text = (r: CallToolResult) => r.content.map((c) => (c.type === 'text' ? c.
 test('lists every tool, with the CLI flags as argument names', async () => {
   const { tools } = await client.listTools();
   const names = tools.map((t) => t.name).sort();
-  assert.deepEqual(names, ['acknowledge_dispatch', 'checkin', 'complete_dispatch', 'due_cadences', 'list_dispatches', 'read_dispatch', 'reroute_dispatch', 'send_dispatch']);
+  assert.deepEqual(names, [
+    'acknowledge_dispatch',
+    'checkin',
+    'complete_dispatch',
+    'due_cadences',
+    'list_dispatches',
+    'read_dispatch',
+    'reroute_dispatch',
+    'send_dispatch',
+  ]);
   const send = tools.find((t) => t.name === 'send_dispatch')!;
   assert.deepEqual(Object.keys(send.inputSchema.properties ?? {}).sort(), ['bead', 'body', 'from', 'priority', 'slug', 'title', 'to']);
   assert.deepEqual([...(send.inputSchema.required ?? [])].sort(), ['from', 'to']);
-  assert.deepEqual(tools.filter((t) => t.annotations?.readOnlyHint).map((t) => t.name).sort(), ['list_dispatches', 'read_dispatch']);
+  assert.deepEqual(
+    tools
+      .filter((t) => t.annotations?.readOnlyHint)
+      .map((t) => t.name)
+      .sort(),
+    ['list_dispatches', 'read_dispatch'],
+  );
 });
 
 test('send puts the file on disk (DISPATCH_ROOT honoured); list, read, checkin and ack see it', async () => {
-  const sent = await call('send_dispatch', { to: 'web_ops', from: 'engineering', priority: 'urgent', title: 'Fix login', bead: 'bd-7', body: 'Roll back the auth change.' });
+  const sent = await call('send_dispatch', {
+    to: 'web_ops',
+    from: 'engineering',
+    priority: 'urgent',
+    title: 'Fix login',
+    bead: 'bd-7',
+    body: 'Roll back the auth change.',
+  });
   assert.ok(!sent.isError, text(sent));
   const d = sent.structuredContent as { id: string; path: string; team: string; priority: string; related_bead: string };
   assert.equal(d.team, 'web_ops');
@@ -64,7 +86,10 @@ test('send puts the file on disk (DISPATCH_ROOT honoured); list, read, checkin a
   assert.match(readFileSync(d.path, 'utf8'), /^---\nfrom: engineering\nto: web_ops\npriority: urgent\nstatus: pending\n/);
 
   const listed = await call('list_dispatches', { team: 'web_ops' });
-  assert.deepEqual((listed.structuredContent as { dispatches: { id: string }[] }).dispatches.map((x) => x.id), [d.id]);
+  assert.deepEqual(
+    (listed.structuredContent as { dispatches: { id: string }[] }).dispatches.map((x) => x.id),
+    [d.id],
+  );
   const read = await call('read_dispatch', { id: d.id });
   assert.match((read.structuredContent as { body: string }).body, /Roll back the auth change\./);
 
@@ -87,7 +112,10 @@ test('send puts the file on disk (DISPATCH_ROOT honoured); list, read, checkin a
   const done = await call('complete_dispatch', { id: d.id, note: 'rolled back' });
   assert.ok(!done.isError, text(done));
   assert.equal((done.structuredContent as { status: string }).status, 'completed');
-  assert.match(readFileSync(path.join(root, 'web_ops', 'cur', path.basename(d.path)), 'utf8'), /^status: completed\ncompleted: '?\d{4}-[^\n]+\ncompletion_note: rolled back$/m);
+  assert.match(
+    readFileSync(path.join(root, 'web_ops', 'cur', path.basename(d.path)), 'utf8'),
+    /^status: completed\ncompleted: '?\d{4}-[^\n]+\ncompletion_note: rolled back$/m,
+  );
 });
 
 test('hostile or wrong input is an error result with the CLI message; the server keeps answering', async () => {
@@ -128,7 +156,10 @@ test('a dispatch that vanished under the server is an error result, not a crash'
 });
 
 test('stdout carries JSON-RPC only, even for refused calls and garbage input', { timeout: 60_000 }, async () => {
-  const child = spawn(process.execPath, [builtCli(), '--root', tempRoot(), 'mcp'], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: tempRoot('home-') } });
+  const child = spawn(process.execPath, [builtCli(), '--root', tempRoot(), 'mcp'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH, HOME: tempRoot('home-') },
+  });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   const send = (m: object) => child.stdin.write(JSON.stringify({ jsonrpc: '2.0', ...m }) + '\n');
@@ -143,8 +174,14 @@ test('stdout carries JSON-RPC only, even for refused calls and garbage input', {
   child.stdin.end();
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   assert.equal(code, 0, 'the server ends cleanly when its stdin closes');
-  const msgs = out.trim().split('\n').map((l) => JSON.parse(l));
-  assert.ok(msgs.every((m) => m.jsonrpc === '2.0'), out);
+  const msgs = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.ok(
+    msgs.every((m) => m.jsonrpc === '2.0'),
+    out,
+  );
   const byId = new Map(msgs.map((m) => [m.id, m]));
   assert.equal(byId.get(2).result.isError, true);
   assert.match(byId.get(2).result.content[0].text, /^dispatch: .*is not a dispatch in /);
@@ -156,15 +193,27 @@ test("due_cadences: the TEAM.md in the server's folder; send delivers and is not
   const none = await call('due_cadences', { from: 'engineering' });
   assert.equal(none.isError, true);
   assert.match(text(none), /^dispatch: no TEAM\.md: /);
-  writeFileSync(path.join(repo, 'TEAM.md'), '## Cadences\n| Dispatch | To | Frequency | Last Sent |\n|---|---|---|---|\n| Dependency audit | qa | weekly | never |\n');
+  writeFileSync(
+    path.join(repo, 'TEAM.md'),
+    '## Cadences\n| Dispatch | To | Frequency | Last Sent |\n|---|---|---|---|\n| Dependency audit | qa | weekly | never |\n',
+  );
   const due = await call('due_cadences', { from: 'engineering' });
   assert.ok(!due.isError, text(due));
-  assert.deepEqual((due.structuredContent as { cadences: { dispatch: string; due: boolean }[] }).cadences.map((c) => [c.dispatch, c.due]), [['Dependency audit', true]]);
+  assert.deepEqual(
+    (due.structuredContent as { cadences: { dispatch: string; due: boolean }[] }).cadences.map((c) => [c.dispatch, c.due]),
+    [['Dependency audit', true]],
+  );
   const sent = await call('due_cadences', { from: 'engineering', send: true });
-  assert.deepEqual((sent.structuredContent as { cadences: { result: string }[] }).cadences.map((c) => c.result), ['sent']);
+  assert.deepEqual(
+    (sent.structuredContent as { cadences: { result: string }[] }).cadences.map((c) => c.result),
+    ['sent'],
+  );
   assert.ok(readdirSync(path.join(root, 'qa', 'new')).some((n) => n.endsWith('_normal_engineering_dependency-audit.md')));
   const again = await call('due_cadences', { from: 'engineering', send: true });
-  assert.deepEqual((again.structuredContent as { cadences: { result: string }[] }).cadences.map((c) => c.result), ['not-due']);
+  assert.deepEqual(
+    (again.structuredContent as { cadences: { result: string }[] }).cadences.map((c) => c.result),
+    ['not-due'],
+  );
   const bad = await call('due_cadences', { from: '../x' });
   assert.equal(bad.isError, true);
   assert.match(text(bad), /^dispatch: invalid team name/);

@@ -15,7 +15,7 @@ function placeholder(p: string): void {
   closeSync(openSync(p, 'wx', 0o000));
 }
 
-test('sweep removes only stale empty placeholders; a person\'s empty file and any content stay', async () => {
+test("sweep removes only stale empty placeholders; a person's empty file and any content stay", async () => {
   const root = tempRoot();
   const s = new DispatchStore(root);
   await s.init(['qa']);
@@ -27,12 +27,17 @@ test('sweep removes only stale empty placeholders; a person\'s empty file and an
   writeFileSync(path.join(nw, 'private.md'), 'content\n', { mode: 0o000 });
 
   // Fresh: a placement in flight.
-  assert.deepEqual((await readMeta(path.join(nw, '2026-01-31T14-30-00Z_normal_eng_left.md')))?.warnings, ['arriving (an empty placeholder a move fills in a moment)']);
+  assert.deepEqual((await readMeta(path.join(nw, '2026-01-31T14-30-00Z_normal_eng_left.md')))?.warnings, [
+    'arriving (an empty placeholder a move fills in a moment)',
+  ]);
   assert.deepEqual(await s.sweep(36), [], 'not stale yet: nothing removed');
 
   const later = Date.now() + 11 * 60_000;
   const removed = await s.sweep(36, later);
-  assert.deepEqual(removed.map((p) => path.relative(root, p)).sort(), ['qa/cur/2026-01-31T14-30-00Z_normal_eng_left-too.md', 'qa/new/2026-01-31T14-30-00Z_normal_eng_left.md']);
+  assert.deepEqual(removed.map((p) => path.relative(root, p)).sort(), [
+    'qa/cur/2026-01-31T14-30-00Z_normal_eng_left-too.md',
+    'qa/new/2026-01-31T14-30-00Z_normal_eng_left.md',
+  ]);
   assert.deepEqual(readdirSync(nw).sort(), ['empty-by-hand.md', 'private.md']);
   assert.deepEqual(readdirSync(cur), []);
 });

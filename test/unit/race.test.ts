@@ -34,7 +34,10 @@ test('4 processes acknowledging the same 150 dispatches: each moved exactly once
   const at = `${tempRoot('barrier-')}:4`;
   const outs = await Promise.all(['forward', 'reverse', 'forward', 'reverse'].map((o) => node(['move', root, `ack:${o}`, at])));
   const counts = outs.map((o) => JSON.parse(o.stdout) as { seen: number; moved: number; already: number; missing: number });
-  assert.equal(counts.reduce((n, c) => n + c.moved, 0), 150);
+  assert.equal(
+    counts.reduce((n, c) => n + c.moved, 0),
+    150,
+  );
   for (const c of counts) assert.deepEqual([c.seen, c.moved + c.already, c.missing], [150, 150, 0], JSON.stringify(counts));
   assert.deepEqual(readdirSync(path.join(root, 'qa', 'new')), []);
   const cur = markers(path.join(root, 'qa', 'cur')).sort();
@@ -54,7 +57,9 @@ test('racing acknowledges around a same-named file in cur/ still leave one copy'
   const at = `${tempRoot('barrier-')}:4`;
   await Promise.all(['forward', 'reverse', 'forward', 'reverse'].map((o) => node(['move', root, `ack:${o}`, at])));
   const cur = markers(path.join(root, 'qa', 'cur')).sort();
-  const want = Array.from({ length: 30 }, (_, i) => [`m${i}`, `other${i}`]).flat().sort();
+  const want = Array.from({ length: 30 }, (_, i) => [`m${i}`, `other${i}`])
+    .flat()
+    .sort();
   assert.deepEqual(cur, want);
 });
 
@@ -67,12 +72,26 @@ test('acknowledge, delete and reroutes to two teams racing on the same dispatche
   const ops = ['ack:forward', 'trash:reverse', 'reroute-web_ops:forward', 'reroute-engineering:reverse'];
   const outs = await Promise.all(ops.map((op) => node(['move', root, op, at])));
   const counts = outs.map((o) => JSON.parse(o.stdout) as { seen: number; moved: number; already: number; missing: number });
-  assert.equal(counts.reduce((n, c) => n + c.moved, 0), 60, JSON.stringify(counts));
-  const places = [['qa', 'new'], ['qa', 'cur'], ['.trash', 'qa'], ['web_ops', 'new'], ['engineering', 'new']];
+  assert.equal(
+    counts.reduce((n, c) => n + c.moved, 0),
+    60,
+    JSON.stringify(counts),
+  );
+  const places = [
+    ['qa', 'new'],
+    ['qa', 'cur'],
+    ['.trash', 'qa'],
+    ['web_ops', 'new'],
+    ['engineering', 'new'],
+  ];
   const all = places.flatMap(([a, b]) => markers(path.join(root, a, b))).sort();
   assert.deepEqual(all, Array.from({ length: 60 }, (_, i) => `m${i}`).sort());
   // No claim is left behind by a finished move.
-  for (const [a, b] of places) assert.deepEqual(readdirSync(path.join(root, a, b)).filter((n) => n.startsWith('.')), []);
+  for (const [a, b] of places)
+    assert.deepEqual(
+      readdirSync(path.join(root, a, b)).filter((n) => n.startsWith('.')),
+      [],
+    );
 });
 
 test('a sender killed mid-write leaves nothing half-written in new/', async () => {

@@ -14,7 +14,9 @@ import { runChild } from '../helpers/users';
 
 /** The names in a folder, as bytes (hex), dotfiles included: what the filesystem really holds. */
 function bytesIn(dir: string): string[] {
-  return readdirSync(dir, { encoding: 'buffer' }).map((b) => b.toString('hex')).sort();
+  return readdirSync(dir, { encoding: 'buffer' })
+    .map((b) => b.toString('hex'))
+    .sort();
 }
 
 const F_FF = Buffer.from([0x66, 0xff, 0x2e, 0x6d, 0x64]); // "f\xff.md"
@@ -107,7 +109,10 @@ test('CLI: list prints it escaped in one line; show, ack (id and path), a second
   const [archived] = JSON.parse(ar.out) as string[];
   assert.match(archived, /\/\.archive\/qa\/\d{4}-\d{2}\/f\\xff\.md$/);
   const la = await dispatch(['--root', root, 'list', '--archived', '--json']);
-  assert.deepEqual((JSON.parse(la.out) as { fileName: string }[]).map((x) => x.fileName), ['f\\xff.md']);
+  assert.deepEqual(
+    (JSON.parse(la.out) as { fileName: string }[]).map((x) => x.fileName),
+    ['f\\xff.md'],
+  );
   const month = readdirSync(path.join(root, '.archive', 'qa'))[0];
   assert.deepEqual(bytesIn(path.join(root, '.archive', 'qa', month)), [F_FF.toString('hex')]);
 });
@@ -159,7 +164,11 @@ test('the live index reports an arrival with raw bytes and its removal', async (
     const store = new DispatchStore(root);
     const added = index.list().find((d) => escapeName(d.fileName) === 'g\\xfe\\n.md')!;
     await store.acknowledge(added); // the Dispatch object from the index, as the extension hands it over
-    await until(() => events.some((e) => e.type === 'add' && e.dispatch.box === 'cur' && escapeName(e.dispatch.fileName) === 'g\\xfe\\n.md'), 5000, 'moved to cur');
+    await until(
+      () => events.some((e) => e.type === 'add' && e.dispatch.box === 'cur' && escapeName(e.dispatch.fileName) === 'g\\xfe\\n.md'),
+      5000,
+      'moved to cur',
+    );
     assert.deepEqual(bytesIn(path.join(root, 'qa', 'cur')), [other.toString('hex')]);
   } finally {
     index.dispose();
@@ -172,7 +181,10 @@ test('kill -9 mid-acknowledge of such a name: sweep puts it back under its exact
   for (const step of ['claimed', 'prepared']) {
     const r = await runChild(['ack', root, escaped], step);
     assert.equal(r.signal, 'SIGKILL', r.stderr);
-    assert.ok(bytesIn(path.join(root, 'qa', 'new')).some((h) => h.startsWith(Buffer.from('.claim.').toString('hex'))), 'a claim is left');
+    assert.ok(
+      bytesIn(path.join(root, 'qa', 'new')).some((h) => h.startsWith(Buffer.from('.claim.').toString('hex'))),
+      'a claim is left',
+    );
     const l = await dispatch(['--root', root, 'list']);
     assert.match(l.out, /^qa\/new .* f\\xff  \[\d warnings\]$/m, 'a claim is never invisible');
     const sw = await runChild(['sweep', root]);

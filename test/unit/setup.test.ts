@@ -14,7 +14,8 @@ async function setup(args: string[], o: { cwd: string; home?: string; tty?: stri
   const was = process.cwd();
   process.chdir(o.cwd);
   try {
-    const stdin = o.tty === undefined ? Object.assign(Readable.from([]), { isTTY: false }) : Object.assign(Readable.from([Buffer.from(o.tty)]), { isTTY: true });
+    const stdin =
+      o.tty === undefined ? Object.assign(Readable.from([]), { isTTY: false }) : Object.assign(Readable.from([Buffer.from(o.tty)]), { isTTY: true });
     return await runMain(['setup', ...args], { HOME: o.home ?? tempRoot('home-') }, stdin);
   } finally {
     process.chdir(was);

@@ -28,7 +28,7 @@ function as(uid: number, gid: number, args: string[]) {
   return spawnSync('sh', ['-c', `umask 022; exec "$@"`, 'sh', process.execPath, ...cli, ...args], { cwd: repo, uid, gid, encoding: 'utf8' });
 }
 
-test('init --shared GROUP: members send, acknowledge, reroute and sweep each other\'s dispatches', async (t) => {
+test("init --shared GROUP: members send, acknowledge, reroute and sweep each other's dispatches", async (t) => {
   const m = members();
   if (!m) return t.skip('needs root, groupadd and useradd');
   const [ann, bob] = m.uids;
@@ -61,7 +61,9 @@ test('init --shared GROUP: members send, acknowledge, reroute and sweep each oth
   assert.equal(ackOld.status, 0, ackOld.stderr);
   const sweep = as(ann, m.gid, ['--root', root, 'sweep']);
   assert.equal(sweep.status, 0, sweep.stderr);
-  const cur = readdirSync(path.join(root, 'qa', 'cur')).map((f) => readFileSync(path.join(root, 'qa', 'cur', f), 'utf8').match(/marker (\w+)/)![1]).sort();
+  const cur = readdirSync(path.join(root, 'qa', 'cur'))
+    .map((f) => readFileSync(path.join(root, 'qa', 'cur', f), 'utf8').match(/marker (\w+)/)![1])
+    .sort();
   assert.deepEqual(cur, ['ann', 'old']);
   assert.equal(readdirSync(path.join(root, 'ops', 'new')).length, 1);
   assert.deepEqual(readdirSync(path.join(root, 'qa', 'new')), []);

@@ -22,14 +22,24 @@ async function soak(ms: number, uids: (number | undefined)[], pause = 150) {
   const log = path.join(logDir, 'sent');
   writeFileSync(log, '', { mode: 0o666 });
   if (uids.some((u) => u !== undefined)) {
-    for (const d of [root, logDir, ...['qa', 'eng', 'ops'].flatMap((t) => [t, ...['tmp', 'new', 'cur'].map((b) => path.join(t, b))].map((p) => path.join(root, p)))]) chmodSync(d, 0o777);
+    for (const d of [
+      root,
+      logDir,
+      ...['qa', 'eng', 'ops'].flatMap((t) => [t, ...['tmp', 'new', 'cur'].map((b) => path.join(t, b))].map((p) => path.join(root, p))),
+    ])
+      chmodSync(d, 0o777);
     chmodSync(log, 0o666);
   }
   const errors: string[] = [];
   let kills = 0;
   let gen = 0;
   const start = (slot: number): ChildProcess => {
-    const p = spawn(process.execPath, ['--import', 'tsx', child, root, `s${slot}g${gen++}`, log], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'], uid: uids[slot], gid: uids[slot] });
+    const p = spawn(process.execPath, ['--import', 'tsx', child, root, `s${slot}g${gen++}`, log], {
+      cwd: repo,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      uid: uids[slot],
+      gid: uids[slot],
+    });
     let err = '';
     p.stderr!.on('data', (c) => (err += c));
     p.on('exit', (code) => code && errors.push(err.slice(0, 500)));
@@ -55,7 +65,13 @@ async function soak(ms: number, uids: (number | undefined)[], pause = 150) {
   const sent = readFileSync(log, 'utf8').split('\n').filter(Boolean);
   const found = new Map<string, string[]>();
   const hidden: string[] = [];
-  for (const [a, b] of [...['qa', 'eng', 'ops'].flatMap((t) => [[t, 'new'], [t, 'cur']]), ...['qa', 'eng', 'ops'].map((t) => ['.trash', t])]) {
+  for (const [a, b] of [
+    ...['qa', 'eng', 'ops'].flatMap((t) => [
+      [t, 'new'],
+      [t, 'cur'],
+    ]),
+    ...['qa', 'eng', 'ops'].map((t) => ['.trash', t]),
+  ]) {
     const dir = path.join(root, a, b);
     if (!existsSync(dir)) continue;
     for (const n of readdirSync(dir)) {
@@ -73,7 +89,9 @@ async function soak(ms: number, uids: (number | undefined)[], pause = 150) {
   const lost = sent.filter((m) => !found.has(m));
   const byBox = new Map<string, number>();
   for (const w of found.values()) for (const b of w) byBox.set(b, (byBox.get(b) ?? 0) + 1);
-  console.log(`# soak census${uids.length ? ' (two users)' : ''}: ${kills} kills, ${sent.length} sends returned, ${found.size} dispatches found (${[...byBox].map(([b, n]) => `${b} ${n}`).join(', ')}), ${doubled.length} doubled, ${lost.length} lost, ${hidden.length} hidden`);
+  console.log(
+    `# soak census${uids.length ? ' (two users)' : ''}: ${kills} kills, ${sent.length} sends returned, ${found.size} dispatches found (${[...byBox].map(([b, n]) => `${b} ${n}`).join(', ')}), ${doubled.length} doubled, ${lost.length} lost, ${hidden.length} hidden`,
+  );
   assert.deepEqual(doubled, [], 'nothing doubled');
   assert.deepEqual(lost, [], 'nothing lost');
   assert.deepEqual(hidden, [], 'nothing hidden, no empty placeholder left');

@@ -30,7 +30,8 @@ async function raceAcks(a: string, b: string, root: string, n: number, tag: stri
   const names: string[] = [];
   for (let i = 0; i < n; i++) names.push((await s.deliver({ to: 'qa', from: 'eng', title: `${tag} ${i}`, body: `marker ${tag}-${i}\n` })).fileName);
   // Both machines acknowledge every dispatch by path, at once, in opposite orders.
-  const ack = (mnt: string, order: string[]) => run(process.execPath, [...cli, '--root', mnt, 'ack', ...order.map((f) => path.join(mnt, 'qa', 'new', f))], { cwd: repo }).catch((e) => e);
+  const ack = (mnt: string, order: string[]) =>
+    run(process.execPath, [...cli, '--root', mnt, 'ack', ...order.map((f) => path.join(mnt, 'qa', 'new', f))], { cwd: repo }).catch((e) => e);
   const [ra, rb] = await Promise.all([ack(a, names), ack(b, [...names].reverse())]);
   const out = `${ra.stdout}${rb.stdout}`;
   const err = `${ra.stderr ?? ''}${rb.stderr ?? ''}`;
@@ -41,10 +42,17 @@ async function raceAcks(a: string, b: string, root: string, n: number, tag: stri
   // once the last handle is released — asynchronously, after the process may have exited. A move never
   // has a file of its own open while it replaces or removes it (its records are read from memory, see
   // claim.ts), so such a copy may only pass: wait for it to go, and fail if one stays.
-  const hidden = () => ['new', 'cur'].flatMap((b) => readdirSync(path.join(root, 'qa', b)).filter((f) => f.startsWith('.fuse_hidden')).map((f) => `${b}/${f}`));
+  const hidden = () =>
+    ['new', 'cur'].flatMap((b) =>
+      readdirSync(path.join(root, 'qa', b))
+        .filter((f) => f.startsWith('.fuse_hidden'))
+        .map((f) => `${b}/${f}`),
+    );
   await until(() => hidden().length === 0, 15_000).catch(() => undefined);
   assert.deepEqual(hidden(), [], 'sshfs left .fuse_hidden copies behind (a file replaced or removed while open on its mount)');
-  const cur = readdirSync(path.join(root, 'qa', 'cur')).filter((f) => f.includes(tag) || readFileSync(path.join(root, 'qa', 'cur', f), 'utf8').includes(`marker ${tag}-`));
+  const cur = readdirSync(path.join(root, 'qa', 'cur')).filter(
+    (f) => f.includes(tag) || readFileSync(path.join(root, 'qa', 'cur', f), 'utf8').includes(`marker ${tag}-`),
+  );
   const markers = cur.map((f) => /marker (\S+)/.exec(readFileSync(path.join(root, 'qa', 'cur', f), 'utf8'))![1]).sort();
   assert.deepEqual(markers, names.map((_, i) => `${tag}-${i}`).sort(), 'each exactly once in cur/');
   const left = readdirSync(path.join(root, 'qa', 'new')).filter((f) => f.startsWith('.') || names.includes(f));
@@ -90,26 +98,34 @@ test('sshfs -o disable_hardlink: the placeholder fallback, same guarantees', { s
   await raceAcks(a, b, net!.shared, 20, 'nolink');
 });
 
-test('sshfs -o disable_hardlink: a sender killed between placeholder and rename leaves a marked placeholder; sweep removes it, the body stays in tmp/', { skip: missing, timeout: 120_000 }, async () => {
-  const a = net!.mount(['disable_hardlink']);
-  const s = new DispatchStore(a);
-  await s.init(['kill']);
-  const r = await runChild(['send', a, 'Killed mid-send', 'kill'], 'placeholder');
-  assert.equal(r.signal, 'SIGKILL', r.stderr);
-  const real = (b: string) => path.join(net!.shared, 'kill', b);
-  const [left] = readdirSync(real('new'));
-  assert.ok(left, 'the placeholder is there');
-  const st = lstatSync(path.join(real('new'), left));
-  assert.deepEqual([st.size, st.mode & 0o7777], [0, 0], 'empty, with the placeholder mode');
-  assert.equal(readdirSync(real('tmp')).length, 1, "the sender's file is still in tmp/");
-  const warning = 'empty placeholder left by an interrupted move, not a dispatch (dispatch sweep removes it)';
-  const end = Date.now() + 15_000;
-  while (!(await readMeta(path.join(a, 'kill', 'new', left)))?.warnings.includes(warning)) {
-    assert.ok(Date.now() < end, 'never said to be a left placeholder');
-    await new Promise((res) => setTimeout(res, 200));
-  }
-  const removed = await s.sweep(36, Date.now() + 11 * 60_000);
-  assert.deepEqual(removed, [path.join(a, 'kill', 'new', left)]);
-  assert.deepEqual(readdirSync(real('new')), []);
-  assert.match(readFileSync(path.join(real('tmp'), readdirSync(real('tmp'))[0]), 'utf8'), /marker Killed mid-send/, 'the body is kept (tmp/ is cleared after 36 h)');
-});
+test(
+  'sshfs -o disable_hardlink: a sender killed between placeholder and rename leaves a marked placeholder; sweep removes it, the body stays in tmp/',
+  { skip: missing, timeout: 120_000 },
+  async () => {
+    const a = net!.mount(['disable_hardlink']);
+    const s = new DispatchStore(a);
+    await s.init(['kill']);
+    const r = await runChild(['send', a, 'Killed mid-send', 'kill'], 'placeholder');
+    assert.equal(r.signal, 'SIGKILL', r.stderr);
+    const real = (b: string) => path.join(net!.shared, 'kill', b);
+    const [left] = readdirSync(real('new'));
+    assert.ok(left, 'the placeholder is there');
+    const st = lstatSync(path.join(real('new'), left));
+    assert.deepEqual([st.size, st.mode & 0o7777], [0, 0], 'empty, with the placeholder mode');
+    assert.equal(readdirSync(real('tmp')).length, 1, "the sender's file is still in tmp/");
+    const warning = 'empty placeholder left by an interrupted move, not a dispatch (dispatch sweep removes it)';
+    const end = Date.now() + 15_000;
+    while (!(await readMeta(path.join(a, 'kill', 'new', left)))?.warnings.includes(warning)) {
+      assert.ok(Date.now() < end, 'never said to be a left placeholder');
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    const removed = await s.sweep(36, Date.now() + 11 * 60_000);
+    assert.deepEqual(removed, [path.join(a, 'kill', 'new', left)]);
+    assert.deepEqual(readdirSync(real('new')), []);
+    assert.match(
+      readFileSync(path.join(real('tmp'), readdirSync(real('tmp'))[0]), 'utf8'),
+      /marker Killed mid-send/,
+      'the body is kept (tmp/ is cleared after 36 h)',
+    );
+  },
+);

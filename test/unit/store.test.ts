@@ -163,9 +163,15 @@ test('list: teams, boxes, filters, dotfiles and folders skipped', async () => {
   writeFileSync(path.join(s.root, 'qa', 'new', 'loose-note.md'), '---\nfrom: web_ops\npriority: high\n---\n# Loose\n');
   assert.equal((await s.list()).length, 3);
   assert.equal((await s.list({ box: 'cur' })).length, 1);
-  assert.deepEqual((await s.list({ priority: 'urgent' })).map((d) => d.title), ['U']);
+  assert.deepEqual(
+    (await s.list({ priority: 'urgent' })).map((d) => d.title),
+    ['U'],
+  );
   const high = await s.list({ priority: 'high' });
-  assert.deepEqual(high.map((d) => d.title), ['Loose']);
+  assert.deepEqual(
+    high.map((d) => d.title),
+    ['Loose'],
+  );
   assert.ok(high[0].warnings.some((w) => w.includes('does not follow')));
   assert.deepEqual((await s.list({ from: 'web_ops' })).length, 1);
 });
@@ -248,7 +254,11 @@ test('a move killed after its claim is put back by sweep, under its own name', a
   const claim = path.join(s.root, 'qa', 'new', `.claim.1.2.abcd.${d.fileName}`);
   renameSync(d.path, claim); // what a killed acknowledge leaves behind
   const listed = await s.list();
-  assert.deepEqual(listed.map((x) => [x.fileName, x.claim]), [[d.fileName, path.basename(claim)]], 'a claim is listed where it was, as being moved');
+  assert.deepEqual(
+    listed.map((x) => [x.fileName, x.claim]),
+    [[d.fileName, path.basename(claim)]],
+    'a claim is listed where it was, as being moved',
+  );
   await s.sweep(36, Date.now() + 11 * 60_000);
   assert.ok(existsSync(d.path));
   assert.equal(existsSync(claim), false);

@@ -87,7 +87,8 @@ export class AgentMailClient {
     });
     if (reply.status !== 200) throw errorForStatus(reply.status, 'GET /health/liveness', reply.retryAfter);
     const body = looksLikeHtml(reply) ? undefined : parseObject(reply.body.toString('utf8'));
-    if (typeof body?.status !== 'string') throw new AgentMailError('bad-response', 'GET /health/liveness: not an Agent Mail health reply', { status: 200, reason: 'shape' });
+    if (typeof body?.status !== 'string')
+      throw new AgentMailError('bad-response', 'GET /health/liveness: not an Agent Mail health reply', { status: 200, reason: 'shape' });
     return { status: body.status };
   }
 
@@ -126,9 +127,19 @@ export class AgentMailClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     const token = this.sendableToken();
     if (token) headers.authorization = `Bearer ${token}`;
-    const reply = await exchange({ method: 'GET', url: this.urlFor('/api/reservations'), headers, timeoutMs: this.config.timeoutMs, maxBytes: this.config.maxBytes });
+    const reply = await exchange({
+      method: 'GET',
+      url: this.urlFor('/api/reservations'),
+      headers,
+      timeoutMs: this.config.timeoutMs,
+      maxBytes: this.config.maxBytes,
+    });
     if (reply.status === 404 || reply.status === 405) {
-      throw new AgentMailError('not-found', `no Agent Mail endpoint at ${this.config.baseUrl.origin} (tried ${this.mcpPaths.join(', ')} and /api/reservations)`, { status: reply.status });
+      throw new AgentMailError(
+        'not-found',
+        `no Agent Mail endpoint at ${this.config.baseUrl.origin} (tried ${this.mcpPaths.join(', ')} and /api/reservations)`,
+        { status: reply.status },
+      );
     }
     if (reply.status !== 200) throw errorForStatus(reply.status, 'GET /api/reservations', reply.retryAfter);
     const rows = looksLikeHtml(reply) ? undefined : rowsOf(parseJson(reply.body.toString('utf8')));
@@ -163,7 +174,8 @@ export class AgentMailClient {
 
   private async callWrite(tool: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
     const r = await this.withMcp((ep) => callTool(ep, tool, args));
-    if (!r) throw new AgentMailError('not-found', `${tool}: this server has no MCP endpoint (legacy servers cannot change reservations)`, { endpointMissing: true });
+    if (!r)
+      throw new AgentMailError('not-found', `${tool}: this server has no MCP endpoint (legacy servers cannot change reservations)`, { endpointMissing: true });
     return r.value;
   }
 
@@ -193,7 +205,7 @@ async function readAllPages(ep: Endpoint, uri: string): Promise<Omit<Reservation
   const reservations: Reservation[] = [];
   let dropped = 0;
   let pages = 0;
-  for (let offset = 0; ; ) {
+  for (let offset = 0; ;) {
     const body = await readResource(ep, `${uri}&limit=${PAGE_LIMIT}&offset=${offset}`);
     pages++;
     const rows = rowsOf(body);

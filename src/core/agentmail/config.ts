@@ -48,7 +48,13 @@ export interface AgentMailConfig {
 
 /** Agent Mail's slug: lowercase, runs outside [a-z0-9] become '-', trimmed of '-', else 'project'. */
 export function projectSlug(value: string): string {
-  return value.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'project';
+  return (
+    value
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'project'
+  );
 }
 
 export function isLoopbackHost(hostname: string): boolean {

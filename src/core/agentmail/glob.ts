@@ -21,7 +21,10 @@ type Token =
 const cache = new Map<string, Token[] | null>();
 
 function clean(p: string): string {
-  return p.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+  return p
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '')
+    .replace(/^\/+/, '');
 }
 
 function classAt(p: string, i: number): [Token, number] | undefined {
@@ -59,7 +62,7 @@ function pushWild(out: Token[], tok: Token): void {
 
 function compile(glob: string): Token[] {
   const out: Token[] = [];
-  for (let i = 0; i < glob.length; ) {
+  for (let i = 0; i < glob.length;) {
     const c = glob[i];
     if (glob.startsWith('**/', i) && (i === 0 || glob[i - 1] === '/')) {
       pushWild(out, { t: 'dirs' });

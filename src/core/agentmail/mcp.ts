@@ -82,7 +82,7 @@ export async function rpcCall(ep: Endpoint, method: string, params: Record<strin
   const what = `POST ${ep.url.pathname}`;
   if (reply.status !== 200 && reply.status !== 202) {
     // JSON-RPC errors may come with 4xx (e.g. 400 parse error): surface their message.
-    const msg = reply.status === 400 ? parseRpcBody(reply, id) ?? parseRpcBody(reply, null) : undefined;
+    const msg = reply.status === 400 ? (parseRpcBody(reply, id) ?? parseRpcBody(reply, null)) : undefined;
     if (msg?.error) throw rpcError(msg.error);
     throw errorForStatus(reply.status, what, reply.retryAfter);
   }
@@ -131,7 +131,10 @@ function toolError(name: string, text: string): AgentMailError {
   // server's FastMCP sends "Error calling tool 'NAME': MESSAGE".
   const parsed = parseJson(text) as { error?: { type?: unknown; message?: unknown } } | undefined;
   const inner = parsed && typeof parsed === 'object' ? parsed.error : undefined;
-  const prose = text.trim().replace(/^Error calling tool '[^']*':\s*/, '').slice(0, 500);
+  const prose = text
+    .trim()
+    .replace(/^Error calling tool '[^']*':\s*/, '')
+    .slice(0, 500);
   const message = typeof inner?.message === 'string' ? inner.message : prose || 'tool failed';
   const errorType = typeof inner?.type === 'string' ? inner.type : PROSE_TYPES.find(([re]) => re.test(prose))?.[1];
   return new AgentMailError('tool-error', `${name}: ${message}`, errorType ? { errorType } : {});

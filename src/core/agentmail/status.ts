@@ -84,7 +84,11 @@ export function reservationsPageUrl(baseUrl: URL, project: string | undefined): 
 /** `path` relative to `root` with '/' separators, or undefined when it is not inside `root`. */
 export function relativeInside(root: string, file: string): string | undefined {
   // Windows drive letters come in either case (VS Code's fsPath lowercases them).
-  const norm = (p: string): string => p.replace(/\\/g, '/').replace(/\/+$/, '').replace(/^[A-Z]:/, (d) => d.toLowerCase());
+  const norm = (p: string): string =>
+    p
+      .replace(/\\/g, '/')
+      .replace(/\/+$/, '')
+      .replace(/^[A-Z]:/, (d) => d.toLowerCase());
   const r = norm(root);
   const f = norm(file);
   if (!r || !f.startsWith(`${r}/`)) return undefined;

@@ -22,7 +22,11 @@ const INDEX_THROTTLE_MS = 1000;
 type CadenceCore = typeof import('../../core/cadence-send') & typeof import('../../core/cadence-file') & typeof import('../../core/cadences');
 let core: Promise<CadenceCore> | undefined;
 function loadCadenceCore(): Promise<CadenceCore> {
-  return (core ??= Promise.all([import('../../core/cadence-send'), import('../../core/cadence-file'), import('../../core/cadences')]).then(([a, b, c]) => ({ ...a, ...b, ...c })));
+  return (core ??= Promise.all([import('../../core/cadence-send'), import('../../core/cadence-file'), import('../../core/cadences')]).then(([a, b, c]) => ({
+    ...a,
+    ...b,
+    ...c,
+  })));
 }
 
 export type CadenceNode = { kind: 'cadence'; c: CadenceStatus } | { kind: 'bad'; b: BadRow };
@@ -78,7 +82,9 @@ export class CadenceView extends Disposable implements vscode.TreeDataProvider<C
   /** TEAM.md in each workspace folder (`.team/TEAM.md`, `TEAM.md`) and `~/.team/TEAM.md`: a change re-checks (and may notify). */
   private watch(): void {
     for (const w of this.watchers) w.dispose();
-    const patterns = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => new vscode.RelativePattern(f, '{TEAM.md,.team/TEAM.md}'));
+    const patterns = (vscode.workspace.workspaceFolders ?? [])
+      .filter((f) => f.uri.scheme === 'file')
+      .map((f) => new vscode.RelativePattern(f, '{TEAM.md,.team/TEAM.md}'));
     patterns.push(new vscode.RelativePattern(vscode.Uri.file(path.join(this.home, '.team')), 'TEAM.md'));
     this.watchers = patterns.map((p) => {
       const w = vscode.workspace.createFileSystemWatcher(p);
@@ -180,7 +186,9 @@ export class CadenceView extends Disposable implements vscode.TreeDataProvider<C
       await this.refresh('settings');
       const file = this.file;
       if (!file || !this.check) {
-        void this.prompts.warn(this.error ? vscode.l10n.t('TEAM.md could not be read: {0}', plain(this.error)) : vscode.l10n.t('No TEAM.md with a Cadences table was found.'));
+        void this.prompts.warn(
+          this.error ? vscode.l10n.t('TEAM.md could not be read: {0}', plain(this.error)) : vscode.l10n.t('No TEAM.md with a Cadences table was found.'),
+        );
         return undefined;
       }
       if (!this.due().length) {
@@ -190,7 +198,11 @@ export class CadenceView extends Disposable implements vscode.TreeDataProvider<C
       const from = this.session.config.myTeams[0] ?? (await this.askSender());
       if (!from) return undefined;
       const c = await loadCadenceCore();
-      const r = await c.sendDueCadences(this.session.store, this.source(file), { from, today: this.today(), writeLastSent: (keys, date) => this.writeLastSent(file, keys, date) });
+      const r = await c.sendDueCadences(this.session.store, this.source(file), {
+        from,
+        today: this.today(),
+        writeLastSent: (keys, date) => this.writeLastSent(file, keys, date),
+      });
       // The view shows the new state before the report says what happened.
       await this.refresh('index');
       this.report(r);
@@ -230,11 +242,16 @@ export class CadenceView extends Disposable implements vscode.TreeDataProvider<C
     const failed = r.cadences.filter((c) => c.result === 'failed');
     const skipped = r.cadences.filter((c) => c.result === 'skipped');
     const list = sent.map((c) => `${plain(c.dispatch)} → ${c.to}`).join(', ');
-    const parts = [sent.length === 1 ? vscode.l10n.t('Sent 1 recurring dispatch: {0}.', list) : vscode.l10n.t('Sent {0} recurring dispatches: {1}.', sent.length, list)];
+    const parts = [
+      sent.length === 1 ? vscode.l10n.t('Sent 1 recurring dispatch: {0}.', list) : vscode.l10n.t('Sent {0} recurring dispatches: {1}.', sent.length, list),
+    ];
     if (skipped.length) parts.push(vscode.l10n.t('{0} skipped (see the Cadences view).', skipped.length));
     if (!sent.length) parts[0] = vscode.l10n.t('Nothing sent.');
     if (failed.length || r.last_sent.error) {
-      const why = [...failed.map((c) => `${plain(c.dispatch)}: ${plain(c.error ?? '')}`), r.last_sent.error ? vscode.l10n.t('Last Sent not updated: {0}', plain(r.last_sent.error)) : ''].filter(Boolean);
+      const why = [
+        ...failed.map((c) => `${plain(c.dispatch)}: ${plain(c.error ?? '')}`),
+        r.last_sent.error ? vscode.l10n.t('Last Sent not updated: {0}', plain(r.last_sent.error)) : '',
+      ].filter(Boolean);
       void this.prompts.warn([...parts, ...why].join(' '));
     } else void this.prompts.info(parts.join(' '));
   }
@@ -285,7 +302,6 @@ export class CadenceView extends Disposable implements vscode.TreeDataProvider<C
     item.command = command;
     return item;
   }
-
 }
 
 /** The open editor document of a file; a just-closed one can linger in the list, and a dirty one counts first. */

@@ -32,13 +32,23 @@ export const prompts = {
     return vscode.window.showInputBox(options);
   },
   pickPriorities(current: Priority[]): Thenable<Priority[] | undefined> {
-    const items = PRIORITIES.map((p) => ({ label: p, priority: p, picked: current.includes(p), iconPath: new vscode.ThemeIcon('circle-filled', priorityColor(p)) }));
+    const items = PRIORITIES.map((p) => ({
+      label: p,
+      priority: p,
+      picked: current.includes(p),
+      iconPath: new vscode.ThemeIcon('circle-filled', priorityColor(p)),
+    }));
     return vscode.window
       .showQuickPick(items, { canPickMany: true, title: vscode.l10n.t('Filter by priority'), placeHolder: vscode.l10n.t('Priorities to show (none = all)') })
       .then((r) => r?.map((i) => i.priority));
   },
   pickPriority(active: Priority = 'normal', title = vscode.l10n.t('Priority')): Thenable<Priority | undefined> {
-    const items = PRIORITIES.map((p) => ({ label: p, priority: p, description: priorityHelp(p), iconPath: new vscode.ThemeIcon('circle-filled', priorityColor(p)) }));
+    const items = PRIORITIES.map((p) => ({
+      label: p,
+      priority: p,
+      description: priorityHelp(p),
+      iconPath: new vscode.ThemeIcon('circle-filled', priorityColor(p)),
+    }));
     const qp = vscode.window.createQuickPick<(typeof items)[number]>();
     qp.title = title;
     qp.items = items;
@@ -59,7 +69,12 @@ export const prompts = {
       if (!name || base.some((i) => i.team === name)) return void (qp.items = base);
       const typed: Item = isTeamName(name)
         ? { label: name, team: name, description: vscode.l10n.t('new team'), iconPath: new vscode.ThemeIcon('add'), alwaysShow: true }
-        : { label: name, description: vscode.l10n.t('not a valid team name: use a-z, 0-9, "_" and "-"'), iconPath: new vscode.ThemeIcon('error'), alwaysShow: true };
+        : {
+            label: name,
+            description: vscode.l10n.t('not a valid team name: use a-z, 0-9, "_" and "-"'),
+            iconPath: new vscode.ThemeIcon('error'),
+            alwaysShow: true,
+          };
       qp.items = [typed, ...base];
     });
     // Enter may arrive before the list is redrawn for the last keystroke, with the previous list's
@@ -83,7 +98,11 @@ export const prompts = {
 export type Prompts = typeof prompts;
 
 /** Shows a quick pick and settles once: the accepted value, or undefined when it is dismissed. */
-function once<T extends vscode.QuickPickItem, R>(qp: vscode.QuickPick<T>, value: () => R | undefined, acceptable: (item: T | undefined) => boolean = () => true): Promise<R | undefined> {
+function once<T extends vscode.QuickPickItem, R>(
+  qp: vscode.QuickPick<T>,
+  value: () => R | undefined,
+  acceptable: (item: T | undefined) => boolean = () => true,
+): Promise<R | undefined> {
   return new Promise((resolve) => {
     let done = false;
     qp.onDidAccept(() => {

@@ -180,7 +180,8 @@ export class InboxSession extends Disposable {
     this.indexValue = index;
     this.unsubscribe = index.onEvent((e) => {
       if (gen !== this.generation) return;
-      if (this.log.logLevel === vscode.LogLevel.Trace) this.log.trace(`index: ${e.type} ${'dispatch' in e ? `${e.dispatch.team}/${e.dispatch.box}/${e.dispatch.fileName}` : ''}`);
+      if (this.log.logLevel === vscode.LogLevel.Trace)
+        this.log.trace(`index: ${e.type} ${'dispatch' in e ? `${e.dispatch.team}/${e.dispatch.box}/${e.dispatch.fileName}` : ''}`);
       if (e.type === 'add' && e.dispatch.box === 'new') this.arrived.fire(e.dispatch);
       if (e.type === 'error') this.log.warn(`watcher: ${e.error.message}; rescanning`);
       if (e.type === 'teams' || e.type === 'error') void this.checkRoot(gen);
@@ -197,8 +198,20 @@ export class InboxSession extends Disposable {
       return;
     }
     const heap = (process.memoryUsage().heapUsed / 1048576).toFixed(0);
-    this.log.info(`indexed ${index.count()} dispatches in ${index.teams().length} teams under ${this.store.root} (${(performance.now() - t0).toFixed(1)} ms; extension host heap ${heap} MB; ready at ${new Date().toISOString()})`);
-    if (!this.config.poll) void c.remoteFilesystem(store.root).then((t) => t && gen === this.generation && void vscode.window.showWarningMessage(vscode.l10n.t('The dispatch root is on {0}: changes from other machines raise no events. Set dispatchInbox.watcher.poll to true.', t)));
+    this.log.info(
+      `indexed ${index.count()} dispatches in ${index.teams().length} teams under ${this.store.root} (${(performance.now() - t0).toFixed(1)} ms; extension host heap ${heap} MB; ready at ${new Date().toISOString()})`,
+    );
+    if (!this.config.poll)
+      void c
+        .remoteFilesystem(store.root)
+        .then(
+          (t) =>
+            t &&
+            gen === this.generation &&
+            void vscode.window.showWarningMessage(
+              vscode.l10n.t('The dispatch root is on {0}: changes from other machines raise no events. Set dispatchInbox.watcher.poll to true.', t),
+            ),
+        );
     this.setState('ready');
     this.readied.fire();
   }

@@ -53,7 +53,14 @@ export function resolveRoot(raw: string, core: { defaultRoot(env: NodeJS.Process
 
 function teamList(v: unknown): string[] {
   if (!Array.isArray(v)) return [];
-  return [...new Set(v.filter((t): t is string => typeof t === 'string').map((t) => t.trim()).filter(isTeamName))];
+  return [
+    ...new Set(
+      v
+        .filter((t): t is string => typeof t === 'string')
+        .map((t) => t.trim())
+        .filter(isTeamName),
+    ),
+  ];
 }
 
 /** Does this change affect the index (a new root or watcher mode) rather than only the views? */

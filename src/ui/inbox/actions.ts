@@ -32,7 +32,11 @@ export class Actions {
     const todo = ds.filter((d) => d.box === 'new');
     const r = await this.settle(todo, (d) => this.session.store.acknowledge(d));
     const head =
-      r.done.length === 1 ? vscode.l10n.t('Acknowledged “{0}”.', plain(r.done[0].title)) : r.done.length ? vscode.l10n.t('Acknowledged {0} dispatches.', r.done.length) : '';
+      r.done.length === 1
+        ? vscode.l10n.t('Acknowledged “{0}”.', plain(r.done[0].title))
+        : r.done.length
+          ? vscode.l10n.t('Acknowledged {0} dispatches.', r.done.length)
+          : '';
     this.report(head, r, vscode.l10n.t('acknowledged'), { brief: true, undo: r.done.length ? () => this.markAsNew(r.done, true) : undefined });
     return r;
   }
@@ -40,7 +44,11 @@ export class Actions {
   /** cur/ → new/: "Mark as New", and the Undo of an acknowledge. */
   async markAsNew(ds: Dispatch[], undo = false): Promise<Outcome> {
     const todo = ds.filter((d) => d.box === 'cur');
-    const r = await this.settle(todo, (d) => this.session.store.unacknowledge(d), (d) => d.team);
+    const r = await this.settle(
+      todo,
+      (d) => this.session.store.unacknowledge(d),
+      (d) => d.team,
+    );
     const title = r.done.length === 1 ? plain(r.done[0].title) : '';
     const head = undo
       ? r.done.length
@@ -59,7 +67,11 @@ export class Actions {
   async complete(ds: Dispatch[]): Promise<Outcome> {
     const r = await this.settle(ds, (d) => this.session.store.complete(d));
     const head =
-      r.done.length === 1 ? vscode.l10n.t('Marked “{0}” completed.', plain(r.done[0].title)) : r.done.length ? vscode.l10n.t('Marked {0} dispatches completed.', r.done.length) : '';
+      r.done.length === 1
+        ? vscode.l10n.t('Marked “{0}” completed.', plain(r.done[0].title))
+        : r.done.length
+          ? vscode.l10n.t('Marked {0} dispatches completed.', r.done.length)
+          : '';
     this.report(head, r, vscode.l10n.t('completed'), { brief: true });
     return r;
   }
@@ -71,7 +83,11 @@ export class Actions {
       return { status: 'moved', dispatch: d };
     });
     const head =
-      r.done.length === 1 ? vscode.l10n.t('Verified and archived “{0}”.', plain(r.done[0].title)) : r.done.length ? vscode.l10n.t('Verified and archived {0} dispatches.', r.done.length) : '';
+      r.done.length === 1
+        ? vscode.l10n.t('Verified and archived “{0}”.', plain(r.done[0].title))
+        : r.done.length
+          ? vscode.l10n.t('Verified and archived {0} dispatches.', r.done.length)
+          : '';
     this.report(head, r, '', { brief: true });
     return r;
   }
@@ -89,9 +105,17 @@ export class Actions {
       }));
     if (!team) return undefined;
     const todo = ds.filter((d) => d.team !== team || d.box !== 'new');
-    const r = await this.settle(todo, (d) => this.session.store.reroute(d, team), () => team);
+    const r = await this.settle(
+      todo,
+      (d) => this.session.store.reroute(d, team),
+      () => team,
+    );
     const head =
-      r.done.length === 1 ? vscode.l10n.t('Rerouted “{0}” to {1}.', plain(r.done[0].title), team) : r.done.length ? vscode.l10n.t('Rerouted {0} dispatches to {1}.', r.done.length, team) : '';
+      r.done.length === 1
+        ? vscode.l10n.t('Rerouted “{0}” to {1}.', plain(r.done[0].title), team)
+        : r.done.length
+          ? vscode.l10n.t('Rerouted {0} dispatches to {1}.', r.done.length, team)
+          : '';
     this.report(head, r, vscode.l10n.t('in {0}', team));
     return r;
   }
@@ -125,7 +149,12 @@ export class Actions {
         }
       }),
     );
-    const head = r.done.length === 1 ? vscode.l10n.t('Deleted “{0}”.', plain(r.done[0].title)) : r.done.length ? vscode.l10n.t('Deleted {0} dispatches.', r.done.length) : '';
+    const head =
+      r.done.length === 1
+        ? vscode.l10n.t('Deleted “{0}”.', plain(r.done[0].title))
+        : r.done.length
+          ? vscode.l10n.t('Deleted {0} dispatches.', r.done.length)
+          : '';
     const where = ownTrash.length ? ' ' + vscode.l10n.t('No system trash here: moved to {0}.', plain(path.dirname(path.dirname(ownTrash[0])))) : '';
     this.report(head && head + where, r, '');
     return r;

@@ -54,7 +54,11 @@ export function registerCommands(session: InboxSession, view: InboxView, actions
     reg('filter', async () => {
       const priorities = await prompts.pickPriorities(session.filter.priorities);
       if (!priorities) return;
-      const text = await prompts.input({ title: vscode.l10n.t('Filter by text'), prompt: vscode.l10n.t('Text in the title, sender, team or file name (empty = any)'), value: session.filter.text });
+      const text = await prompts.input({
+        title: vscode.l10n.t('Filter by text'),
+        prompt: vscode.l10n.t('Text in the title, sender, team or file name (empty = any)'),
+        value: session.filter.text,
+      });
       if (text === undefined) return;
       session.setFilter(priorities.length || text.trim() ? { priorities, text: text.trim() } : NO_FILTER);
     }),
@@ -72,7 +76,9 @@ export function registerCommands(session: InboxSession, view: InboxView, actions
 async function openDispatch(session: InboxSession, prompts: Prompts, d: Dispatch, preserveFocus: boolean): Promise<void> {
   if (hasRawBytes(d.fileName)) {
     // The editor reaches files by (UTF-8) string paths only; the CLI keeps the name's bytes.
-    void prompts.warn(vscode.l10n.t('“{0}” has a file name that is not valid UTF-8: the editor cannot open it. Use `dispatch show "{1}"`.', plain(d.title), escapeName(d.id)));
+    void prompts.warn(
+      vscode.l10n.t('“{0}” has a file name that is not valid UTF-8: the editor cannot open it. Use `dispatch show "{1}"`.', plain(d.title), escapeName(d.id)),
+    );
     return;
   }
   const uri = vscode.Uri.file(d.path);

@@ -70,7 +70,7 @@ export function dispatchTooltip(d: Dispatch, meta: DispatchMeta): vscode.Markdow
 }
 
 function scalar(v: unknown): string {
-  const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
   return oneLine(s, 120);
 }
 

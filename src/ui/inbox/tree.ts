@@ -198,7 +198,15 @@ export class InboxTree extends Disposable implements vscode.TreeDataProvider<Inb
     item.contextValue = mine ? 'team:mine' : 'team';
     item.tooltip = mine ? vscode.l10n.t('{0} (my team): {1}', team, item.description) : `${team}: ${item.description}`;
     if (stale) {
-      item.tooltip += '\n' + vscode.l10n.t('{0} unread for more than {1} days (the oldest for {2}): {3} has not run a session since they arrived.', stale.count, this.session.config.staleAfterDays, stale.age, team);
+      item.tooltip +=
+        '\n' +
+        vscode.l10n.t(
+          '{0} unread for more than {1} days (the oldest for {2}): {3} has not run a session since they arrived.',
+          stale.count,
+          this.session.config.staleAfterDays,
+          stale.age,
+          team,
+        );
     }
     return item;
   }

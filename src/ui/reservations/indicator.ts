@@ -4,7 +4,15 @@
 // lives in SecretStorage, never in settings. This file wires the item, its commands and the polling;
 // what it shows is in tooltip.ts, its quick pick in pick.ts, and settings and secrets in settings.ts.
 import * as vscode from 'vscode';
-import { AgentMailClient, AgentMailConfig, agentMailUrlSource, describeError, isAgentMailError, ReservationList, resolveAgentMailConfig } from '../../core/agentmail';
+import {
+  AgentMailClient,
+  AgentMailConfig,
+  agentMailUrlSource,
+  describeError,
+  isAgentMailError,
+  ReservationList,
+  resolveAgentMailConfig,
+} from '../../core/agentmail';
 import { PollOutcome, ReservationPoller } from '../../core/agentmail/poller';
 import { reservationPathFor, ReservationState, reservationsItemVisible, stateForError } from '../../core/agentmail/status';
 import { ReservationActions, Selector } from './pick';
@@ -122,7 +130,10 @@ class ReservationsIndicator extends Disposable {
 
   /** Settings, secrets or folders changed: a new client, the backoff forgotten, a poll at once. */
   private reload(): Promise<void> {
-    this.reloading = this.reloading.then(() => this.doReload(), () => this.doReload());
+    this.reloading = this.reloading.then(
+      () => this.doReload(),
+      () => this.doReload(),
+    );
     return this.reloading;
   }
 
@@ -222,7 +233,15 @@ class ReservationsIndicator extends Disposable {
   private render(): void {
     const activePath = this.activePath();
     const look = renderItem(
-      { state: this.state, config: this.client?.config, list: this.list, error: this.error, url: this.settings.url, checkedAt: this.checkedAt, failingSince: this.failingSince },
+      {
+        state: this.state,
+        config: this.client?.config,
+        list: this.list,
+        error: this.error,
+        url: this.settings.url,
+        checkedAt: this.checkedAt,
+        failingSince: this.failingSince,
+      },
       activePath,
     );
     const { text, background, tooltip: md, label, holders } = look;

@@ -2,7 +2,17 @@
 // release, renew (first when it expires soon), force-release another agent's stale one, copy, open the
 // server's page. Errors of actions the user asked for are shown here.
 import * as vscode from 'vscode';
-import { AgentMailClient, AgentMailError, DEFAULT_AGENT_MAIL_URL, describeError, isAgentMailError, Reservation, ReservationList, ReservationSelector, staleReasonsText } from '../../core/agentmail';
+import {
+  AgentMailClient,
+  AgentMailError,
+  DEFAULT_AGENT_MAIL_URL,
+  describeError,
+  isAgentMailError,
+  Reservation,
+  ReservationList,
+  ReservationSelector,
+  staleReasonsText,
+} from '../../core/agentmail';
 import { expiringSoon, forceReleasable, ReservationState, reservationsPageUrl, summariseReservations } from '../../core/agentmail/status';
 import { oneLine } from '../../core/text';
 import { confirmAndForceRelease } from './force';
@@ -58,8 +68,15 @@ export class ReservationActions {
     const pattern = oneLine(r.path_pattern, 60);
     try {
       const n = await call(client, r.id !== null ? { ids: [r.id] } : { paths: [r.path_pattern] });
-      if (n > 0) vscode.window.setStatusBarMessage(what === 'release' ? vscode.l10n.t('$(unlock) Released {0}', pattern) : vscode.l10n.t('$(lock) Renewed {0}', pattern), 4000);
-      else void vscode.window.showWarningMessage(vscode.l10n.t('Agent Mail changed nothing for {0}: it may have expired, or it is not held by {1}.', pattern, client.config.agent ?? '?'));
+      if (n > 0)
+        vscode.window.setStatusBarMessage(
+          what === 'release' ? vscode.l10n.t('$(unlock) Released {0}', pattern) : vscode.l10n.t('$(lock) Renewed {0}', pattern),
+          4000,
+        );
+      else
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t('Agent Mail changed nothing for {0}: it may have expired, or it is not held by {1}.', pattern, client.config.agent ?? '?'),
+        );
       return n;
     } catch (e) {
       void this.actionFailed(what === 'release' ? vscode.l10n.t('Could not release {0}', pattern) : vscode.l10n.t('Could not renew {0}', pattern), e);
@@ -103,10 +120,20 @@ export class ReservationActions {
     const { client, state, list } = this.host;
     const agent = client?.config.agent;
     const actions: Item[] = [];
-    if (state === 'unauthorized') actions.push({ label: `$(key) ${vscode.l10n.t('Set Agent Mail Token…')}`, run: () => vscode.commands.executeCommand(COMMANDS.setToken) });
+    if (state === 'unauthorized')
+      actions.push({ label: `$(key) ${vscode.l10n.t('Set Agent Mail Token…')}`, run: () => vscode.commands.executeCommand(COMMANDS.setToken) });
     actions.push({ label: `$(refresh) ${vscode.l10n.t('Refresh')}`, run: () => this.host.reload() });
-    if (state === 'ok') actions.push({ label: `$(link-external) ${vscode.l10n.t('Open reservations page')}`, description: reservationsPageUrl(client!.config.baseUrl, client!.config.project), run: () => this.openPage() });
-    if (state !== 'ok' && state !== 'loading') actions.push({ label: `$(gear) ${vscode.l10n.t('Open Agent Mail settings')}`, run: () => vscode.commands.executeCommand('workbench.action.openSettings', AGENT_MAIL_SECTION) });
+    if (state === 'ok')
+      actions.push({
+        label: `$(link-external) ${vscode.l10n.t('Open reservations page')}`,
+        description: reservationsPageUrl(client!.config.baseUrl, client!.config.project),
+        run: () => this.openPage(),
+      });
+    if (state !== 'ok' && state !== 'loading')
+      actions.push({
+        label: `$(gear) ${vscode.l10n.t('Open Agent Mail settings')}`,
+        run: () => vscode.commands.executeCommand('workbench.action.openSettings', AGENT_MAIL_SECTION),
+      });
     const sum = summariseReservations(list?.reservations ?? [], agent, this.host.activePath());
     const now = Date.now();
     const asItem = (r: Reservation): Item => {
@@ -114,7 +141,9 @@ export class ReservationActions {
       const why = r.stale ? vscode.l10n.t('stale: {0}', staleReasonsText(r.stale_reasons)) : '';
       return {
         label: `${sum.conflicts.includes(r) ? '$(warning)' : r.stale ? '$(history)' : r.exclusive ? '$(lock)' : '$(unlock)'} ${oneLine(r.path_pattern, 200)}`,
-        description: [oneLine(r.agent, 40), r.exclusive ? vscode.l10n.t('exclusive') : vscode.l10n.t('shared'), expiresText(r.expires_ts, now), ...marks].join(' · '),
+        description: [oneLine(r.agent, 40), r.exclusive ? vscode.l10n.t('exclusive') : vscode.l10n.t('shared'), expiresText(r.expires_ts, now), ...marks].join(
+          ' · ',
+        ),
         detail: [r.reason ? oneLine(r.reason, 200) : '', why].filter(Boolean).join(' — ') || undefined,
         reservation: r,
       };
@@ -123,8 +152,14 @@ export class ReservationActions {
     const items: Item[] = [...actions];
     if (agent && sum.mine.length) items.push(sep(vscode.l10n.t('Yours (as {0})', oneLine(agent, 40))), ...sum.mine.map(asItem));
     if (sum.others.length) items.push(sep(agent ? vscode.l10n.t("Others'") : vscode.l10n.t('Reservations')), ...sum.others.map(asItem));
-    const title = state === 'ok' ? vscode.l10n.t('Agent Mail reservations ({0})', sum.mine.length + sum.others.length) : this.host.itemText.replace(/\$\([^)]*\)\s*/g, '');
-    const picked = await vscode.window.showQuickPick(items, { title, placeHolder: vscode.l10n.t('Pick a reservation for its actions'), matchOnDescription: true, matchOnDetail: true });
+    const title =
+      state === 'ok' ? vscode.l10n.t('Agent Mail reservations ({0})', sum.mine.length + sum.others.length) : this.host.itemText.replace(/\$\([^)]*\)\s*/g, '');
+    const picked = await vscode.window.showQuickPick(items, {
+      title,
+      placeHolder: vscode.l10n.t('Pick a reservation for its actions'),
+      matchOnDescription: true,
+      matchOnDetail: true,
+    });
     if (!picked) return;
     if (picked.run) return void (await picked.run());
     if (picked.reservation) await this.showActions(picked.reservation, agent);
@@ -146,7 +181,11 @@ export class ReservationActions {
       actions.push(...(expiringSoon(r, Date.now()) ? [...renew, release] : [release, ...renew]));
     }
     if (forceReleasable(r, agent) && !legacy) {
-      actions.push({ label: `$(unlock) ${vscode.l10n.t('Force Release…')}`, description: vscode.l10n.t('stale: {0}', staleReasonsText(r.stale_reasons)), run: () => this.forceRelease(r) });
+      actions.push({
+        label: `$(unlock) ${vscode.l10n.t('Force Release…')}`,
+        description: vscode.l10n.t('stale: {0}', staleReasonsText(r.stale_reasons)),
+        run: () => this.forceRelease(r),
+      });
     }
     actions.push(
       { label: `$(copy) ${vscode.l10n.t('Copy pattern')}`, description: oneLine(r.path_pattern, 80), run: () => this.copy(r.path_pattern) },

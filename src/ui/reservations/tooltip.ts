@@ -105,11 +105,20 @@ function failedView(v: ReservationsView): { text: string; title: string; hint?: 
   }
 }
 
-function okTooltip(md: vscode.MarkdownString, v: ReservationsView, mine: Reservation[], others: Reservation[], conflicts: Reservation[], activePath: string | undefined): void {
+function okTooltip(
+  md: vscode.MarkdownString,
+  v: ReservationsView,
+  mine: Reservation[],
+  others: Reservation[],
+  conflicts: Reservation[],
+  activePath: string | undefined,
+): void {
   const cfg = v.config;
   md.appendMarkdown(`**${esc(vscode.l10n.t('Agent Mail reservations'))}** · ${code(cfg?.project ?? '')}\n\n`);
   if (activePath && conflicts.length) {
-    const who = holdersOf(conflicts).map((h) => `**${esc(oneLine(h, 40))}**`).join(', ');
+    const who = holdersOf(conflicts)
+      .map((h) => `**${esc(oneLine(h, 40))}**`)
+      .join(', ');
     md.appendMarkdown(`$(warning) ${code(activePath)} ${esc(vscode.l10n.t('is held exclusively by'))} ${who}\n\n`);
   }
   const agent = cfg?.agent;
@@ -119,7 +128,8 @@ function okTooltip(md: vscode.MarkdownString, v: ReservationsView, mine: Reserva
   }
   md.appendMarkdown(`**${esc(agent ? vscode.l10n.t("Others' ({0})", others.length) : vscode.l10n.t('All ({0})', others.length))}**\n\n`);
   md.appendMarkdown(others.length ? rowsMarkdown(others, true) : `${esc(vscode.l10n.t('none'))}\n\n`);
-  if (!agent) md.appendMarkdown(`${esc(vscode.l10n.t('Set dispatchInbox.agentMail.agentName (or BEADS_AGENT_NAME) to tell yours apart and release them.'))}\n\n`);
+  if (!agent)
+    md.appendMarkdown(`${esc(vscode.l10n.t('Set dispatchInbox.agentMail.agentName (or BEADS_AGENT_NAME) to tell yours apart and release them.'))}\n\n`);
   if (v.list?.dropped) md.appendMarkdown(`${esc(vscode.l10n.t('{0} malformed row(s) from the server ignored.', v.list.dropped))}\n\n`);
   if (v.list?.source === 'legacy') md.appendMarkdown(`${esc(vscode.l10n.t('Legacy /api/reservations server: read-only.'))}\n\n`);
   footer(md, v);

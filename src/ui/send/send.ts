@@ -133,7 +133,9 @@ export class Sender extends Disposable {
     const doc = vscode.workspace.textDocuments.find((t) => t.uri.toString() === uri.toString());
     // Saving into memory first closes it without a "save changes?" question; nothing reaches the disk.
     if (doc?.isDirty) await doc.save();
-    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString());
+    const tabs = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString());
     await vscode.window.tabGroups.close(tabs);
     this.files.remove(uri);
   }
@@ -150,7 +152,9 @@ export class Sender extends Disposable {
     const choices = mine.length ? mine.map((name) => ({ name })) : this.session.teamChoices();
     return this.prompts.pickTeam({
       title: vscode.l10n.t('Send Dispatch: from which team?'),
-      placeholder: mine.length ? vscode.l10n.t('Your teams (setting dispatchInbox.myTeams)') : vscode.l10n.t('Your team (set dispatchInbox.myTeams to skip this)'),
+      placeholder: mine.length
+        ? vscode.l10n.t('Your teams (setting dispatchInbox.myTeams)')
+        : vscode.l10n.t('Your team (set dispatchInbox.myTeams to skip this)'),
       teams: choices.filter((t) => t.name !== to || mine.length > 0),
       active: mine[0],
     });
@@ -161,7 +165,11 @@ export class Sender extends Disposable {
     if (!h) return [];
     const top = new vscode.Range(0, 0, 0, 0);
     return [
-      new vscode.CodeLens(top, { title: `$(send) ${vscode.l10n.t('Deliver to {0} · {1} · “{2}”', h.to, priorityName(h.priority), plain(h.title))}`, command: COMMANDS.deliverDraft, arguments: [doc.uri] }),
+      new vscode.CodeLens(top, {
+        title: `$(send) ${vscode.l10n.t('Deliver to {0} · {1} · “{2}”', h.to, priorityName(h.priority), plain(h.title))}`,
+        command: COMMANDS.deliverDraft,
+        arguments: [doc.uri],
+      }),
       new vscode.CodeLens(top, { title: `$(close) ${vscode.l10n.t('Discard')}`, command: COMMANDS.discardDraft, arguments: [doc.uri] }),
     ];
   }

@@ -131,10 +131,11 @@ export class SentTree extends Disposable implements vscode.TreeDataProvider<Sent
       md.appendText(vscode.l10n.t('Stale: older than {0} days in new/ — {1} has not run a session since it arrived.', this.staleDays, d.team));
     }
     item.tooltip = md;
-    item.accessibilityInformation = { label: vscode.l10n.t('{0}, {1}, in {2}, {3}', d.title, statusLabel(status), where, stale ? vscode.l10n.t('stale') : age) };
+    item.accessibilityInformation = {
+      label: vscode.l10n.t('{0}, {1}, in {2}, {3}', d.title, statusLabel(status), where, stale ? vscode.l10n.t('stale') : age),
+    };
     return item;
   }
-
 }
 
 function statusLabel(s: Status): string {
@@ -163,7 +164,8 @@ export class SentView extends Disposable {
     this.tree = this.register(new SentTree(session));
     this.view = this.register(vscode.window.createTreeView(VIEWS.sent, { treeDataProvider: this.tree, canSelectMany: true }));
     this.register(session.onDidChange(() => this.update()));
-    const reg = (id: 'verifyArchive' | 'markCompleted', fn: (t?: Target, ts?: Target[]) => unknown) => this.register(vscode.commands.registerCommand(COMMANDS[id], fn));
+    const reg = (id: 'verifyArchive' | 'markCompleted', fn: (t?: Target, ts?: Target[]) => unknown) =>
+      this.register(vscode.commands.registerCommand(COMMANDS[id], fn));
     reg('verifyArchive', (t, ts) => actions.archive(dispatchesOf(t, ts, this.view.selection).filter((d) => d.box === 'cur')));
     reg('markCompleted', (t, ts) => actions.complete(dispatchesOf(t, ts, this.view.selection)));
     this.update();

@@ -5,9 +5,13 @@ import { step } from '../framework';
 import { activityBarItem, commandPaletteLabel, EMPTY_WELCOME, hasContributedCommand, openDispatchInbox, recordWelcome, runFromPalette, treeRow } from '../ui';
 
 export default [
-  step('the workbench loads', async ({ page }) => {
-    await waitForWorkbench(page);
-  }, { timeoutMs: 60_000 }),
+  step(
+    'the workbench loads',
+    async ({ page }) => {
+      await waitForWorkbench(page);
+    },
+    { timeoutMs: 60_000 },
+  ),
 
   step('the activity bar has a "Dispatch Inbox" item', async ({ page }) => {
     await activityBarItem(page).waitFor({ state: 'visible', timeout: 20_000 });
@@ -23,10 +27,14 @@ export default [
     await screenshot('e2e-inbox-teams');
   }),
 
-  step('a team created on disk appears after "Refresh" from the palette', async ({ page, store }) => {
-    await store.init(['design']);
-    await runFromPalette(page, commandPaletteLabel('dispatchInbox.refresh'));
-    await treeRow(page, 'design').first().waitFor({ state: 'visible', timeout: 10_000 });
-    assert.ok(await treeRow(page, 'engineering').count(), 'engineering row disappeared');
-  }, { skip: () => (hasContributedCommand('dispatchInbox.refresh') ? undefined : 'dispatchInbox.refresh is not contributed') }),
+  step(
+    'a team created on disk appears after "Refresh" from the palette',
+    async ({ page, store }) => {
+      await store.init(['design']);
+      await runFromPalette(page, commandPaletteLabel('dispatchInbox.refresh'));
+      await treeRow(page, 'design').first().waitFor({ state: 'visible', timeout: 10_000 });
+      assert.ok(await treeRow(page, 'engineering').count(), 'engineering row disappeared');
+    },
+    { skip: () => (hasContributedCommand('dispatchInbox.refresh') ? undefined : 'dispatchInbox.refresh is not contributed') },
+  ),
 ];

@@ -7,7 +7,18 @@ import type { Locator, Page } from 'playwright-core';
 import type { Priority } from '../../../src/core/format';
 import type { DispatchStore } from '../../../src/core/store';
 import { step } from '../framework';
-import { activityBarItem, answerQuickInput, closeToasts, commandPaletteLabel, EMPTY_WELCOME, notification, openDispatchInbox, recordWelcome, runFromPalette, statusBarItem } from '../ui';
+import {
+  activityBarItem,
+  answerQuickInput,
+  closeToasts,
+  commandPaletteLabel,
+  EMPTY_WELCOME,
+  notification,
+  openDispatchInbox,
+  recordWelcome,
+  runFromPalette,
+  statusBarItem,
+} from '../ui';
 
 /** One tree row by its exact label (the row text also holds the description). */
 function row(page: Page, label: string): Locator {
@@ -28,7 +39,11 @@ async function expandAcknowledged(page: Page, team: string): Promise<void> {
 
 /** The row with this label once its text (label + description) also matches `text`: waits, not a one-shot read. */
 async function rowSays(page: Page, label: string, text: RegExp): Promise<void> {
-  await page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).filter({ hasText: text }).first().waitFor({ state: 'visible' });
+  await page
+    .locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) })
+    .filter({ hasText: text })
+    .first()
+    .waitFor({ state: 'visible' });
 }
 
 async function contextMenu(page: Page, r: Locator, item: string): Promise<void> {
@@ -36,7 +51,13 @@ async function contextMenu(page: Page, r: Locator, item: string): Promise<void> 
   // A right-click while the focus is moving (an editor opening) can close the menu at once: retry.
   for (let i = 0; i < 3; i++) {
     await r.click({ button: 'right' });
-    if (await entry.waitFor({ state: 'visible', timeout: 2000 }).then(() => true, () => false)) break;
+    if (
+      await entry.waitFor({ state: 'visible', timeout: 2000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     await page.keyboard.press('Escape');
   }
   // The menu acts on keyboard focus as reliably as on a click: hover to focus the entry, then Enter.
@@ -61,9 +82,13 @@ export default [
     // The priority badge is a file decoration: CSS content on our row, never on an Explorer file.
     const badge = await row(page, 'Checkout returns 500')
       .locator('.monaco-icon-label')
-      .evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } }).getComputedStyle(el, '::after').content);
+      .evaluate(
+        (el) => (globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } }).getComputedStyle(el, '::after').content,
+      );
     assert.equal(badge, '"U"');
-    await activityBarItem(page).locator('.badge-content', { hasText: /^\s*3\s*$/ }).waitFor({ state: 'visible' });
+    await activityBarItem(page)
+      .locator('.badge-content', { hasText: /^\s*3\s*$/ })
+      .waitFor({ state: 'visible' });
     await screenshot('e2e-ui-inbox');
   }),
 
@@ -106,7 +131,10 @@ export default [
       await page.keyboard.press('ArrowDown');
     }
     await page.keyboard.press('Enter');
-    await page.locator('.tab', { hasText: /Preview\]? .*update-site-footer/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await page
+      .locator('.tab', { hasText: /Preview\]? .*update-site-footer/ })
+      .first()
+      .waitFor({ state: 'visible', timeout: 10_000 });
     await page.waitForTimeout(300);
     await page.keyboard.press('Control+Enter');
     const curDir = path.join(root, 'engineering', 'cur');
@@ -139,16 +167,27 @@ export default [
 
   step('an urgent dispatch from an agent pops up a notification; Open shows it', async ({ page, store, screenshot, codeServer }) => {
     await closeToasts(page);
-    await store.deliver({ to: 'engineering', from: 'web_ops', priority: 'urgent', title: 'Database failover in progress', body: 'The primary is down; writes are paused.' });
+    await store.deliver({
+      to: 'engineering',
+      from: 'web_ops',
+      priority: 'urgent',
+      title: 'Database failover in progress',
+      body: 'The primary is down; writes are paused.',
+    });
     const toast = notification(page, 'urgent dispatch for engineering from web_ops').last();
     await toast.waitFor({ state: 'visible', timeout: 10_000 });
-    await row(page, 'Database failover in progress').waitFor({ state: 'visible', timeout: 10_000 }).catch((e) => {
-      dumpLog(codeServer.userDataDir);
-      throw e;
-    });
+    await row(page, 'Database failover in progress')
+      .waitFor({ state: 'visible', timeout: 10_000 })
+      .catch((e) => {
+        dumpLog(codeServer.userDataDir);
+        throw e;
+      });
     await screenshot('e2e-ui-notification');
     await toast.locator('.monaco-button', { hasText: 'Open' }).click();
-    await page.locator('.tab', { hasText: /Preview\]? .*database-failover-in-progress/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await page
+      .locator('.tab', { hasText: /Preview\]? .*database-failover-in-progress/ })
+      .first()
+      .waitFor({ state: 'visible', timeout: 10_000 });
   }),
 
   step('Reroute from the context menu moves a dispatch to another team', async ({ page, root }) => {
@@ -165,7 +204,12 @@ export default [
     await page.locator('.part.sidebar .actions-container .action-label[aria-label^="Filter by Priority"]:visible').click();
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'urgent' }).first().locator('input[type=checkbox], .monaco-checkbox, .quick-input-list-checkbox').first().click();
+    await page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: 'urgent' })
+      .first()
+      .locator('input[type=checkbox], .monaco-checkbox, .quick-input-list-checkbox')
+      .first()
+      .click();
     await input.press('Enter');
     await answerQuickInput(page, '', { question: 'Filter by text' });
     await page.locator('.part.sidebar', { hasText: 'Filtered: urgent' }).waitFor({ state: 'visible' });
@@ -176,7 +220,7 @@ export default [
     await row(page, 'Verify release 2.4').waitFor({ state: 'visible' });
   }),
 
-  step('Delete asks first; the file goes to the trash (code-server has none: the root\'s .trash/)', async ({ page, root, store }) => {
+  step("Delete asks first; the file goes to the trash (code-server has none: the root's .trash/)", async ({ page, root, store }) => {
     await closeToasts(page);
     await ensureNew(store, root, VERIFY, 'verify-release-2-4');
     const file = () => fs.readdirSync(path.join(root, 'qa', 'new')).find((f) => f.includes('verify-release-2-4'));
@@ -212,10 +256,24 @@ export default [
     }
     await expandAcknowledged(page, 'engineering');
     await row(page, 'Checkout returns 500').click();
-    await page.locator('.tab', { hasText: /Preview\]? .*checkout-returns-500/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await page
+      .locator('.tab', { hasText: /Preview\]? .*checkout-returns-500/ })
+      .first()
+      .waitFor({ state: 'visible', timeout: 10_000 });
     // The preview is a webview (two nested frames); give it its content before the picture.
-    await page.frameLocator('iframe.webview').frameLocator('iframe').locator('h1', { hasText: 'Checkout returns 500' }).waitFor({ timeout: 10_000 }).catch(() => undefined);
-    await store.deliver({ to: 'qa', from: 'web_ops', priority: 'high', title: 'Verify the rollback of 2.3.1', body: 'Rolled back at 09:12; please run the smoke suite.' });
+    await page
+      .frameLocator('iframe.webview')
+      .frameLocator('iframe')
+      .locator('h1', { hasText: 'Checkout returns 500' })
+      .waitFor({ timeout: 10_000 })
+      .catch(() => undefined);
+    await store.deliver({
+      to: 'qa',
+      from: 'web_ops',
+      priority: 'high',
+      title: 'Verify the rollback of 2.3.1',
+      body: 'Rolled back at 09:12; please run the smoke suite.',
+    });
     await notification(page, 'high dispatch for qa from web_ops').waitFor({ state: 'visible', timeout: 10_000 });
     await page.mouse.move(1000, 300);
     await page.waitForTimeout(800);
@@ -263,7 +321,6 @@ async function waitUntil(probe: () => boolean, what: string, ms = 10_000): Promi
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-
 
 function dumpLog(dir: string): void {
   const found: string[] = [];

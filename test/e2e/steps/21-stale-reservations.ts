@@ -59,6 +59,10 @@ export default [
 
     await count(before).waitFor({ state: 'visible', timeout: 10_000 });
     assert.ok(!(dbl.store.list(true) as { agent: string }[]).some((r) => r.agent === CRASHED), 'still held on the server');
-    assert.deepEqual(dbl.store.notifications.map((n) => n.to), [CRASHED], 'the previous holder was notified once');
+    assert.deepEqual(
+      dbl.store.notifications.map((n) => n.to),
+      [CRASHED],
+      'the previous holder was notified once',
+    );
   }),
 ];

@@ -47,7 +47,11 @@ export default [
     await page.locator('.editor-instance .monaco-editor').first().click();
     await page.keyboard.press('Control+Enter');
     await notification(page, 'Delivered “Typed ahead of the picker” to qa').waitFor({ state: 'visible' });
-    const where = fs.readdirSync(root).filter((t) => fs.existsSync(path.join(root, t, 'new')) && fs.readdirSync(path.join(root, t, 'new')).some((f) => f.includes('typed-ahead-of-the-picker')));
+    const where = fs
+      .readdirSync(root)
+      .filter(
+        (t) => fs.existsSync(path.join(root, t, 'new')) && fs.readdirSync(path.join(root, t, 'new')).some((f) => f.includes('typed-ahead-of-the-picker')),
+      );
     assert.deepEqual(where, ['qa'], `delivered to ${where.join(', ')}`);
     signal.throwIfAborted();
   }),

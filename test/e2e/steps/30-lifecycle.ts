@@ -64,56 +64,65 @@ async function editUserSettings(page: Page, settings: Record<string, unknown>): 
 }
 
 export default [
-  step('Sent view: acknowledge, Mark Completed, then Verify & Archive from the Sent view', async ({ page, codeServer, root, store, screenshot }) => {
-    const settingsFile = path.join(codeServer.userDataDir, 'User', 'settings.json');
-    settingsBefore = fs.readFileSync(settingsFile, 'utf8');
-    const d = await store.deliver({ to: 'qa', from: 'engineering', priority: 'normal', title: TITLE, body: 'Check the lifecycle end to end.' });
+  step(
+    'Sent view: acknowledge, Mark Completed, then Verify & Archive from the Sent view',
+    async ({ page, codeServer, root, store, screenshot }) => {
+      const settingsFile = path.join(codeServer.userDataDir, 'User', 'settings.json');
+      settingsBefore = fs.readFileSync(settingsFile, 'utf8');
+      const d = await store.deliver({ to: 'qa', from: 'engineering', priority: 'normal', title: TITLE, body: 'Check the lifecycle end to end.' });
 
-    await openDispatchInbox(page);
-    const sent = await expandPane(page, 'Sent');
-    // myTeams through settings.json, edited as a person would (the JSON settings editor, saved).
-    const hint = sent.getByText('Set dispatchInbox.myTeams');
-    const now = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
-    await editUserSettings(page, { ...now, 'dispatchInbox.myTeams': ['engineering'] });
-    await hint.waitFor({ state: 'hidden', timeout: 15_000 });
-    const pendingRow = rowIn(sent, TITLE);
-    await pendingRow.waitFor({ state: 'visible', timeout: 15_000 });
-    assert.match((await pendingRow.textContent()) ?? '', /qa\/new · \d+m/);
+      await openDispatchInbox(page);
+      const sent = await expandPane(page, 'Sent');
+      // myTeams through settings.json, edited as a person would (the JSON settings editor, saved).
+      const hint = sent.getByText('Set dispatchInbox.myTeams');
+      const now = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+      await editUserSettings(page, { ...now, 'dispatchInbox.myTeams': ['engineering'] });
+      await hint.waitFor({ state: 'hidden', timeout: 15_000 });
+      const pendingRow = rowIn(sent, TITLE);
+      await pendingRow.waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match((await pendingRow.textContent()) ?? '', /qa\/new · \d+m/);
 
-    const inbox = pane(page, 'Inbox');
-    const cur = path.join(root, 'qa', 'cur', d.fileName);
-    const statusIs = (st: string) => () => fs.existsSync(cur) && new RegExp(`^status: ${st}$`, 'm').test(fs.readFileSync(cur, 'utf8'));
-    await inline(rowIn(inbox, TITLE), 'Acknowledge', statusIs('accepted'), 'status: accepted in qa/cur/');
-    await rowIn(sent, TITLE).filter({ hasText: 'qa/acknowledged' }).waitFor({ state: 'visible', timeout: 15_000 });
+      const inbox = pane(page, 'Inbox');
+      const cur = path.join(root, 'qa', 'cur', d.fileName);
+      const statusIs = (st: string) => () => fs.existsSync(cur) && new RegExp(`^status: ${st}$`, 'm').test(fs.readFileSync(cur, 'utf8'));
+      await inline(rowIn(inbox, TITLE), 'Acknowledge', statusIs('accepted'), 'status: accepted in qa/cur/');
+      await rowIn(sent, TITLE).filter({ hasText: 'qa/acknowledged' }).waitFor({ state: 'visible', timeout: 15_000 });
 
-    // The acknowledged row in the inbox (qa's Acknowledged node is collapsed until opened).
-    const rows = inbox.locator('.monaco-list-row');
-    const acknowledged = rowIn(inbox, TITLE);
-    for (let i = 0; i < 4 && !(await acknowledged.isVisible()); i++) {
-      // A re-render may collapse or replace the row between the read and the click: look again each time.
-      const labels = await rows.locator('.label-name').allTextContents();
-      const ack = rows.nth(labels.indexOf('Acknowledged', labels.indexOf('qa')));
-      if ((await ack.getAttribute('aria-expanded')) === 'false') await ack.locator('.monaco-tl-twistie').click();
-      await acknowledged.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
-    }
-    await acknowledged.filter({ hasText: 'accepted' }).waitFor({ state: 'visible', timeout: 15_000 });
-    await inline(acknowledged, 'Mark Completed', statusIs('completed'), 'status: completed');
-    await rowIn(inbox, TITLE).filter({ hasText: 'completed' }).waitFor({ state: 'visible', timeout: 15_000 });
-    await screenshot('e2e-lifecycle-completed');
+      // The acknowledged row in the inbox (qa's Acknowledged node is collapsed until opened).
+      const rows = inbox.locator('.monaco-list-row');
+      const acknowledged = rowIn(inbox, TITLE);
+      for (let i = 0; i < 4 && !(await acknowledged.isVisible()); i++) {
+        // A re-render may collapse or replace the row between the read and the click: look again each time.
+        const labels = await rows.locator('.label-name').allTextContents();
+        const ack = rows.nth(labels.indexOf('Acknowledged', labels.indexOf('qa')));
+        if ((await ack.getAttribute('aria-expanded')) === 'false') await ack.locator('.monaco-tl-twistie').click();
+        await acknowledged.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
+      }
+      await acknowledged.filter({ hasText: 'accepted' }).waitFor({ state: 'visible', timeout: 15_000 });
+      await inline(acknowledged, 'Mark Completed', statusIs('completed'), 'status: completed');
+      await rowIn(inbox, TITLE).filter({ hasText: 'completed' }).waitFor({ state: 'visible', timeout: 15_000 });
+      await screenshot('e2e-lifecycle-completed');
 
-    // Three views share the side bar: fold the Inbox, as a person would, so the Sent rows have room.
-    const inboxHeader = inbox.locator('.pane-header').first();
-    if ((await inboxHeader.getAttribute('aria-expanded')) === 'true') await inboxHeader.click();
-    await inbox.locator('.pane-header[aria-expanded="false"]').first().waitFor({ state: 'visible' });
-    const completedRow = rowIn(sent, TITLE);
-    await sent.locator('.monaco-list-row', { hasText: 'Completed' }).first().waitFor({ state: 'visible', timeout: 15_000 });
-    const month = path.join(root, '.archive', 'qa', d.created!.slice(0, 7));
-    await inline(completedRow, 'Verify & Archive', () => fs.existsSync(path.join(month, d.fileName)) && !fs.existsSync(cur), 'the dispatch in .archive/qa/<month>/');
-    await rowIn(sent, TITLE).waitFor({ state: 'detached', timeout: 15_000 });
-    await screenshot('e2e-lifecycle-archived');
-    await inboxHeader.click();
-    await inbox.locator('.pane-header[aria-expanded="true"]').first().waitFor({ state: 'visible' });
-  }, { timeoutMs: 90_000 }),
+      // Three views share the side bar: fold the Inbox, as a person would, so the Sent rows have room.
+      const inboxHeader = inbox.locator('.pane-header').first();
+      if ((await inboxHeader.getAttribute('aria-expanded')) === 'true') await inboxHeader.click();
+      await inbox.locator('.pane-header[aria-expanded="false"]').first().waitFor({ state: 'visible' });
+      const completedRow = rowIn(sent, TITLE);
+      await sent.locator('.monaco-list-row', { hasText: 'Completed' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      const month = path.join(root, '.archive', 'qa', d.created!.slice(0, 7));
+      await inline(
+        completedRow,
+        'Verify & Archive',
+        () => fs.existsSync(path.join(month, d.fileName)) && !fs.existsSync(cur),
+        'the dispatch in .archive/qa/<month>/',
+      );
+      await rowIn(sent, TITLE).waitFor({ state: 'detached', timeout: 15_000 });
+      await screenshot('e2e-lifecycle-archived');
+      await inboxHeader.click();
+      await inbox.locator('.pane-header[aria-expanded="true"]').first().waitFor({ state: 'visible' });
+    },
+    { timeoutMs: 90_000 },
+  ),
 
   step('Sent view: the settings are put back', async ({ page }) => {
     if (settingsBefore !== undefined) await editUserSettings(page, JSON.parse(settingsBefore) as Record<string, unknown>);

@@ -48,24 +48,33 @@ async function pickTeam(page: Page, team: string): Promise<void> {
 }
 
 export default [
-  step('cadences: a TEAM.md with due ones in the workspace: one notification; Send delivers them and sets Last Sent', async ({ page, root, workspace, screenshot }) => {
-    const file = path.join(workspace, 'TEAM.md');
-    fs.writeFileSync(file, TEAM_MD);
-    const toast = notification(page, '2 recurring dispatches are due').last();
-    await toast.waitFor({ state: 'visible', timeout: 20_000 });
-    await screenshot('e2e-cadences-notification');
-    await toast.locator('.monaco-button', { hasText: 'Send' }).click();
-    await pickTeam(page, 'engineering');
-    await until('both cadences delivered', () => cadenceFiles(path.join(root, 'web_ops', 'new'), 'site-health-check').length === 1 && cadenceFiles(path.join(root, 'qa', 'new'), 'dependency-audit').length === 1);
-    const sent = fs.readFileSync(path.join(root, 'web_ops', 'new', cadenceFiles(path.join(root, 'web_ops', 'new'), 'site-health-check')[0]), 'utf8');
-    assert.match(sent, /^cadence: site-health-check$/m);
-    assert.match(sent, /^from: engineering$/m);
-    assert.match(sent, /Every page answers 200/);
-    const d = today();
-    await until('Last Sent written', () => fs.readFileSync(file, 'utf8') === TEAM_MD.replace('| 2026-01-31 |', `| ${d} |`).replace('| never |', `| ${d} |`));
-    await notification(page, 'Sent 2 recurring dispatches').waitFor({ state: 'visible', timeout: 10_000 });
-    assert.equal(cadenceFiles(path.join(root, 'qa', 'new'), 'yearly-review').length, 0, 'what is not due is not sent');
-  }, { timeoutMs: 60_000 }),
+  step(
+    'cadences: a TEAM.md with due ones in the workspace: one notification; Send delivers them and sets Last Sent',
+    async ({ page, root, workspace, screenshot }) => {
+      const file = path.join(workspace, 'TEAM.md');
+      fs.writeFileSync(file, TEAM_MD);
+      const toast = notification(page, '2 recurring dispatches are due').last();
+      await toast.waitFor({ state: 'visible', timeout: 20_000 });
+      await screenshot('e2e-cadences-notification');
+      await toast.locator('.monaco-button', { hasText: 'Send' }).click();
+      await pickTeam(page, 'engineering');
+      await until(
+        'both cadences delivered',
+        () =>
+          cadenceFiles(path.join(root, 'web_ops', 'new'), 'site-health-check').length === 1 &&
+          cadenceFiles(path.join(root, 'qa', 'new'), 'dependency-audit').length === 1,
+      );
+      const sent = fs.readFileSync(path.join(root, 'web_ops', 'new', cadenceFiles(path.join(root, 'web_ops', 'new'), 'site-health-check')[0]), 'utf8');
+      assert.match(sent, /^cadence: site-health-check$/m);
+      assert.match(sent, /^from: engineering$/m);
+      assert.match(sent, /Every page answers 200/);
+      const d = today();
+      await until('Last Sent written', () => fs.readFileSync(file, 'utf8') === TEAM_MD.replace('| 2026-01-31 |', `| ${d} |`).replace('| never |', `| ${d} |`));
+      await notification(page, 'Sent 2 recurring dispatches').waitFor({ state: 'visible', timeout: 10_000 });
+      assert.equal(cadenceFiles(path.join(root, 'qa', 'new'), 'yearly-review').length, 0, 'what is not due is not sent');
+    },
+    { timeoutMs: 60_000 },
+  ),
 
   step('cadences: the view lists the rows, none due any more', async ({ page, screenshot }) => {
     const sidebar = await openDispatchInbox(page);
@@ -74,7 +83,9 @@ export default [
     const header = pane.locator('.pane-header');
     if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
     // Sent today, so next week: the row says when, not "due".
-    await pane.locator('.monaco-list-row', { hasText: /Site health check→ web_ops · weekly · next \d{4}-\d\d-\d\d/ }).waitFor({ state: 'visible', timeout: 10_000 });
+    await pane
+      .locator('.monaco-list-row', { hasText: /Site health check→ web_ops · weekly · next \d{4}-\d\d-\d\d/ })
+      .waitFor({ state: 'visible', timeout: 10_000 });
     await pane.locator('.monaco-list-row', { hasText: /Dependency audit→ qa · weekly · next / }).waitFor({ state: 'visible' });
     assert.equal(await pane.locator('.monaco-list-row', { hasText: '· due' }).count(), 0);
     await pane.locator('.monaco-list-row', { hasText: 'Yearly review' }).waitFor({ state: 'visible' });

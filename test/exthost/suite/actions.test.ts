@@ -53,7 +53,10 @@ suite('actions', () => {
     const node = await fresh('Undo me');
     await vscode.commands.executeCommand('dispatchInbox.acknowledge', node);
     await vscode.commands.executeCommand('dispatchInbox.undoLast');
-    await waitFor('back in new/', () => inBox('engineering', 'new').includes(node.dispatch.fileName) && !inBox('engineering', 'cur').includes(node.dispatch.fileName));
+    await waitFor(
+      'back in new/',
+      () => inBox('engineering', 'new').includes(node.dispatch.fileName) && !inBox('engineering', 'cur').includes(node.dispatch.fileName),
+    );
     await waitFor('back in the tree', () => nodeTitledSafe('engineering', 'new', 'Undo me'));
     assert.equal(confirmation(), '$(check) Moved “Undo me” back to New.');
   });
@@ -99,7 +102,7 @@ suite('actions', () => {
     assert.ok(said.some((s) => s.text === 'Acknowledged 3 dispatches.'));
   });
 
-  test('acknowledge all on a team\'s New node', async () => {
+  test("acknowledge all on a team's New node", async () => {
     await fresh('One', 'qa');
     await fresh('Two', 'qa');
     const r = (await vscode.commands.executeCommand('dispatchInbox.acknowledgeAll', api.tree.boxNode('qa', 'new'))) as Outcome;
@@ -138,7 +141,10 @@ suite('actions', () => {
     assert.equal(r1.done.length + r2.done.length, 1);
     assert.equal(r1.already.length + r2.already.length + r1.gone.length + r2.gone.length, 1);
     assert.equal(r1.failed.length + r2.failed.length, 0);
-    assert.deepEqual(inBox('engineering', 'cur').filter((f) => f === node.dispatch.fileName), [node.dispatch.fileName]);
+    assert.deepEqual(
+      inBox('engineering', 'cur').filter((f) => f === node.dispatch.fileName),
+      [node.dispatch.fileName],
+    );
   });
 
   test('mark as new', async () => {
@@ -185,7 +191,7 @@ suite('actions', () => {
     assert.ok(fs.existsSync(node.dispatch.path));
   });
 
-  test('delete goes to the trash (the OS one, else the root\'s .trash/), after one confirmation', async () => {
+  test("delete goes to the trash (the OS one, else the root's .trash/), after one confirmation", async () => {
     const node = await fresh('Delete me');
     const asked: string[] = [];
     restorers.push(
@@ -202,7 +208,7 @@ suite('actions', () => {
     assert.deepEqual(asked, ['Delete “Delete me”? [Move to Trash]']);
     // code-server's file service has no trash: the file must then be in the root's own trash, whole.
     const own = path.join(node.dispatch.root, '.trash', node.dispatch.team, node.dispatch.fileName);
-    console.log(`[exthost]     (${fs.existsSync(own) ? 'no OS trash: kept in the root\'s .trash/' : 'OS trash'})`);
+    console.log(`[exthost]     (${fs.existsSync(own) ? "no OS trash: kept in the root's .trash/" : 'OS trash'})`);
     if (fs.existsSync(own)) assert.match(fs.readFileSync(own, 'utf8'), /# Delete me/);
     await waitFor('gone from the tree', () => !nodeTitledSafe('engineering', 'new', 'Delete me'));
   });

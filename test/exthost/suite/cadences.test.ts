@@ -10,8 +10,10 @@ import type { InboxApi } from '../../../src/extension';
 import type { CadenceNode } from '../../../src/ui/cadences/cadences';
 import { answer, filesIn, inboxSuite, listen, setting, TempRoot, tempRoot, waitFor } from './ui-fixture';
 
-const TABLE = (rows: string) => `# Engineering\r\n\r\n## Cadences\r\n\r\n| Dispatch | To | Frequency | Last Sent | Notes |\r\n|---|---|---|---|---|\r\n${rows}\r\nAfter the table.\r\n`;
-const ROWS = '| Site health check | web_ops | weekly | never      | Check every page |\r\n| Dependency audit | qa | daily |  | |\r\n| SEO report | qa | monthly | 2999-01-01 | |\r\n| Broken | qa | fortnightly | | |\r\n';
+const TABLE = (rows: string) =>
+  `# Engineering\r\n\r\n## Cadences\r\n\r\n| Dispatch | To | Frequency | Last Sent | Notes |\r\n|---|---|---|---|---|\r\n${rows}\r\nAfter the table.\r\n`;
+const ROWS =
+  '| Site health check | web_ops | weekly | never      | Check every page |\r\n| Dependency audit | qa | daily |  | |\r\n| SEO report | qa | monthly | 2999-01-01 | |\r\n| Broken | qa | fortnightly | | |\r\n';
 
 function today(): string {
   const d = new Date();
@@ -54,7 +56,11 @@ suite('cadences', () => {
     const toast = await waitFor('the cadence notification', () => said.said.find((x) => /recurring dispatch/.test(x.text)), 15_000);
     assert.equal(toast.text, '2 recurring dispatches are due');
     assert.deepEqual(toast.actions, ['Send', 'Review']);
-    await waitFor('both delivered', () => filesIn(path.join(t.root, 'web_ops', 'new')).length === 1 && filesIn(path.join(t.root, 'qa', 'new')).length === 1, 10_000);
+    await waitFor(
+      'both delivered',
+      () => filesIn(path.join(t.root, 'web_ops', 'new')).length === 1 && filesIn(path.join(t.root, 'qa', 'new')).length === 1,
+      10_000,
+    );
     const web = fs.readFileSync(path.join(t.root, 'web_ops', 'new', filesIn(path.join(t.root, 'web_ops', 'new'))[0]), 'utf8');
     assert.match(web, /^cadence: site-health-check$/m);
     assert.match(web, /^from: engineering$/m);

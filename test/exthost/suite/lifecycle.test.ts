@@ -18,7 +18,8 @@ suite('lifecycle', () => {
   const text = (v: string | vscode.TreeItemLabel | boolean | undefined) => (typeof v === 'string' ? v : typeof v === 'object' ? v.label : '');
   const sentRows = (status: 'pending' | 'accepted' | 'completed') =>
     (api.sent.getChildren(api.sent.statusNode(status)) as SentNode[]).flatMap((n) => (n.kind === 'sent' ? [n] : []));
-  const sentTitled = (status: 'pending' | 'accepted' | 'completed', title: string) => sentRows(status).find((n) => n.kind === 'sent' && n.dispatch.title === title);
+  const sentTitled = (status: 'pending' | 'accepted' | 'completed', title: string) =>
+    sentRows(status).find((n) => n.kind === 'sent' && n.dispatch.title === title);
   const statusIn = (p: string) => /^status: (\w+)/m.exec(fs.readFileSync(p, 'utf8'))?.[1];
 
   test('acknowledge writes accepted; the row and the Sent view say so; Mark Completed; Verify & Archive', async () => {
@@ -31,7 +32,9 @@ suite('lifecycle', () => {
     assert.equal(statusIn(file), 'accepted');
     const accepted = await waitFor('accepted in Sent', () => sentTitled('accepted', 'Update the site'));
     assert.match(String(api.sent.getTreeItem(accepted).description), /^web_ops\/acknowledged · 30m$/);
-    await waitFor('accepted on the inbox row', () => / · accepted$/.test(String(api.tree.getTreeItem(nodeTitled(api, 'web_ops', 'cur', 'Update the site')).description)));
+    await waitFor('accepted on the inbox row', () =>
+      / · accepted$/.test(String(api.tree.getTreeItem(nodeTitled(api, 'web_ops', 'cur', 'Update the site')).description)),
+    );
 
     await vscode.commands.executeCommand('dispatchInbox.markCompleted', nodeTitled(api, 'web_ops', 'cur', 'Update the site'));
     assert.equal(statusIn(file), 'completed');
@@ -39,7 +42,9 @@ suite('lifecycle', () => {
     const completed = await waitFor('completed in Sent', () => sentTitled('completed', 'Update the site'));
     const item = api.sent.getTreeItem(completed);
     assert.equal(item.contextValue, 'sent:completed');
-    await waitFor('completed on the inbox row', () => / · completed$/.test(String(api.tree.getTreeItem(nodeTitled(api, 'web_ops', 'cur', 'Update the site')).description)));
+    await waitFor('completed on the inbox row', () =>
+      / · completed$/.test(String(api.tree.getTreeItem(nodeTitled(api, 'web_ops', 'cur', 'Update the site')).description)),
+    );
 
     await vscode.commands.executeCommand('dispatchInbox.verifyArchive', completed);
     const archived = path.join(t.root, '.archive', 'web_ops');

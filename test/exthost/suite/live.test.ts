@@ -53,7 +53,10 @@ suite('live updates', () => {
   test('acknowledged elsewhere: the row moves to Acknowledged', async () => {
     const d = api.session.index!.list('engineering', 'new')[0];
     await t.store.acknowledge(d.path);
-    await waitFor('moved', () => boxLabels(api, 'engineering', 'cur').includes('From a terminal') && !boxLabels(api, 'engineering', 'new').includes('From a terminal'));
+    await waitFor(
+      'moved',
+      () => boxLabels(api, 'engineering', 'cur').includes('From a terminal') && !boxLabels(api, 'engineering', 'new').includes('From a terminal'),
+    );
     await waitFor('no badge', () => api.view.view.badge === undefined);
   });
 
@@ -61,7 +64,9 @@ suite('live updates', () => {
     let fired = 0;
     const sub = api.tree.onDidChangeTreeData(() => fired++);
     try {
-      await Promise.all(Array.from({ length: 500 }, (_, i) => t.store.deliver({ to: 'qa', from: 'engineering', priority: 'low', title: `Bulk ${i}`, created: minutesAgo(i) })));
+      await Promise.all(
+        Array.from({ length: 500 }, (_, i) => t.store.deliver({ to: 'qa', from: 'engineering', priority: 'low', title: `Bulk ${i}`, created: minutesAgo(i) })),
+      );
       await waitFor('500 in qa/new', () => api.session.index?.count('qa', 'new') === 500, 15_000);
       await new Promise((r) => setTimeout(r, 400));
       assert.ok(fired < 60, `the tree refreshed ${fired} times for 500 arrivals`);
@@ -94,9 +99,15 @@ suite('live updates', () => {
     try {
       await t.store.deliver({ to: 'engineering', from: 'qa', priority: 'normal', title: 'Quiet one' });
       await t.store.deliver({ to: 'qa', from: 'engineering', priority: 'urgent', title: 'Not mine' });
-      await waitFor('indexed', () => boxLabels(api, 'engineering', 'new').includes('Quiet one') && api.session.index?.list('qa', 'new').some((d) => d.title === 'Not mine'));
+      await waitFor(
+        'indexed',
+        () => boxLabels(api, 'engineering', 'new').includes('Quiet one') && api.session.index?.list('qa', 'new').some((d) => d.title === 'Not mine'),
+      );
       await new Promise((r) => setTimeout(r, 800));
-      assert.deepEqual(heard.said.map((s) => s.text), []);
+      assert.deepEqual(
+        heard.said.map((s) => s.text),
+        [],
+      );
     } finally {
       heard.restore();
     }
@@ -106,7 +117,10 @@ suite('live updates', () => {
     await notifications({}, async (said) => {
       // A file that does not follow the naming rule: priority and sender come from its front matter.
       const file = path.join(t.root, 'engineering', 'new', 'hostile.md');
-      fs.writeFileSync(file, '---\npriority: urgent\nfrom: "[qa](command:workbench.action.quit)"\n---\n# Done [click](command:workbench.action.quit) $(alert)\n');
+      fs.writeFileSync(
+        file,
+        '---\npriority: urgent\nfrom: "[qa](command:workbench.action.quit)"\n---\n# Done [click](command:workbench.action.quit) $(alert)\n',
+      );
       const s = await waitFor('the notification', () => said.find((x) => x.text.includes('click')));
       assert.doesNotMatch(s.text, ACTIVE_TEXT, s.text);
       assert.match(s.text, /Done \[click\]\u200b\(command:workbench\.action\.quit\) \$\u200b\(alert\)/, 'the words are all still there');
@@ -120,7 +134,10 @@ suite('live updates', () => {
       await t.store.deliver({ to: 'engineering', from: 'qa', priority: 'urgent', title: 'Background urgent' });
       await waitFor('the urgent one', () => said.find((x) => x.text.includes('Background urgent')));
       await quietFor(600);
-      assert.deepEqual(said.map((x) => x.text), ['urgent dispatch for engineering from qa: “Background urgent”']);
+      assert.deepEqual(
+        said.map((x) => x.text),
+        ['urgent dispatch for engineering from qa: “Background urgent”'],
+      );
     });
   });
 
@@ -131,7 +148,11 @@ suite('live updates', () => {
         await t.store.deliver({ to: 'engineering', from: 'qa', priority: 'high', title });
         await quietFor(500);
       }
-      assert.deepEqual(said.map((x) => x.text), ['high dispatch for engineering from qa: “Trickle 1”'], 'one toast within the interval');
+      assert.deepEqual(
+        said.map((x) => x.text),
+        ['high dispatch for engineering from qa: “Trickle 1”'],
+        'one toast within the interval',
+      );
       await waitFor('the batch', () => said.length === 2, 4000);
       assert.equal(said[1].text, '2 dispatches arrived for engineering.');
       await quietFor(600);
@@ -180,7 +201,7 @@ suite('live updates', () => {
       await second;
       assert.equal(api.session.state, 'ready');
       assert.equal(live.size, 1, `${live.size} indexes are watching`);
-      assert.ok(live.has(api.session.index!), 'the one watching is the session\'s');
+      assert.ok(live.has(api.session.index!), "the one watching is the session's");
     } finally {
       Object.assign(indexProto, { start: orig.start, dispose: orig.dispose });
       storeProto.exists = orig.exists;
@@ -188,7 +209,7 @@ suite('live updates', () => {
     }
   });
 
-  test('the summary line is the CLI\'s, and pops up only when it changed', async () => {
+  test("the summary line is the CLI's, and pops up only when it changed", async () => {
     const heard = listen(api);
     try {
       const line = await api.notifier.summarise();

@@ -41,7 +41,7 @@ suite('names that are not UTF-8', () => {
     await waitFor('moved in the tree', () => dispatchNodes(api, 'engineering', 'cur').some((n) => n.dispatch.title === 'Raw bytes'));
   });
 
-  test('deleted into the root\'s own trash with its bytes kept (VS Code cannot reach it by a UTF-8 path)', async () => {
+  test("deleted into the root's own trash with its bytes kept (VS Code cannot reach it by a UTF-8 path)", async () => {
     const cur = dispatchNodes(api, 'engineering', 'cur').find((n) => n.dispatch.title === 'Raw bytes');
     assert.ok(cur, 'the previous test acknowledged it');
     const restore = answer(api, { confirm: async () => true });
@@ -53,7 +53,10 @@ suite('names that are not UTF-8', () => {
     }
     assert.deepEqual(bytesIn('cur'), []);
     const trash = path.join(t.root, '.trash', 'engineering');
-    assert.deepEqual(fs.readdirSync(trash, { encoding: 'buffer' }).map((b) => b.toString('hex')), [NAME.toString('hex')]);
+    assert.deepEqual(
+      fs.readdirSync(trash, { encoding: 'buffer' }).map((b) => b.toString('hex')),
+      [NAME.toString('hex')],
+    );
     await waitFor('gone from the tree', () => !dispatchNodes(api, 'engineering', 'cur').some((n) => n.dispatch.title === 'Raw bytes'));
   });
 });

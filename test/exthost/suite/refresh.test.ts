@@ -14,7 +14,8 @@ type Fired = InboxNode | InboxNode[] | undefined;
 
 function describe(f: Fired): string {
   if (f === undefined) return 'all';
-  const one = (n: InboxNode) => (n.kind === 'dispatch' ? `dispatch:${n.dispatch.title}` : n.kind === 'more' ? 'more' : n.kind === 'box' ? `box:${n.team}/${n.box}` : `team:${n.team}`);
+  const one = (n: InboxNode) =>
+    n.kind === 'dispatch' ? `dispatch:${n.dispatch.title}` : n.kind === 'more' ? 'more' : n.kind === 'box' ? `box:${n.team}/${n.box}` : `team:${n.team}`;
   return Array.isArray(f) ? f.map(one).join(',') : one(f);
 }
 
@@ -58,7 +59,10 @@ suite('targeted refresh', () => {
       await waitFor('the row with its heading', () => boxLabels(api, 'engineering', 'new').includes('A much longer heading'));
     });
     assert.equal(fired[0], 'team:engineering');
-    assert.ok(fired.slice(1).every((f) => f === 'dispatch:A much longer heading'), fired.join(' | '));
+    assert.ok(
+      fired.slice(1).every((f) => f === 'dispatch:A much longer heading'),
+      fired.join(' | '),
+    );
   });
 
   test('the age tick repaints nothing when no age text changed', async () => {

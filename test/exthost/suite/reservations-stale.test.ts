@@ -64,10 +64,14 @@ suite('Agent Mail stale reservations', () => {
   let ui: ReturnType<typeof stubUi> | undefined;
 
   async function until(what: string, ok: (s: ReservationsSnapshot) => boolean): Promise<ReservationsSnapshot> {
-    return waitFor(what, async () => {
-      const s = await state();
-      return ok(s) ? s : undefined;
-    }, 15_000);
+    return waitFor(
+      what,
+      async () => {
+        const s = await state();
+        return ok(s) ? s : undefined;
+      },
+      15_000,
+    );
   }
 
   suiteSetup(async () => {
@@ -116,13 +120,19 @@ suite('Agent Mail stale reservations', () => {
     const modal = ui.seen.warnings[0];
     assert.equal(modal.text, "Force-release CrashedAgent's reservation of src/legacy/**?");
     assert.equal((modal.options as { modal: boolean }).modal, true);
-    assert.match((modal.options as { detail: string }).detail, /stale: agent inactive > 30 min, no recent mail activity > 15 min\..*tells CrashedAgent by mail/);
+    assert.match(
+      (modal.options as { detail: string }).detail,
+      /stale: agent inactive > 30 min, no recent mail activity > 15 min\..*tells CrashedAgent by mail/,
+    );
     assert.deepEqual(modal.buttons, ['Force Release']);
     const call = dbl.calls.filter((c) => c.rpc?.method === 'tools/call').at(-1)?.rpc?.params as { name: string; arguments: Record<string, unknown> };
     assert.equal(call.name, 'force_release_file_reservation');
     assert.deepEqual(call.arguments, { project_key: folder, agent_name: ME, file_reservation_id: STALE, notify_previous: true });
     assert.ok(!(dbl.store.list(true) as { id: number }[]).some((r) => r.id === STALE), 'released on the server');
-    assert.deepEqual(dbl.store.notifications.map((n) => [n.to, n.from]), [['CrashedAgent', ME]]);
+    assert.deepEqual(
+      dbl.store.notifications.map((n) => [n.to, n.from]),
+      [['CrashedAgent', ME]],
+    );
     const after = await state(false);
     assert.equal(after.count, 3, 'the item refreshed at once');
     assert.deepEqual(ui.seen.errors, []);

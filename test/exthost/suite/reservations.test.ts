@@ -24,10 +24,14 @@ function state(refresh = true): Thenable<ReservationsSnapshot> {
 async function until(what: string, ok: (s: ReservationsSnapshot) => boolean, timeoutMs = 15_000): Promise<ReservationsSnapshot> {
   let last: ReservationsSnapshot | undefined;
   try {
-    return await waitFor(what, async () => {
-      last = await state();
-      return ok(last) ? last : undefined;
-    }, timeoutMs);
+    return await waitFor(
+      what,
+      async () => {
+        last = await state();
+        return ok(last) ? last : undefined;
+      },
+      timeoutMs,
+    );
   } catch (e) {
     throw new Error(`${(e as Error).message}; last state: ${JSON.stringify(last, null, 1)}`);
   }
@@ -308,7 +312,7 @@ suite('Agent Mail reservations', () => {
     const released = await vscode.commands.executeCommand<number>('dispatchInbox.reservations.release', mine.id);
     assert.equal(released, 1);
     const call = dbl.calls.filter((c) => c.rpc?.method === 'tools/call').at(-1);
-    const args = (call?.rpc?.params as { name: string; arguments: Record<string, unknown> } | undefined);
+    const args = call?.rpc?.params as { name: string; arguments: Record<string, unknown> } | undefined;
     assert.equal(args?.name, 'release_file_reservations');
     assert.deepEqual(args?.arguments, { project_key: folder, agent_name: ME, file_reservation_ids: [mine.id], registration_token: 'reg-tester' });
     assert.equal(dbl.store.list(true).length, 2, "the server's state changed");

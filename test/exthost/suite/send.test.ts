@@ -20,7 +20,10 @@ suite('send dispatch', () => {
   });
 
   /** Everything under the root except empty folders: what a cancelled send must leave unchanged. */
-  const snapshot = () => ['engineering', 'qa', 'newteam'].flatMap((team) => ['tmp', 'new', 'cur'].flatMap((b) => filesIn(path.join(t.root, team, b)).map((f) => `${team}/${b}/${f}`)));
+  const snapshot = () =>
+    ['engineering', 'qa', 'newteam'].flatMap((team) =>
+      ['tmp', 'new', 'cur'].flatMap((b) => filesIn(path.join(t.root, team, b)).map((f) => `${team}/${b}/${f}`)),
+    );
 
   function answers(to: string | undefined, priority: 'urgent' | 'high' | 'normal' | 'low' | undefined, title: string | undefined) {
     const asked: string[] = [];
@@ -55,7 +58,11 @@ suite('send dispatch', () => {
     assert.match(text, /^---\n/);
     assert.match(text, /priority: high/);
     assert.match(text, /# Check build 2.4\n\nPlease run the smoke suite on \*\*2.4\*\*\./);
-    await waitFor('the draft tab closed', () => !vscode.window.tabGroups.all.some((g) => g.tabs.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.scheme === 'dispatch-draft')));
+    await waitFor(
+      'the draft tab closed',
+      () =>
+        !vscode.window.tabGroups.all.some((g) => g.tabs.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.scheme === 'dispatch-draft')),
+    );
     await waitFor('in the tree', () => api.session.index?.get('qa', 'new', d.fileName));
     assert.ok(said.said.some((s) => s.text === 'Delivered “Check build 2.4” to qa (high).'));
   });
@@ -80,7 +87,11 @@ suite('send dispatch', () => {
     ]);
     assert.equal(results.filter(Boolean).length, 1);
     assert.deepEqual(filesIn(path.join(t.root, 'qa', 'new')).filter((f) => f.includes('only-once')).length, 1);
-    assert.deepEqual(said.said.filter((x) => x.level === 'warn'), [], 'the second press is not an error');
+    assert.deepEqual(
+      said.said.filter((x) => x.level === 'warn'),
+      [],
+      'the second press is not an error',
+    );
   });
 
   test('a delivery that fails keeps the draft, so it can be delivered again', async () => {
@@ -102,7 +113,7 @@ suite('send dispatch', () => {
     assert.equal(d.title, 'Second try');
   });
 
-  test('changing the draft\'s language mode keeps the draft', async () => {
+  test("changing the draft's language mode keeps the draft", async () => {
     answers('qa', 'normal', 'Plain words');
     const uri = (await vscode.commands.executeCommand('dispatchInbox.sendDispatch')) as vscode.Uri;
     const doc = vscode.window.activeTextEditor!.document;
@@ -134,7 +145,9 @@ suite('send dispatch', () => {
     await vscode.commands.executeCommand('dispatchInbox.discardDraft', uri);
     assert.deepEqual(snapshot(), before);
     assert.ok(!fs.existsSync(path.join(t.root, 'newteam')));
-    assert.ok(!vscode.window.tabGroups.all.some((g) => g.tabs.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === uri.toString())));
+    assert.ok(
+      !vscode.window.tabGroups.all.some((g) => g.tabs.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === uri.toString())),
+    );
   });
 
   test('a new team typed at the picker is created on delivery', async () => {

@@ -8,7 +8,9 @@ suite('activation timing', () => {
     const api = await inboxApi();
     const first = await waitFor('the first index', () => api.timings.firstIndex);
     const t = api.timings;
-    console.log(`[exthost]     timings: bundle top level ${t.load.toFixed(1)} ms, VS Code before activate() ${t.host.toFixed(1)} ms, activate() ${t.activate.toFixed(1)} ms, first index ${first.toFixed(1)} ms after activate`);
+    console.log(
+      `[exthost]     timings: bundle top level ${t.load.toFixed(1)} ms, VS Code before activate() ${t.host.toFixed(1)} ms, activate() ${t.activate.toFixed(1)} ms, first index ${first.toFixed(1)} ms after activate`,
+    );
     // A loose bound: it catches the core being loaded inside activate() (hundreds of ms), not load noise;
     // the figure itself is measured in the README.
     assert.ok(t.activate < 250, `activate() took ${t.activate} ms`);

@@ -24,7 +24,13 @@ suite('inbox tree', () => {
     await send('urgent', 'Urgent old', 120);
     await send('high', 'High', 60, 'engineering', 'web_ops');
     for (let i = 0; i < 12; i++) {
-      const d = await t.store.deliver({ to: 'qa', from: 'engineering', priority: 'normal', title: `Done ${String(i).padStart(2, '0')}`, created: minutesAgo(1000 - i) });
+      const d = await t.store.deliver({
+        to: 'qa',
+        from: 'engineering',
+        priority: 'normal',
+        title: `Done ${String(i).padStart(2, '0')}`,
+        created: minutesAgo(1000 - i),
+      });
       await t.store.acknowledge(d);
     }
     await waitFor('12 acknowledged in qa', () => api.session.index?.count('qa', 'cur') === 12);
@@ -32,12 +38,18 @@ suite('inbox tree', () => {
 
   test('one node per team, my team first, with "N new · K urgent"', () => {
     const teams = children(api);
-    assert.deepEqual(teams.map((n) => label(api, n)), ['engineering', 'qa', 'web_ops']);
+    assert.deepEqual(
+      teams.map((n) => label(api, n)),
+      ['engineering', 'qa', 'web_ops'],
+    );
     const eng = api.tree.getTreeItem(teams[0]);
     assert.equal(eng.description, '6 new · 2 urgent · 1 high');
     assert.equal(eng.contextValue, 'team:mine');
     assert.equal(api.tree.getTreeItem(teams[1]).description, '0 new');
-    assert.deepEqual(children(api, teams[0]).map((n) => label(api, n)), ['New', 'Acknowledged']);
+    assert.deepEqual(
+      children(api, teams[0]).map((n) => label(api, n)),
+      ['New', 'Acknowledged'],
+    );
   });
 
   test('New: urgent → low, then oldest first', () => {
@@ -101,10 +113,12 @@ suite('inbox tree', () => {
 
   test('a malformed file is shown with a warning', async () => {
     fs.writeFileSync(path.join(t.root, 'qa', 'new', 'notes.txt'), '---\npriority: [oops\n---\nhello\n');
-    const n = await waitFor('notes.txt in qa/new', () => children(api, api.tree.boxNode('qa', 'new')).find((x) => x.kind === 'dispatch' && x.dispatch.fileName === 'notes.txt'));
+    const n = await waitFor('notes.txt in qa/new', () =>
+      children(api, api.tree.boxNode('qa', 'new')).find((x) => x.kind === 'dispatch' && x.dispatch.fileName === 'notes.txt'),
+    );
     const item = await api.tree.resolveTreeItem(api.tree.getTreeItem(n), n);
     assert.ok(String((item.tooltip as vscode.MarkdownString).value).includes('follow'), 'the tooltip names the problem');
-    await waitFor('a warning icon', () => ((api.tree.getTreeItem(n).iconPath as vscode.ThemeIcon).id === 'warning'));
+    await waitFor('a warning icon', () => (api.tree.getTreeItem(n).iconPath as vscode.ThemeIcon).id === 'warning');
   });
 
   test('filter by priority and text', async () => {
@@ -120,7 +134,13 @@ suite('inbox tree', () => {
   test('the teams setting limits which teams are shown', async () => {
     const u = await setting('teams', ['qa']);
     try {
-      await waitFor('only qa', () => children(api).map((n) => label(api, n)).join() === 'qa');
+      await waitFor(
+        'only qa',
+        () =>
+          children(api)
+            .map((n) => label(api, n))
+            .join() === 'qa',
+      );
     } finally {
       await u();
     }

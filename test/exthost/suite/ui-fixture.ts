@@ -91,11 +91,13 @@ export interface Said {
 /** Records every info/warning message; `reply` picks the button "clicked" (undefined = dismissed). */
 export function listen(api: InboxApi, reply: (s: Said) => string | undefined = () => undefined): { said: Said[]; restore: () => void } {
   const said: Said[] = [];
-  const mk = (level: Said['level']) => (text: string, ...actions: string[]) => {
-    const s = { level, text, actions };
-    said.push(s);
-    return Promise.resolve(reply(s));
-  };
+  const mk =
+    (level: Said['level']) =>
+    (text: string, ...actions: string[]) => {
+      const s = { level, text, actions };
+      said.push(s);
+      return Promise.resolve(reply(s));
+    };
   return { said, restore: answer(api, { info: mk('info'), warn: mk('warn') }) };
 }
 
