@@ -31,12 +31,11 @@ export class Actions {
   async acknowledge(ds: Dispatch[]): Promise<Outcome> {
     const todo = ds.filter((d) => d.box === 'new');
     const r = await this.settle(todo, (d) => this.session.store.acknowledge(d));
-    const head =
-      r.done.length === 1
-        ? vscode.l10n.t('Acknowledged “{0}”.', plain(r.done[0].title))
-        : r.done.length
-          ? vscode.l10n.t('Acknowledged {0} dispatches.', r.done.length)
-          : '';
+    const head = headline(
+      r.done,
+      (t) => vscode.l10n.t('Acknowledged “{0}”.', t),
+      (k) => vscode.l10n.t('Acknowledged {0} dispatches.', k),
+    );
     this.report(head, r, vscode.l10n.t('acknowledged'), { brief: true, undo: r.done.length ? () => this.markAsNew(r.done, true) : undefined });
     return r;
   }
@@ -49,16 +48,17 @@ export class Actions {
       (d) => this.session.store.unacknowledge(d),
       (d) => d.team,
     );
-    const title = r.done.length === 1 ? plain(r.done[0].title) : '';
     const head = undo
-      ? r.done.length
-        ? vscode.l10n.t('Moved {0} back to New.', title ? `“${title}”` : r.done.length)
-        : ''
-      : r.done.length === 1
-        ? vscode.l10n.t('Marked “{0}” as new.', title)
-        : r.done.length
-          ? vscode.l10n.t('Marked {0} dispatches as new.', r.done.length)
-          : '';
+      ? headline(
+          r.done,
+          (t) => vscode.l10n.t('Moved {0} back to New.', `“${t}”`),
+          (k) => vscode.l10n.t('Moved {0} back to New.', k),
+        )
+      : headline(
+          r.done,
+          (t) => vscode.l10n.t('Marked “{0}” as new.', t),
+          (k) => vscode.l10n.t('Marked {0} dispatches as new.', k),
+        );
     this.report(head, r, vscode.l10n.t('in New'), { brief: true, undo: !undo && r.done.length ? () => this.acknowledge(r.done) : undefined });
     return r;
   }
@@ -66,12 +66,11 @@ export class Actions {
   /** `status: completed` (acknowledging first what is still new): Mark Completed. */
   async complete(ds: Dispatch[]): Promise<Outcome> {
     const r = await this.settle(ds, (d) => this.session.store.complete(d));
-    const head =
-      r.done.length === 1
-        ? vscode.l10n.t('Marked “{0}” completed.', plain(r.done[0].title))
-        : r.done.length
-          ? vscode.l10n.t('Marked {0} dispatches completed.', r.done.length)
-          : '';
+    const head = headline(
+      r.done,
+      (t) => vscode.l10n.t('Marked “{0}” completed.', t),
+      (k) => vscode.l10n.t('Marked {0} dispatches completed.', k),
+    );
     this.report(head, r, vscode.l10n.t('completed'), { brief: true });
     return r;
   }
@@ -82,12 +81,11 @@ export class Actions {
       await this.session.store.archive(d);
       return { status: 'moved', dispatch: d };
     });
-    const head =
-      r.done.length === 1
-        ? vscode.l10n.t('Verified and archived “{0}”.', plain(r.done[0].title))
-        : r.done.length
-          ? vscode.l10n.t('Verified and archived {0} dispatches.', r.done.length)
-          : '';
+    const head = headline(
+      r.done,
+      (t) => vscode.l10n.t('Verified and archived “{0}”.', t),
+      (k) => vscode.l10n.t('Verified and archived {0} dispatches.', k),
+    );
     this.report(head, r, '', { brief: true });
     return r;
   }
@@ -110,12 +108,11 @@ export class Actions {
       (d) => this.session.store.reroute(d, team),
       () => team,
     );
-    const head =
-      r.done.length === 1
-        ? vscode.l10n.t('Rerouted “{0}” to {1}.', plain(r.done[0].title), team)
-        : r.done.length
-          ? vscode.l10n.t('Rerouted {0} dispatches to {1}.', r.done.length, team)
-          : '';
+    const head = headline(
+      r.done,
+      (t) => vscode.l10n.t('Rerouted “{0}” to {1}.', t, team),
+      (k) => vscode.l10n.t('Rerouted {0} dispatches to {1}.', k, team),
+    );
     this.report(head, r, vscode.l10n.t('in {0}', team));
     return r;
   }
@@ -149,12 +146,11 @@ export class Actions {
         }
       }),
     );
-    const head =
-      r.done.length === 1
-        ? vscode.l10n.t('Deleted “{0}”.', plain(r.done[0].title))
-        : r.done.length
-          ? vscode.l10n.t('Deleted {0} dispatches.', r.done.length)
-          : '';
+    const head = headline(
+      r.done,
+      (t) => vscode.l10n.t('Deleted “{0}”.', t),
+      (k) => vscode.l10n.t('Deleted {0} dispatches.', k),
+    );
     const where = ownTrash.length ? ' ' + vscode.l10n.t('No system trash here: moved to {0}.', plain(path.dirname(path.dirname(ownTrash[0])))) : '';
     this.report(head && head + where, r, '');
     return r;
@@ -231,4 +227,9 @@ function isNotFound(e: unknown): boolean {
 /** The core is loaded lazily, so its error class is recognised by name rather than by instanceof. */
 function isDispatchError(e: unknown, code: string): boolean {
   return (e as Error | undefined)?.name === 'DispatchError' && (e as { code?: string }).code === code;
+}
+
+/** The first words of a report: the one dispatch done, by its title (made plain), or how many, or nothing. */
+function headline(done: Dispatch[], one: (title: string) => string, many: (n: number) => string): string {
+  return done.length === 1 ? one(plain(done[0].title)) : done.length ? many(done.length) : '';
 }
