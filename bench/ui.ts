@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import type { CDPSession, Page } from 'playwright-core';
 import { launchChromium, newPage } from '../scripts/harness/browser';
 import { main, onCleanup } from '../scripts/harness/cleanup';
-import { freePort, startCodeServer, type CodeServer } from '../scripts/harness/codeServer';
+import { extensionLogs, freePort, startCodeServer, type CodeServer } from '../scripts/harness/codeServer';
 import { REPO_ROOT } from '../scripts/harness/paths';
 import { ensureProvisioned, npmRun } from '../scripts/harness/provision';
 import { buildName, type Priority, PRIORITIES } from '../src/core/format';
@@ -111,16 +111,9 @@ async function pageTaskMs(cdp: CDPSession): Promise<number> {
 }
 
 function extensionLog(cs: CodeServer): string {
-  const found: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('Dispatch Inbox.log')) found.push(p);
-    }
-  };
-  walk(cs.userDataDir);
-  return found.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+  return extensionLogs(cs.userDataDir)
+    .map((f) => fs.readFileSync(f, 'utf8'))
+    .join('\n');
 }
 
 async function waitForLog(cs: CodeServer, re: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {

@@ -214,6 +214,20 @@ export async function startCodeServer(o: CodeServerOptions = {}): Promise<CodeSe
   return { url, port, pid, baseDir, extensionsDir, userDataDir, logFile, workbenchUrl, logTail, stop };
 }
 
+/** The extension's output-channel logs ("Dispatch Inbox.log") under a code-server's user-data folder. */
+export function extensionLogs(userDataDir: string): string[] {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('Dispatch Inbox.log')) found.push(p);
+    }
+  };
+  walk(userDataDir);
+  return found;
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }

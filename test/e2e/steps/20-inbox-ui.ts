@@ -7,6 +7,7 @@ import type { Locator, Page } from 'playwright-core';
 import type { Priority } from '../../../src/core/format';
 import type { DispatchStore } from '../../../src/core/store';
 import { step } from '../framework';
+import { extensionLogs } from '../../../scripts/harness/codeServer';
 import {
   activityBarItem,
   answerQuickInput,
@@ -323,14 +324,5 @@ async function waitUntil(probe: () => boolean, what: string, ms = 10_000): Promi
 }
 
 function dumpLog(dir: string): void {
-  const found: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('Dispatch Inbox.log')) found.push(p);
-    }
-  };
-  walk(dir);
-  for (const f of found) console.log(`--- ${f}\n${fs.readFileSync(f, 'utf8').split('\n').slice(-60).join('\n')}`);
+  for (const f of extensionLogs(dir)) console.log(`--- ${f}\n${fs.readFileSync(f, 'utf8').split('\n').slice(-60).join('\n')}`);
 }
