@@ -193,3 +193,29 @@ test('kill -9 mid-acknowledge of such a name: sweep puts it back under its exact
     assert.deepEqual(bytesIn(path.join(root, 'qa', 'cur')), []);
   }
 });
+
+test('a name of 255 bytes (NAME_MAX) ending in raw bytes: listed, acknowledged with a status rewrite, marked new, rerouted — its bytes kept', async () => {
+  const root = await rootWithRaw();
+  const long = Buffer.concat([Buffer.from('a'.repeat(249)), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from('.md')]);
+  assert.equal(long.length, 255);
+  writeRaw(path.join(root, 'qa', 'new'), long, '---\nfrom: eng\npriority: low\n---\n# Longest raw\n');
+  const listed = JSON.parse((await dispatch(['--root', root, 'list', '--json'])).out) as { id: string; title: string }[];
+  const id = listed.find((d) => d.title === 'Longest raw')?.id;
+  assert.equal(id, `${'a'.repeat(249)}\\xff\\xfe\\x80`);
+  const ack = await dispatch(['--root', root, 'ack', id]);
+  assert.equal(ack.code, 0, ack.err);
+  assert.ok(bytesIn(path.join(root, 'qa', 'cur')).includes(long.toString('hex')));
+  assert.match(readFileSync(Buffer.concat([Buffer.from(path.join(root, 'qa', 'cur') + '/'), long]), 'utf8'), /^status: accepted$/m);
+  const store = new DispatchStore(root);
+  const [d] = (await store.list({ box: 'cur' })).filter((x) => x.fileName.length > 200);
+  assert.equal((await store.unacknowledge(d)).status, 'moved');
+  const r = await dispatch(['--root', root, 'reroute', id, '--to', 'ops']);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(bytesIn(path.join(root, 'ops', 'new')), [long.toString('hex')]);
+  assert.ok(!bytesIn(path.join(root, 'qa', 'new')).includes(long.toString('hex')));
+  assert.deepEqual(
+    bytesIn(path.join(root, 'qa', 'cur')).filter((h) => h.startsWith('2e')),
+    [],
+    'no claim left behind',
+  );
+});
