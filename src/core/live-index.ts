@@ -23,7 +23,7 @@ import * as path from 'node:path';
 import { Dispatch, DispatchMeta } from './dispatch';
 import { Box, BOXES, isTeamName } from './format';
 import { listBox, readMeta } from './store';
-import { claimPart, pendingClaims } from './fsmove';
+import { claimPart, pendingClaims } from './move';
 
 export type IndexEvent =
   | { type: 'add'; dispatch: Dispatch }

@@ -3,7 +3,7 @@
 // `rewrite` acknowledges while setting `status: accepted`; `inplace` rewrites the file in its own box.
 import * as path from 'node:path';
 import { DispatchStore } from '../../src/core/store';
-import { moveNoClobber } from '../../src/core/fsmove';
+import { moveNoClobber } from '../../src/core/move';
 
 export const accept = (b: Buffer) => Buffer.from(b.toString('utf8').replace(/^status: .*$/m, 'status: accepted'));
 
