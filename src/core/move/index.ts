@@ -2,7 +2,7 @@
 // and what listings show meanwhile (repair.ts), and the verdict on a racer's move (verdict.ts).
 export { moveNoClobber } from './move';
 export type { MoveResult } from './move';
-export { place } from './place';
+export { place, placeholderOf } from './place';
 export { pendingClaims, repairClaims, hiddenPlaceholders } from './repair';
 export type { Recognise } from './verdict';
 export { headHash, sameFile } from './identity';

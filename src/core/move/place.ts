@@ -151,6 +151,12 @@ export async function settleTaken(dir: string, mid: string, ph: string): Promise
   return false;
 }
 
+/** The placeholder a marker (by its file name) names, if it can be read. */
+export async function placeholderOf(dir: string, marker: string): Promise<string | undefined> {
+  const c = claimPart(marker);
+  return c?.part === 'marker' ? (await readMarker(dir, c.id))?.ph : undefined;
+}
+
 /** The markers in a box's listing, read (unreadable ones are left for sweep). */
 export async function markersIn(dir: string, names: string[]): Promise<{ mid: string; m: Marker }[]> {
   const out: { mid: string; m: Marker }[] = [];
