@@ -25,7 +25,7 @@ export function hasBeads(cwd: string): boolean {
 
 /** `Related: dispatch from engineering (2026-01-31, update-site)`: the protocol's back reference. */
 export function beadDescription(d: Dispatch): string {
-  return `Related: dispatch from ${d.from ?? 'unknown'} (${(d.created ?? '').slice(0, 10) || 'unknown date'}, ${d.slug})`;
+  return `Related: dispatch from ${oneLine(d.from ?? 'unknown', 64)} (${oneLine((d.created ?? '').slice(0, 10), 10) || 'unknown date'}, ${oneLine(d.slug, 80)})`;
 }
 
 export function beadArgs(d: Dispatch): string[] {

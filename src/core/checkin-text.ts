@@ -3,7 +3,7 @@
 import type { Dispatch } from './dispatch';
 import type { CheckinItem, CheckinResult, Section } from './checkin';
 import { escapeName } from './rawname';
-import { oneLine } from './text';
+import { oneLine, splitLines } from './text';
 
 /** Claude Code keeps about 10,000 characters of a hook's output: stay below. */
 export const HOOK_BUDGET = 9000;
@@ -27,7 +27,7 @@ const LINE = 200;
 
 function item(i: CheckinItem, n: number, now: number): string {
   const d = i.dispatch;
-  const meta = [`from ${d.from ?? 'unknown'}`, age(d.created, now)];
+  const meta = [`from ${oneLine(d.from ?? 'unknown', 64)}`, age(d.created, now)];
   const bead = d.toJSON().related_bead;
   if (bead) meta.push(`bead ${oneLine(bead, 80)}`);
   const lines = [`${n}. [${d.priority}] **${oneLine(d.title, LINE)}** — ${meta.join(', ')}`];
@@ -36,7 +36,7 @@ function item(i: CheckinItem, n: number, now: number): string {
   if (i.bead) state.push(`tracking bead ${i.bead}`);
   if (d.warnings.length) state.push(`${d.warnings.length} warning(s): ${oneLine(d.warnings[0], 100)}`);
   lines.push(`   ${state.join(' · ')}`);
-  const body = i.body ? i.body.split('\n').filter((l, k, all) => l.trim() || (k > 0 && all[k - 1].trim())) : [];
+  const body = i.body ? splitLines(i.body).filter((l, k, all) => l.trim() || (k > 0 && all[k - 1].trim())) : [];
   if (i.bodyCut && body.length) body[body.length - 1] += ' …';
   for (const l of body) lines.push(`   > ${l}`);
   return lines.join('\n');

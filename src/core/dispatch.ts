@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { Box, humanise, idOf, isPriority, NameParts, parseName, Priority } from './format';
 import { hasRawBytes, printable } from './rawname';
+import { oneLine } from './text';
 import { bodyStart, firstHeading, FrontMatter, FrontMatterKind, Head, parseFrontMatter } from './frontmatter';
 
 export interface DispatchMeta {
@@ -86,10 +87,10 @@ export class Dispatch {
       if (this.meta && !this.from) w.push('sender unknown');
     }
     const p = n?.priority ?? str(this.meta?.data.priority);
-    if (p !== undefined && !isPriority(p)) w.push(`unknown priority "${p.slice(0, 20)}"; treated as normal`);
+    if (p !== undefined && !isPriority(p)) w.push(`unknown priority "${oneLine(p, 20)}"; treated as normal`);
     if (n && this.meta) {
       const fp = str(this.meta.data.priority);
-      if (fp !== undefined && fp !== n.priority) w.push(`front matter priority "${fp.slice(0, 20)}" differs from the name's "${n.priority}"`);
+      if (fp !== undefined && fp !== n.priority) w.push(`front matter priority "${oneLine(fp, 20)}" differs from the name's "${n.priority}"`);
     }
     if (this.meta) w.push(...this.meta.warnings);
     // Kept as its bytes (rawname.ts); its id and path print with `\xNN` escapes and are accepted so.

@@ -5,6 +5,7 @@ import { shortAge } from './age';
 import { DEFAULT_STALE_DAYS } from './defaults';
 import type { Dispatch } from './dispatch';
 import { Status, statusOf } from './status';
+import { oneLine } from './text';
 
 const DAY = 86_400_000;
 
@@ -52,7 +53,7 @@ export function compareWaiting(a: Dispatch, b: Dispatch): number {
 
 /** `web_ops  pending  5d  Update the site for the new resume skill` (+ `  stale`). */
 export function formatSentLine(d: Dispatch, staleDays = DEFAULT_STALE_DAYS, now = Date.now()): string {
-  const line = [d.team.padEnd(12), lifecycleStatus(d).padEnd(9), shortAge(ageMs(d, now)).padStart(4), d.title].join('  ');
+  const line = [d.team.padEnd(12), lifecycleStatus(d).padEnd(9), shortAge(ageMs(d, now)).padStart(4), oneLine(d.title, 200)].join('  ');
   return isStale(d, staleDays, now) ? `${line}  stale` : line;
 }
 
