@@ -4,6 +4,7 @@ import type { Dispatch } from './dispatch';
 import type { CheckinItem, CheckinResult, Section } from './checkin';
 import { escapeName } from './rawname';
 import { oneLine, splitLines } from './text';
+import { waitingSince } from './waiting';
 
 /** Claude Code keeps about 10,000 characters of a hook's output: stay below. */
 export const HOOK_BUDGET = 9000;
@@ -11,10 +12,13 @@ export const TEXT_BUDGET = 8000;
 export const FULL_TEXT_BUDGET = 256 * 1024;
 const MAX_WARNINGS = 8;
 
-/** Whole days past 24 h, never weeks (unlike core/age.ts): an agent compares these with staleAfterDays. */
-function age(created: string | undefined, now: number): string {
-  const t = created ? Date.parse(created) : NaN;
-  if (isNaN(t)) return 'age unknown';
+/**
+ * How long it has waited (core/waiting.ts: never younger than this machine saw it land). Whole days past
+ * 24 h, never weeks (unlike core/age.ts): an agent compares these with staleAfterDays.
+ */
+function age(d: Dispatch, now: number): string {
+  const t = waitingSince(d);
+  if (t === undefined) return 'age unknown';
   const s = Math.max(0, Math.round((now - t) / 1000));
   if (s < 60) return 'just now';
   if (s < 3600) return `${Math.floor(s / 60)}m ago`;
@@ -27,7 +31,7 @@ const LINE = 200;
 
 function item(i: CheckinItem, n: number, now: number): string {
   const d = i.dispatch;
-  const meta = [`from ${oneLine(d.from ?? 'unknown', 64)}`, age(d.created, now)];
+  const meta = [`from ${oneLine(d.from ?? 'unknown', 64)}`, age(d, now)];
   const bead = d.toJSON().related_bead;
   if (bead) meta.push(`bead ${oneLine(bead, 80)}`);
   const lines = [`${n}. [${d.priority}] **${oneLine(d.title, LINE)}** — ${meta.join(', ')}`];
@@ -43,7 +47,7 @@ function item(i: CheckinItem, n: number, now: number): string {
 }
 
 function sentRow(d: Dispatch, now: number, hint: string): string {
-  return `- ${d.team}: ${oneLine(d.title, 120)} — ${age(d.created, now)} (\`${escapeName(d.id)}\`)${hint}`;
+  return `- ${d.team}: ${oneLine(d.title, 120)} — ${age(d, now)} (\`${escapeName(d.id)}\`)${hint}`;
 }
 
 export function formatCheckin(r: CheckinResult, now = Date.now()): string {

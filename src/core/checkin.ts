@@ -8,6 +8,8 @@ import { createBead, hasBeads } from './beads';
 import * as sources from './checkin-sources';
 import type { DueCadence } from './checkin-sources';
 import { checkTeam, DispatchError, DispatchStore } from './store';
+import { compareWaiting } from './sent';
+import { observeLanding } from './waiting';
 
 export interface CheckinOptions {
   team: string;
@@ -59,11 +61,9 @@ export const MAX_ITEMS = 20;
 const SECTION_ROWS = 5;
 const BEAD_PLACEHOLDER = 'x'.repeat(40);
 
-/** Urgent → low, then oldest first (names sort by time). */
+/** Urgent → low, then the one waiting longest first (core/waiting.ts). */
 export function sortForCheckin(ds: Dispatch[]): Dispatch[] {
-  return [...ds].sort(
-    (a, b) => priorityRank(a.priority) - priorityRank(b.priority) || (a.created ?? '').localeCompare(b.created ?? '') || a.fileName.localeCompare(b.fileName),
-  );
+  return [...ds].sort((a, b) => priorityRank(a.priority) - priorityRank(b.priority) || compareWaiting(a, b));
 }
 
 /** Reads my inbox; `fits` says whether the items so far still fit the output (the renderer decides). */
@@ -88,6 +88,7 @@ export async function checkin(store: DispatchStore, o: CheckinOptions, fits: (r:
   // Names carry priority and time: only files not named by the rule are read to sort, then only the shown.
   const listed = await store.list({ teams: [team], box: 'new' });
   await store.loadMeta(listed.filter((d) => !d.name));
+  await observeLanding(listed);
   const fresh = sortForCheckin(listed);
   await store.loadMeta(fresh.slice(0, MAX_ITEMS));
   if (!fresh.length && !(await store.teams()).includes(team)) r.noInbox = true;

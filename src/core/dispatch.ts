@@ -17,6 +17,8 @@ export interface DispatchMeta {
   /** The file's modification time and inode when it was read, if known: with size, they tell an edit. */
   mtimeMs?: number;
   ino?: number;
+  /** Its ctime when read: when it landed in its box by this machine's clock (core/waiting.ts). */
+  ctimeMs?: number;
   warnings: string[];
 }
 
@@ -141,7 +143,7 @@ function str(v: unknown): string | undefined {
 
 /** Front matter and heading of a file's head, as metadata. */
 export function metaFromHead(head: Head): DispatchMeta {
-  const stat = { size: head.size, mtimeMs: head.mtimeMs, ino: head.ino };
+  const stat = { size: head.size, mtimeMs: head.mtimeMs, ino: head.ino, ctimeMs: head.ctimeMs };
   if (head.binary) {
     return { kind: 'none', data: Object.create(null), bodyStart: '', ...stat, warnings: ['binary content; not parsed'] };
   }
