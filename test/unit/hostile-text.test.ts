@@ -64,11 +64,13 @@ function checkinShape(surface: string, text: string, items: number): void {
     [lines(text)[0]],
     `${surface}: only our own heading`,
   );
-  // Between an item's two lines of ours and the next item, every line is quoted.
+  // Between an item's heading and its state line (both ours), every line is quoted.
   const ls = lines(text);
   for (let i = 0; i < ls.length; i++) {
     if (!/^\d+\. \[/.test(ls[i])) continue;
-    for (let k = i + 2; k < ls.length && ls[k] !== '' && !/^\d+\. \[/.test(ls[k]); k++) assert.match(ls[k], /^ {3}> /, `${surface}: line ${k} unquoted`);
+    let k = i + 1;
+    for (; k < ls.length && !/^ {3}id `/.test(ls[k]); k++) assert.match(ls[k], /^ {3}> /, `${surface}: line ${k} unquoted`);
+    assert.ok(k < ls.length, `${surface}: item at line ${i} has its state line`);
   }
 }
 
