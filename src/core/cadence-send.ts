@@ -17,7 +17,7 @@ import { markerName, MarkerRecord, Markers, MarkerState, ownRecord } from './cad
 import { Dispatch, DispatchJSON } from './dispatch';
 import { idOf, parseName, Priority } from './format';
 import { killPoint } from './fsmove';
-import { checkTeam, DispatchStore, listBox, readMeta } from './store';
+import { checkTeam, DispatchError, DispatchStore, listBox, readMeta } from './store';
 
 /** One row as `dispatch cadences --json` prints it. */
 export interface CadenceStatus {
@@ -65,7 +65,11 @@ export async function checkCadences(store: DispatchStore, source: CadenceSource,
 }
 
 async function checkTable(store: DispatchStore, file: string, table: CadenceTable, from: string | undefined, today: string): Promise<CadenceCheck> {
-  const markers = await Markers.open(store.root, false);
+  // A `.cadences` that is not a real folder is never read: the rows still show, and sending says why.
+  const markers = await Markers.open(store.root, false).catch((e) => {
+    if (e instanceof DispatchError) return undefined;
+    throw e;
+  });
   try {
     return await checkRows(store, markers, file, table, from, today);
   } finally {
