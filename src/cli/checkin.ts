@@ -63,7 +63,7 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
     return refuse(io, as, `--stale-after must be a number of days ≥ 0 (got "${values['stale-after'].slice(0, 40)}")`, 2);
   const limit = values['time-limit'] === undefined ? (hook ? HOOK_LIMIT_S : LIMIT_S) : Number(values['time-limit']);
   if (!(limit > 0 && limit <= 3600))
-    return refuse(io, as, `--time-limit must be a number of seconds from 0 to 3600 (got "${String(values['time-limit']).slice(0, 40)}")`, 2);
+    return refuse(io, as, `--time-limit must be a number of seconds, more than 0 and at most 3600 (got "${String(values['time-limit']).slice(0, 40)}")`, 2);
 
   let cwd = process.cwd();
   if (hook) {

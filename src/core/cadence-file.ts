@@ -3,15 +3,14 @@
 // other tables) stays byte for byte, and so do its mode, group and owner. A write goes to a temp file
 // beside it and is renamed over it only if the file is still what was read; a short lock keeps two of
 // our own writers from crossing. Every file written here is written whole (whole-file.ts).
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CadenceTable, lastSentCellText, parseCadences } from './cadences';
-import { alive } from './cadence-marker';
+import { killPoint } from './fsmove';
 import { DispatchError } from './store';
-import { sweepTemps, writeWhole } from './whole-file';
+import { alive, sweepTemps, tempName, writeWhole } from './whole-file';
 
 const MAX_TEAM_FILE = 4 * 1024 * 1024;
 const LOCK_STALE_MS = 30_000;
@@ -114,7 +113,7 @@ export interface UpdateResult {
 export async function updateLastSent(file: string, keys: RowKey[], date: string): Promise<UpdateResult> {
   const real = await fs.realpath(file);
   const dir = path.dirname(real);
-  await sweepTemps(dir);
+  await tidyTeamFile(file);
   const unlock = await lock(real);
   try {
     for (let attempt = 0; attempt < RETRIES; attempt++) {
@@ -125,7 +124,10 @@ export async function updateLastSent(file: string, keys: RowKey[], date: string)
       const next = Buffer.from(applyEdits(t.latin1, edits), 'latin1');
       const st = await fs.stat(real);
       // Placed only if the file still holds what was read; else redo on the new text.
-      const ready = async () => (await fs.readFile(real)).equals(t.bytes);
+      const ready = async () => {
+        killPoint('cadence-last-sent');
+        return (await fs.readFile(real)).equals(t.bytes);
+      };
       if (await writeWhole(dir, path.basename(real), next, { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, ready, what: file })) {
         await syncDir(dir);
         return { updated, missing };
@@ -153,7 +155,7 @@ async function lock(real: string): Promise<() => Promise<void>> {
       return () => fs.unlink(p).catch(() => undefined);
     const st = await fs.lstat(p).catch(() => undefined);
     if (st && (Date.now() - st.mtimeMs > LOCK_STALE_MS || (await lockerGone(p)))) {
-      const stale = `${p}.stale.${randomBytes(4).toString('hex')}`;
+      const stale = tempName(dir, name);
       if (
         await fs.rename(p, stale).then(
           () => true,
@@ -165,6 +167,27 @@ async function lock(real: string): Promise<() => Promise<void>> {
     }
     if (Date.now() > deadline) throw new DispatchError('io', `${p} is held by another writer; Last Sent not updated`);
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 30));
+  }
+}
+
+/**
+ * What a writer killed mid-write left beside TEAM.md: its temporary, and its lock once its pid no longer
+ * runs here. Every `--send` tidies up, whether or not it has a Last Sent to write. Never throws.
+ */
+export async function tidyTeamFile(file: string): Promise<void> {
+  const real = await fs.realpath(file).catch(() => undefined);
+  if (!real) return;
+  await sweepTemps(path.dirname(real));
+  const p = path.join(path.dirname(real), `.${path.basename(real)}.lock`);
+  if (await lockerGone(p)) {
+    const away = tempName(path.dirname(real), path.basename(p));
+    if (
+      await fs.rename(p, away).then(
+        () => true,
+        () => false,
+      )
+    )
+      await fs.unlink(away).catch(() => undefined);
   }
 }
 

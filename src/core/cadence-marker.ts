@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { addDays } from './cadences';
 import { NotAFolder, pinDir, PinnedDir } from './pin';
 import { DispatchError } from './store';
-import { sweepTemps, writeWhole } from './whole-file';
+import { alive, sweepTemps, tempName, writeWhole } from './whole-file';
 
 export const MARKER_DIR = '.cadences';
 /** A marker without a dispatch and without a live writer on this host is taken over after this long. */
@@ -106,12 +106,12 @@ export class Markers {
 
   /** Moves an abandoned marker out of the way; only one taker can (one rename succeeds). */
   async takeOver(name: string): Promise<boolean> {
-    const away = `.${name}.taken.${process.pid}`;
-    const ok = await fs.rename(path.join(this.dir.path, name), path.join(this.dir.path, away)).then(
+    const away = tempName(this.dir.path, name);
+    const ok = await fs.rename(path.join(this.dir.path, name), away).then(
       () => true,
       () => false,
     );
-    if (ok) await fs.unlink(path.join(this.dir.path, away)).catch(() => undefined);
+    if (ok) await fs.unlink(away).catch(() => undefined);
     return ok;
   }
 
@@ -153,15 +153,5 @@ async function readRecord(p: string): Promise<MarkerRecord> {
     }
   } catch {
     return {};
-  }
-}
-
-/** A process of this host still runs (EPERM: it does, as another user). */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -12,11 +12,12 @@
 // still in the target's new/ with status pending (or none), means the row is skipped, and says so.
 import * as path from 'node:path';
 import { BadRow, CadenceRow, CadenceTable, isDue, nextDue, parseCadences } from './cadences';
-import { parseTeamFile, readTeamFile, RowKey, updateLastSent, UpdateResult } from './cadence-file';
+import { parseTeamFile, readTeamFile, RowKey, tidyTeamFile, updateLastSent, UpdateResult } from './cadence-file';
 import { markerName, MarkerRecord, Markers, MarkerState, ownRecord } from './cadence-marker';
 import { Dispatch, DispatchJSON } from './dispatch';
 import { idOf, parseName, Priority } from './format';
 import { killPoint } from './fsmove';
+import { escapeName } from './rawname';
 import { checkTeam, DispatchError, DispatchStore, listBox, readMeta } from './store';
 
 /** One row as `dispatch cadences --json` prints it. */
@@ -93,18 +94,17 @@ async function checkRows(
     const due = isDue(r.freq, r.lastSent, today);
     let skip: string | null = null;
     let pend: string | null = null;
+    let state: MarkerState | undefined;
     if (due) {
+      const m = names.find((n) => n.endsWith(`.${r.to}.${r.slug}`) && (from === undefined || n === markerName(today, from, r)));
+      state = m ? await markers!.state(m) : undefined;
       const d = await pending.find(r, from);
       if (d) {
         pend = d.id;
-        skip = `a dispatch for this cadence is still pending in ${r.to}/new/: ${d.id}`;
-      } else {
-        const m = names.find((n) => n.endsWith(`.${r.to}.${r.slug}`) && (from === undefined || n === markerName(today, from, r)));
-        // An abandoned marker is no reason to skip: `--send` takes it over.
-        if (m) skip = reason(await markers!.state(m));
-      }
+        skip = `a dispatch for this cadence is still pending in ${r.to}/new/: ${escapeName(d.id)}`;
+      } else skip = reason(state); // an abandoned marker is no reason to skip: `--send` takes it over
     }
-    cadences.push({
+    const status: CadenceStatus = {
       line: r.line,
       dispatch: r.dispatch,
       cadence: r.slug,
@@ -116,10 +116,18 @@ async function checkRows(
       due,
       skip_reason: skip,
       pending: pend,
-    });
+    };
+    if (from !== undefined && state && 'sent' in state) sentToday.add(status);
+    cadences.push(status);
   }
   return { file, today, from: from ?? null, found: table.found, cadences, bad_rows: table.bad };
 }
+
+/**
+ * Rows this sender's marker says were sent today: their Last Sent is set with the rows sent now, so a
+ * run killed between a delivery and the Last Sent write is repaired by the next one.
+ */
+const sentToday = new WeakSet<CadenceStatus>();
 
 /** A row after `--send`: what happened to it. */
 export interface CadenceSendStatus extends CadenceStatus {
@@ -159,13 +167,12 @@ export async function sendDueCadences(store: DispatchStore, source: CadenceSourc
       const row = byLine.get(c.line)!;
       const s: CadenceSendStatus = { ...c, result: !c.due ? 'not-due' : c.skip_reason ? 'skipped' : o.dryRun ? 'would-send' : 'sent', sent: null, error: null };
       out.push(s);
+      if (sentToday.has(c) && !o.dryRun) sent.push({ slug: row.slug, to: row.to });
       if (s.result !== 'sent') continue;
       try {
         const d = await sendOne(store, await open(), row, o.from, o.today, s);
-        if (d) {
-          s.sent = d.toJSON();
-          sent.push({ slug: row.slug, to: row.to });
-        }
+        if (d || sentToday.has(s)) sent.push({ slug: row.slug, to: row.to });
+        if (d) s.sent = d.toJSON();
       } catch (e) {
         s.result = 'failed';
         s.error = (e as Error).message;
@@ -183,6 +190,7 @@ export async function sendDueCadences(store: DispatchStore, source: CadenceSourc
       }
     }
     if (!o.dryRun) {
+      if (!o.writeLastSent) await tidyTeamFile(file);
       markers ??= Markers.open(store.root, false);
       await (await markers.catch(() => undefined))?.sweep(o.today).catch(() => undefined);
     }
@@ -207,7 +215,8 @@ async function sendOne(
 ): Promise<Dispatch | undefined> {
   const name = markerName(today, from, row);
   const created = new Date();
-  const skip = (why: string | null, pending: string | null = null) => {
+  const skip = (why: string | null, pending: string | null = null, sent = false) => {
+    if (sent) sentToday.add(s);
     s.result = 'skipped';
     s.skip_reason = why ?? 'being sent by another process right now';
     s.pending = pending ?? s.pending;
@@ -215,13 +224,13 @@ async function sendOne(
   };
   for (let attempt = 0; !(await markers.claim(name, ownRecord(created))); attempt++) {
     const state = await markers.state(name);
-    if (attempt > 0 || (state && !('abandoned' in state))) return skip(reason(state));
+    if (attempt > 0 || (state && !('abandoned' in state))) return skip(reason(state), null, !!state && 'sent' in state);
     if (state && !(await markers.takeOver(name))) return skip(null);
     // Taken over: the dead sender may have delivered before it died (and its dispatch been read since).
     const earlier = state?.abandoned.created ? await delivered(store, row, from, state.abandoned.created) : undefined;
     if (earlier) {
       await markers.claim(name, { ...state!.abandoned, dispatch: earlier.path }).catch(() => undefined);
-      return skip(`already sent today: ${earlier.id} (by a run that was interrupted)`);
+      return skip(`already sent today: ${escapeName(earlier.id)} (by a run that was interrupted)`, null, true);
     }
   }
   killPoint('cadence-claimed');
@@ -231,7 +240,7 @@ async function sendOne(
     const d = await new PendingFinder(store).find(row, from);
     if (d) {
       await markers.remove(name);
-      return skip(`a dispatch for this cadence is still pending in ${row.to}/new/: ${d.id}`, d.id);
+      return skip(`a dispatch for this cadence is still pending in ${row.to}/new/: ${escapeName(d.id)}`, d.id);
     }
     sent = await store.deliver({
       to: row.to,
@@ -255,7 +264,8 @@ async function sendOne(
 
 function reason(state: MarkerState | undefined): string | null {
   if (!state || 'abandoned' in state) return null;
-  return 'sent' in state ? `already sent today: ${path.basename(state.sent, '.md')}` : 'being sent by another process right now';
+  // The marker's path is whatever its file says: printed as a name is, one visible line.
+  return 'sent' in state ? `already sent today: ${escapeName(path.basename(state.sent, '.md'))}` : 'being sent by another process right now';
 }
 
 /** The dispatch a sender delivered for `row` at `created` (its name says so), wherever it went since: new/, cur/ or the archive. */

@@ -2,14 +2,14 @@
 // The bytes go to a temporary name in the same folder, fsynced, and only then take the real name: by
 // link(2) when the name must be new (it fails if taken, so it is an exclusive create that never shows
 // an empty file), by rename(2) to replace. A kill at any instant leaves the old file or the new one, and
-// at most a temporary (`sweepTemps` removes those older than 10 minutes); a failure (a full disk)
-// removes what it made and says why in one line.
+// at most a temporary named by its writer's pid (`sweepTemps` removes it once that pid is gone from this
+// host, or after 10 minutes); a failure (a full disk) removes what it made and says why in one line.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { DispatchError, ioError } from './store';
 
-const TEMP = /^\..+\.\d+\.[0-9a-f]{8}\.tmp$/;
+const TEMP = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 const TEMP_STALE_MS = 10 * 60_000;
 /** link(2) refused by the filesystem (FUSE, SMB, protected_hardlinks): an exclusive create instead. */
 const NO_LINK = new Set(['EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
@@ -31,7 +31,7 @@ export interface WholeOptions {
 /** Writes `data` as `dir/name`, whole; false when `exclusive` and the name is taken, or `ready` said no. */
 export async function writeWhole(dir: string, name: string, data: string | Buffer, o: WholeOptions = {}): Promise<boolean> {
   const what = o.what ?? path.join(dir, name);
-  const tmp = path.join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempName(dir, name);
   try {
     const fh = await fs.open(tmp, 'wx', o.mode ?? 0o644);
     try {
@@ -106,11 +106,30 @@ async function keepOwner(fh: fs.FileHandle, o: WholeOptions, what: string): Prom
   throw new DispatchError('io', `cannot write ${what}: its group (gid ${gid}) cannot be kept; not written`);
 }
 
-/** Temporaries of writers killed before they finished, older than 10 minutes: removed. */
+/** A name beside `name` for this process alone (a temporary, or where a stale file is moved to be removed). */
+export function tempName(dir: string, name: string): string {
+  return path.join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/**
+ * Temporaries of writers killed before they finished: removed once their pid no longer runs here (a
+ * writer on another machine sharing the folder loses at most one attempt), or after 10 minutes.
+ */
 export async function sweepTemps(dir: string, now = Date.now()): Promise<void> {
   for (const n of await fs.readdir(dir).catch(() => [] as string[])) {
-    if (!TEMP.test(n)) continue;
+    const pid = TEMP.exec(n)?.[1];
+    if (!pid || Number(pid) === process.pid) continue;
     const st = await fs.lstat(path.join(dir, n)).catch(() => undefined);
-    if (st?.isFile() && now - st.mtimeMs > TEMP_STALE_MS) await fs.unlink(path.join(dir, n)).catch(() => undefined);
+    if (st?.isFile() && (now - st.mtimeMs > TEMP_STALE_MS || !alive(Number(pid)))) await fs.unlink(path.join(dir, n)).catch(() => undefined);
+  }
+}
+
+/** A process of this host still runs (EPERM: it does, as another user). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -85,7 +85,20 @@ test('kill -9 after the delivery, before it was recorded, then acknowledged at o
   );
   assert.match(r.cadences[0].skip_reason!, /already sent today: .*site-health-check \(by a run that was interrupted\)/);
   assert.deepEqual(await copies(store), [`cur/${first.fileName}`]);
-  assert.equal((await send(store, file)).cadences[0].result, 'skipped', 'and the marker now says so');
+  assert.equal(readFileSync(file, 'utf8'), TABLE.replace('| never |', `| ${localDate()} |`), 'its Last Sent written now');
+  assert.equal((await send(store, file)).cadences[0].result, 'not-due');
+});
+
+test('kill -9 while Last Sent is written: the next run writes it, and leaves no lock or temporary beside TEAM.md', { timeout: 120_000 }, async () => {
+  const { dir, file, store } = setup();
+  assert.equal(await killedSender(store.root, file, 'cadence-last-sent'), 'SIGKILL');
+  assert.equal(readFileSync(file, 'utf8'), TABLE, 'killed before the rename');
+  assert.ok(readdirSync(dir).length > 2, 'the killed writer left its lock and temporary');
+  const r = await send(store, file);
+  assert.deepEqual([r.cadences[0].result, r.last_sent.updated], ['skipped', 1]);
+  assert.equal(readFileSync(file, 'utf8'), TABLE.replace('| never |', `| ${localDate()} |`));
+  assert.deepEqual(readdirSync(dir).sort(), ['TEAM.md', 'root']);
+  assert.equal((await copies(store)).length, 1);
 });
 
 test('a marker left by a writer that is gone: taken over (a dead pid here at once, another host after 10 minutes)', async () => {
