@@ -1,11 +1,14 @@
-// `dispatch checkin --team T [--ack] [--track] [--send-due] [--full] [--json] [--format text|claude-hook|prompt-hook]`
+// `dispatch checkin --team T [--ack] [--track] [--send-due] [--full] [--time-limit S] [--json] [--format text|claude-hook|prompt-hook]`
 // The session-start check. As a hook it fails open: whatever goes wrong, it exits 0 with one line
-// saying why, so an agent's session never waits on, or stops for, the inbox.
+// saying why, so an agent's session never waits on, or stops for, the inbox. Acceptance ends by the
+// time limit (5 s as a hook, well inside the 10 s `dispatch setup` gives the hook; 20 s otherwise), so
+// the output is printed before a host kills the process; as text, each item is printed before it is
+// accepted, so even a kill at any instant leaves no accepted dispatch the reader did not get.
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkin, checkinJSON, shownUrgent } from '../core/checkin';
-import { capText, claudeHookJSON, formatCheckin, FULL_TEXT_BUDGET, HOOK_BUDGET, TEXT_BUDGET } from '../core/checkin-text';
+import { Acceptor, checkin, checkinJSON, CheckinOptions, CheckinResult, readInbox, shownUrgent } from '../core/checkin';
+import { checkinParts, claudeHookJSON, fitsCheckin, formatCheckin, FULL_TEXT_BUDGET, HOOK_BUDGET, stateLine, TEXT_BUDGET } from '../core/checkin-text';
 import { parseDays } from '../core/sent';
 import { markAnnounced, stateFile, urgentNotice } from '../core/urgent-notice';
 import { DispatchStore } from '../core/store';
@@ -15,7 +18,10 @@ import { safeJSON } from './print';
 import { stripControl } from '../core/text';
 
 export const CHECKIN_USAGE =
-  'usage: dispatch checkin --team TEAM [--ack] [--track] [--send-due] [--full] [--stale-after DAYS] [--json] [--format text|claude-hook|prompt-hook]';
+  'usage: dispatch checkin --team TEAM [--ack] [--track] [--send-due] [--full] [--stale-after DAYS] [--time-limit SECONDS] [--json] [--format text|claude-hook|prompt-hook]';
+/** Seconds acceptance may take: a hook's half of the 10 s `dispatch setup` gives it; more in a terminal. */
+const HOOK_LIMIT_S = 5;
+const LIMIT_S = 20;
 const FORMATS = ['text', 'claude-hook', 'prompt-hook'] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -24,6 +30,7 @@ export function errorText(e: unknown): string {
 }
 
 export async function checkinCommand(store: DispatchStore, argv: string[], io: Io): Promise<number> {
+  const started = Date.now();
   let values;
   try {
     values = parseArgs({
@@ -35,6 +42,7 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
         'send-due': { type: 'boolean' },
         full: { type: 'boolean' },
         'stale-after': { type: 'string' },
+        'time-limit': { type: 'string' },
         json: { type: 'boolean' },
         format: { type: 'string' },
       },
@@ -53,6 +61,9 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
   const staleAfterDays = values['stale-after'] === undefined ? undefined : parseDays(values['stale-after']);
   if (staleAfterDays === undefined && values['stale-after'] !== undefined)
     return refuse(io, as, `--stale-after must be a number of days ≥ 0 (got "${values['stale-after'].slice(0, 40)}")`, 2);
+  const limit = values['time-limit'] === undefined ? (hook ? HOOK_LIMIT_S : LIMIT_S) : Number(values['time-limit']);
+  if (!(limit > 0 && limit <= 3600))
+    return refuse(io, as, `--time-limit must be a number of seconds, more than 0 and at most 3600 (got "${String(values['time-limit']).slice(0, 40)}")`, 2);
 
   let cwd = process.cwd();
   if (hook) {
@@ -68,20 +79,52 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
     }
     const now = Date.now();
     const budget = format === 'claude-hook' ? HOOK_BUDGET : values.full ? FULL_TEXT_BUDGET : TEXT_BUDGET;
-    const r = await checkin(
-      store,
-      { team, ack: values.ack, track: values.track, sendDue: values['send-due'], full: values.full, staleAfterDays, now, cwd, env: io.env },
-      (x) => formatCheckin(x, now).length <= budget,
-    );
+    const o: CheckinOptions = {
+      team,
+      ack: values.ack,
+      track: values.track,
+      sendDue: values['send-due'],
+      full: values.full,
+      staleAfterDays,
+      now,
+      cwd,
+      env: io.env,
+      deadline: started + limit * 1000,
+    };
+    const fits = (x: CheckinResult) => fitsCheckin(x, now, budget);
+    if (!hook && !values.json && (values.ack || values.track)) return await streamed(store, o, fits, budget, io);
+    const r = await checkin(store, o, fits);
     await markAnnounced(stateFile(store.root, team, io.env), shownUrgent(r));
-    const text = capText(stripControl(formatCheckin(r, now)), budget);
     if (values.json) io.out.write(safeJSON(checkinJSON(r)) + '\n');
-    else if (format === 'claude-hook') io.out.write(safeJSON(claudeHookJSON(text)) + '\n');
-    else io.out.write(text);
+    else {
+      const text = stripControl(formatCheckin(r, now, budget));
+      io.out.write(format === 'claude-hook' ? safeJSON(claudeHookJSON(text)) + '\n' : text);
+    }
     return 0;
   } catch (e) {
     return refuse(io, as, errorText(e), 1);
   }
+}
+
+/**
+ * The text form with acceptance: each item is written (and handed to the OS) before it is accepted, and
+ * its state line after, so whatever stops this process, every accepted dispatch is in what was read.
+ */
+async function streamed(store: DispatchStore, o: CheckinOptions, fits: (r: CheckinResult) => boolean, budget: number, io: Io): Promise<number> {
+  const r = await readInbox(store, o, fits);
+  await markAnnounced(stateFile(store.root, r.team, io.env), shownUrgent(r));
+  const write = (text: string) => new Promise<void>((resolve) => io.out.write(stripControl(text), () => resolve()));
+  const parts = checkinParts(r, o.now, budget);
+  await write(parts.before);
+  const a = new Acceptor(store, r, o);
+  for (const [k, item] of r.items.entries()) {
+    await write(parts.items[k].text);
+    await a.accept(item);
+    await write(stateLine(item));
+  }
+  await a.finish();
+  await write(checkinParts(r, o.now, budget).after);
+  return 0;
 }
 
 /** Hooks fail open: the reason goes to the model's context and the exit is 0; otherwise a `dispatch:` line. */

@@ -6,6 +6,7 @@ import { ageMs, compareWaiting, formatSentLine, isStale, lifecycleStatus, parseD
 import { errorText, fail, Io, parse, print, printJSON, UsageError } from './main';
 import { visible } from './print';
 import { printable } from '../core/rawname';
+import { observeLanding } from '../core/waiting';
 
 const DAY = 86_400_000;
 
@@ -78,7 +79,9 @@ export const lifecycleCommands: Record<string, Command> = {
       const days = parseDays(older);
       if (days === undefined) throw new UsageError('--older-than must be a number of days ≥ 0');
       const now = Date.now();
-      refs = (await store.list({ box: 'cur' })).filter((d) => (ageMs(d, now) ?? 0) > days * DAY);
+      const cur = await store.list({ box: 'cur' });
+      await observeLanding(cur);
+      refs = cur.filter((d) => (ageMs(d, now) ?? 0) > days * DAY);
     }
     let failed = 0;
     const done: string[] = [];

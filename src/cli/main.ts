@@ -12,6 +12,7 @@ import { MAX_BODY } from '../core/defaults';
 import { readBodyFrom } from './body';
 import { lifecycleCommands, lifecycleJSON, reportMove, staleDaysOpt } from './lifecycle';
 import { isStale } from '../core/sent';
+import { observeLanding } from '../core/waiting';
 
 export class UsageError extends Error {}
 
@@ -217,6 +218,7 @@ const commands: Record<string, Command> = {
       from: values.from as string | undefined,
     });
     warn(io, warnings);
+    if (values.stale || values.json) await observeLanding(found); // ages from what this machine saw too
     const ds = found.filter((d) => !values.stale || isStale(d, days));
     const sorted = sortForList(ds);
     if (values.json) {
@@ -291,6 +293,7 @@ const commands: Record<string, Command> = {
     const teams = positionals.length ? positionals : await store.teams(teamWarnings);
     const { dispatches: ds, warnings } = await store.scan({ teams, box: 'new' });
     warn(io, [...teamWarnings, ...warnings]);
+    await observeLanding(ds);
     print(io, formatSummary(teams, ds, store.root, staleDaysOpt(values['stale-after'])));
     return 0;
   },

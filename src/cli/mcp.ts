@@ -11,7 +11,7 @@ import { findTeamFile } from '../core/cadence-file';
 import { checkCadences, sendDueCadences } from '../core/cadence-send';
 import { localDate } from '../core/cadences';
 import type { MoveOutcome } from '../core/store';
-import { capText, formatCheckin, TEXT_BUDGET } from '../core/checkin-text';
+import { fitsCheckin, formatCheckin, TEXT_BUDGET } from '../core/checkin-text';
 import { PRIORITIES } from '../core/format';
 import { markAnnounced, stateFile } from '../core/urgent-notice';
 import { DispatchError, DispatchStore } from '../core/store';
@@ -75,13 +75,11 @@ export function buildServer(store: DispatchStore, env: NodeJS.ProcessEnv): McpSe
     },
     guarded(async (a) => {
       const now = Date.now();
-      const r = await checkin(
-        store,
-        { team: a.team, ack: a.ack, track: a.track, sendDue: a.send_due, full: a.full, now, env },
-        (x) => formatCheckin(x, now).length <= TEXT_BUDGET,
+      const r = await checkin(store, { team: a.team, ack: a.ack, track: a.track, sendDue: a.send_due, full: a.full, now, env }, (x) =>
+        fitsCheckin(x, now, TEXT_BUDGET),
       );
       await markAnnounced(stateFile(store.root, r.team, env), shownUrgent(r));
-      return ok(capText(formatCheckin(r, now), TEXT_BUDGET), checkinJSON(r));
+      return ok(formatCheckin(r, now, TEXT_BUDGET), checkinJSON(r));
     }),
   );
 

@@ -2,7 +2,7 @@
 // They carry untrusted text as it is: main.ts writes every line through stripControl (or safeJSON).
 import { Dispatch, DispatchContent, priorityRank } from '../core/api';
 import { escapeName } from '../core/rawname';
-import { CONTROL } from '../core/text';
+import { CONTROL, oneLine } from '../core/text';
 
 /** New before acknowledged; within a box, urgent → low, then oldest first (names sort by time). */
 export function sortForList(ds: Dispatch[]): Dispatch[] {
@@ -19,21 +19,21 @@ export function sortForList(ds: Dispatch[]): Dispatch[] {
 /** `web_ops/new  urgent  2026-01-31T14:30:00Z  engineering  <id>  [warnings]` */
 export function formatLine(d: Dispatch): string {
   const warn = d.warnings.length ? `  [${d.warnings.length} warning${d.warnings.length > 1 ? 's' : ''}]` : '';
-  return [`${d.team}/${d.box}`, d.priority.padEnd(6), d.created ?? '?', d.from ?? '?', visible(d.id)].join('  ') + warn;
+  return [`${d.team}/${d.box}`, d.priority.padEnd(6), oneLine(d.created ?? '?', 40), oneLine(d.from ?? '?', 64), visible(d.id)].join('  ') + warn;
 }
 
 export function formatShow(c: DispatchContent): string {
   const d = c.dispatch;
   const lines = [
-    d.title,
+    oneLine(d.title, 200),
     `id:       ${visible(d.id)}`,
     `team:     ${d.team} (${d.box})`,
     `priority: ${d.priority}`,
-    `from:     ${d.from ?? '?'}`,
-    `created:  ${d.created ?? '?'}`,
+    `from:     ${oneLine(d.from ?? '?', 200)}`,
+    `created:  ${oneLine(d.created ?? '?', 200)}`,
     `path:     ${visible(d.path)}`,
   ];
-  for (const w of d.warnings) lines.push(`warning:  ${w}`);
+  for (const w of d.warnings) lines.push(`warning:  ${oneLine(w, 300)}`);
   lines.push('', c.body);
   if (c.truncated) lines.push('', '… (truncated: file larger than 1 MiB)');
   const text = lines.join('\n');

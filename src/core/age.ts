@@ -3,9 +3,9 @@
 
 export type AgeUnit = 'now' | 'm' | 'h' | 'd' | 'w' | 'y';
 
-/** How long ago an ISO time was, in the largest whole unit; undefined when unknown or unparsable. */
-export function age(iso: string | undefined, now = Date.now()): [number, AgeUnit] | undefined {
-  const t = iso ? Date.parse(iso) : NaN;
+/** How long ago a time (ms, or ISO) was, in the largest whole unit; undefined when unknown or unparsable. */
+export function age(when: number | string | undefined, now = Date.now()): [number, AgeUnit] | undefined {
+  const t = typeof when === 'number' ? when : when ? Date.parse(when) : NaN;
   if (isNaN(t)) return undefined;
   const m = Math.floor((now - t) / 60_000);
   if (m < 1) return [0, 'now'];

@@ -1,12 +1,16 @@
 // TEAM.md on disk: where it is, reading it as bytes, and setting Last Sent cells without ever
 // corrupting it. Only the bytes of the cells change; everything else (CRLF, a BOM, invalid UTF-8,
-// other tables) stays byte for byte. A write goes to a temp file beside it and is renamed over it only
-// if the file is still what was read; a short lock keeps two of our own writers from crossing.
-import { randomBytes } from 'node:crypto';
+// other tables) stays byte for byte, and so do its mode, group and owner. A write goes to a temp file
+// beside it and is renamed over it only if the file is still what was read; a short lock keeps two of
+// our own writers from crossing. Every file written here is written whole (whole-file.ts).
+import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CadenceTable, lastSentCellText, parseCadences } from './cadences';
+import { killPoint } from './fsmove';
 import { DispatchError } from './store';
+import { alive, sweepTemps, tempName, writeWhole } from './whole-file';
 
 const MAX_TEAM_FILE = 4 * 1024 * 1024;
 const LOCK_STALE_MS = 30_000;
@@ -100,13 +104,16 @@ export interface UpdateResult {
 }
 
 /**
- * Sets Last Sent of `keys` to `date` in the file. Reads, edits the cells, writes a temp file beside it
- * (same mode), fsyncs, and renames it over the file only if the file still holds the bytes read; if
- * someone changed it meanwhile, starts again from their version. A symlinked TEAM.md is written
- * through (its target is replaced, the link stays).
+ * Sets Last Sent of `keys` to `date` in the file. Reads, edits the cells, writes the new bytes whole
+ * beside it (whole-file.ts: its mode, group and owner kept) and renames them over the file only if the
+ * file still holds the bytes read; if someone changed it meanwhile, starts again from their version. A
+ * symlinked TEAM.md is written through (its target is replaced, the link stays). A failure (a full disk)
+ * leaves the file, and nothing beside it, as it was, and says why in one line.
  */
 export async function updateLastSent(file: string, keys: RowKey[], date: string): Promise<UpdateResult> {
   const real = await fs.realpath(file);
+  const dir = path.dirname(real);
+  await tidyTeamFile(file);
   const unlock = await lock(real);
   try {
     for (let attempt = 0; attempt < RETRIES; attempt++) {
@@ -116,22 +123,14 @@ export async function updateLastSent(file: string, keys: RowKey[], date: string)
       if (!edits.length) return { updated, missing };
       const next = Buffer.from(applyEdits(t.latin1, edits), 'latin1');
       const st = await fs.stat(real);
-      const tmp = path.join(path.dirname(real), `.${path.basename(real)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-      const fh = await fs.open(tmp, 'wx', st.mode & 0o7777);
-      try {
-        await fh.writeFile(next);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      try {
-        const now = await fs.readFile(real);
-        if (!now.equals(t.bytes)) continue; // changed since we read it: redo on the new text
-        await fs.rename(tmp, real);
-        await syncDir(path.dirname(real));
+      // Placed only if the file still holds what was read; else redo on the new text.
+      const ready = async () => {
+        killPoint('cadence-last-sent');
+        return (await fs.readFile(real)).equals(t.bytes);
+      };
+      if (await writeWhole(dir, path.basename(real), next, { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, ready, what: file })) {
+        await syncDir(dir);
         return { updated, missing };
-      } finally {
-        await fs.unlink(tmp).catch(() => undefined);
       }
     }
     throw new DispatchError('io', `${file} kept changing while Last Sent was being written; not updated`);
@@ -141,25 +140,22 @@ export async function updateLastSent(file: string, keys: RowKey[], date: string)
 }
 
 /**
- * An exclusive-create lock file beside TEAM.md for the read-compare-rename above (milliseconds), so
- * two `--send` at once cannot both pass the compare and lose one's cells. A lock older than 30 s is
- * a crashed writer's: it is taken over by renaming it away (only one taker can).
+ * An exclusive lock file beside TEAM.md for the read-compare-rename above (milliseconds), so two
+ * `--send` at once cannot both pass the compare and lose one's cells. It is created whole with its
+ * writer's pid and host; one whose writer is gone from this host, or older than 30 s, is a crashed
+ * writer's: it is taken over by renaming it away (only one taker can).
  */
 async function lock(real: string): Promise<() => Promise<void>> {
-  const p = path.join(path.dirname(real), `.${path.basename(real)}.lock`);
+  const dir = path.dirname(real);
+  const name = `.${path.basename(real)}.lock`;
+  const p = path.join(dir, name);
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
-    try {
-      const fh = await fs.open(p, 'wx', 0o644);
-      await fh.writeFile(`${process.pid}\n`);
-      await fh.close();
+    if (await writeWhole(dir, name, JSON.stringify({ pid: process.pid, host: os.hostname() }) + '\n', { exclusive: true, what: `the lock ${p}` }))
       return () => fs.unlink(p).catch(() => undefined);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const st = await fs.stat(p).catch(() => undefined);
-    if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) {
-      const stale = `${p}.stale.${randomBytes(4).toString('hex')}`;
+    const st = await fs.lstat(p).catch(() => undefined);
+    if (st && (Date.now() - st.mtimeMs > LOCK_STALE_MS || (await lockerGone(p)))) {
+      const stale = tempName(dir, name);
       if (
         await fs.rename(p, stale).then(
           () => true,
@@ -171,6 +167,44 @@ async function lock(real: string): Promise<() => Promise<void>> {
     }
     if (Date.now() > deadline) throw new DispatchError('io', `${p} is held by another writer; Last Sent not updated`);
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 30));
+  }
+}
+
+/**
+ * What a writer killed mid-write left beside TEAM.md: its temporary, and its lock once its pid no longer
+ * runs here. Every `--send` tidies up, whether or not it has a Last Sent to write. Never throws.
+ */
+export async function tidyTeamFile(file: string): Promise<void> {
+  const real = await fs.realpath(file).catch(() => undefined);
+  if (!real) return;
+  await sweepTemps(path.dirname(real));
+  const p = path.join(path.dirname(real), `.${path.basename(real)}.lock`);
+  if (await lockerGone(p)) {
+    const away = tempName(path.dirname(real), path.basename(p));
+    if (
+      await fs.rename(p, away).then(
+        () => true,
+        () => false,
+      )
+    )
+      await fs.unlink(away).catch(() => undefined);
+  }
+}
+
+/** The lock's writer was a process on this host that no longer runs. */
+async function lockerGone(p: string): Promise<boolean> {
+  try {
+    const fh = await fs.open(p, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+    try {
+      const buf = Buffer.alloc(512);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      const v = JSON.parse(buf.subarray(0, bytesRead).toString('utf8')) as { pid?: unknown; host?: unknown };
+      return v.host === os.hostname() && typeof v.pid === 'number' && !alive(v.pid);
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return false;
   }
 }
 

@@ -2,26 +2,23 @@
 // cadence still pending in the target's new/, or sent today by another process), and sending the due
 // ones through the store's own deliver, then setting their Last Sent.
 //
-// Never twice, without a daemon: before a process sends a row it creates the marker
-// `<root>/.cadences/<today>.<from>.<to>.<slug>` with an exclusive create (O_EXCL). Only one process
-// can; the others see the marker and skip the row ("sent today by another process"). The marker stays
-// for the day, so a second `--send` the same day sends nothing even if Last Sent could not be written.
-// A process that dies between claiming and delivering leaves a marker without a dispatch in it: after
-// 10 minutes another process takes it over (by renaming it away, which only one can) and sends.
+// Never twice, without a daemon: before a process sends a row it creates the row's marker for the day
+// (cadence-marker.ts); only one process can, the others skip the row. The marker stays for the day, so
+// a second `--send` the same day sends nothing even if Last Sent could not be written. A sender killed
+// between its marker and its delivery is taken over by a later run (at once when its pid is gone from
+// this host, else after 10 minutes), which first looks for a dispatch the dead sender delivered under
+// the time its marker recorded, so a kill at any instant sends a row at most once and never blocks it.
 // Dedup across days is the pending check: a dispatch carrying `cadence: <slug>` from the same team,
 // still in the target's new/ with status pending (or none), means the row is skipped, and says so.
-import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { addDays, BadRow, CadenceRow, CadenceTable, isDue, nextDue, parseCadences } from './cadences';
-import { parseTeamFile, readTeamFile, RowKey, updateLastSent, UpdateResult } from './cadence-file';
+import { BadRow, CadenceRow, CadenceTable, isDue, nextDue, parseCadences } from './cadences';
+import { parseTeamFile, readTeamFile, RowKey, tidyTeamFile, updateLastSent, UpdateResult } from './cadence-file';
+import { markerName, MarkerRecord, Markers, MarkerState, ownRecord } from './cadence-marker';
 import { Dispatch, DispatchJSON } from './dispatch';
-import { Priority } from './format';
-import { checkTeam, DispatchStore, listBox, readMeta } from './store';
-
-export const MARKER_DIR = '.cadences';
-const MARKER_STALE_MS = 10 * 60_000;
-const MARKER_KEEP_DAYS = 7;
+import { idOf, parseName, Priority } from './format';
+import { killPoint } from './fsmove';
+import { escapeName } from './rawname';
+import { checkTeam, DispatchError, DispatchStore, listBox, readMeta } from './store';
 
 /** One row as `dispatch cadences --json` prints it. */
 export interface CadenceStatus {
@@ -69,25 +66,45 @@ export async function checkCadences(store: DispatchStore, source: CadenceSource,
 }
 
 async function checkTable(store: DispatchStore, file: string, table: CadenceTable, from: string | undefined, today: string): Promise<CadenceCheck> {
+  // A `.cadences` that is not a real folder is never read: the rows still show, and sending says why.
+  const markers = await Markers.open(store.root, false).catch((e) => {
+    if (e instanceof DispatchError) return undefined;
+    throw e;
+  });
+  try {
+    return await checkRows(store, markers, file, table, from, today);
+  } finally {
+    await markers?.close();
+  }
+}
+
+async function checkRows(
+  store: DispatchStore,
+  markers: Markers | undefined,
+  file: string,
+  table: CadenceTable,
+  from: string | undefined,
+  today: string,
+): Promise<CadenceCheck> {
   const pending = new PendingFinder(store);
-  const markers = await listMarkers(store, today);
+  const names = (await markers?.today(today)) ?? [];
   const cadences: CadenceStatus[] = [];
   for (const r of table.rows) {
     const next = nextDue(r.freq, r.lastSent, today);
     const due = isDue(r.freq, r.lastSent, today);
     let skip: string | null = null;
     let pend: string | null = null;
+    let state: MarkerState | undefined;
     if (due) {
+      const m = names.find((n) => n.endsWith(`.${r.to}.${r.slug}`) && (from === undefined || n === markerName(today, from, r)));
+      state = m ? await markers!.state(m) : undefined;
       const d = await pending.find(r, from);
       if (d) {
         pend = d.id;
-        skip = `a dispatch for this cadence is still pending in ${r.to}/new/: ${d.id}`;
-      } else {
-        const m = markers.find((n) => n.endsWith(`.${r.to}.${r.slug}`) && (from === undefined || n === markerName(today, from, r)));
-        if (m) skip = await markerReason(path.join(markerDir(store), m));
-      }
+        skip = `a dispatch for this cadence is still pending in ${r.to}/new/: ${escapeName(d.id)}`;
+      } else skip = reason(state); // an abandoned marker is no reason to skip: `--send` takes it over
     }
-    cadences.push({
+    const status: CadenceStatus = {
       line: r.line,
       dispatch: r.dispatch,
       cadence: r.slug,
@@ -99,10 +116,18 @@ async function checkTable(store: DispatchStore, file: string, table: CadenceTabl
       due,
       skip_reason: skip,
       pending: pend,
-    });
+    };
+    if (from !== undefined && state && 'sent' in state) sentToday.add(status);
+    cadences.push(status);
   }
   return { file, today, from: from ?? null, found: table.found, cadences, bad_rows: table.bad };
 }
+
+/**
+ * Rows this sender's marker says were sent today: their Last Sent is set with the rows sent now, so a
+ * run killed between a delivery and the Last Sent write is repaired by the next one.
+ */
+const sentToday = new WeakSet<CadenceStatus>();
 
 /** A row after `--send`: what happened to it. */
 export interface CadenceSendStatus extends CadenceStatus {
@@ -134,56 +159,90 @@ export async function sendDueCadences(store: DispatchStore, source: CadenceSourc
   const byLine = new Map(table.rows.map((r) => [r.line, r]));
   const out: CadenceSendStatus[] = [];
   const sent: RowKey[] = [];
-  for (const c of check.cadences) {
-    const row = byLine.get(c.line)!;
-    const s: CadenceSendStatus = { ...c, result: !c.due ? 'not-due' : c.skip_reason ? 'skipped' : o.dryRun ? 'would-send' : 'sent', sent: null, error: null };
-    out.push(s);
-    if (s.result !== 'sent') continue;
-    try {
-      const d = await sendOne(store, row, o.from, o.today, s);
-      if (d) {
-        s.sent = d.toJSON();
-        sent.push({ slug: row.slug, to: row.to });
+  // `.cadences/` is made (and held open) only when a row is to be sent.
+  let markers: Promise<Markers | undefined> | undefined;
+  const open = async () => (await (markers ??= Markers.open(store.root, true)))!;
+  try {
+    for (const c of check.cadences) {
+      const row = byLine.get(c.line)!;
+      const s: CadenceSendStatus = { ...c, result: !c.due ? 'not-due' : c.skip_reason ? 'skipped' : o.dryRun ? 'would-send' : 'sent', sent: null, error: null };
+      out.push(s);
+      if (sentToday.has(c) && !o.dryRun) sent.push({ slug: row.slug, to: row.to });
+      if (s.result !== 'sent') continue;
+      try {
+        const d = await sendOne(store, await open(), row, o.from, o.today, s);
+        if (d || sentToday.has(s)) sent.push({ slug: row.slug, to: row.to });
+        if (d) s.sent = d.toJSON();
+      } catch (e) {
+        s.result = 'failed';
+        s.error = (e as Error).message;
       }
-    } catch (e) {
-      s.result = 'failed';
-      s.error = (e as Error).message;
     }
-  }
-  const last_sent = { updated: 0, missing: 0, error: null as string | null };
-  if (sent.length) {
-    try {
-      const r = await (o.writeLastSent ?? ((keys, date) => updateLastSent(file, keys, date)))(sent, o.today);
-      last_sent.updated = r.updated.length;
-      last_sent.missing = r.missing.length;
-      if (r.missing.length) last_sent.error = `rows no longer in ${file}: ${r.missing.map((k) => `${k.slug} → ${k.to}`).join(', ')}`;
-    } catch (e) {
-      last_sent.error = (e as Error).message;
+    const last_sent = { updated: 0, missing: 0, error: null as string | null };
+    if (sent.length) {
+      try {
+        const r = await (o.writeLastSent ?? ((keys, date) => updateLastSent(file, keys, date)))(sent, o.today);
+        last_sent.updated = r.updated.length;
+        last_sent.missing = r.missing.length;
+        if (r.missing.length) last_sent.error = `rows no longer in ${file}: ${r.missing.map((k) => `${k.slug} → ${k.to}`).join(', ')}`;
+      } catch (e) {
+        last_sent.error = (e as Error).message;
+      }
     }
+    if (!o.dryRun) {
+      if (!o.writeLastSent) await tidyTeamFile(file);
+      markers ??= Markers.open(store.root, false);
+      await (await markers.catch(() => undefined))?.sweep(o.today).catch(() => undefined);
+    }
+    return { ...check, file, cadences: out, last_sent };
+  } finally {
+    await (await markers?.catch(() => undefined))?.close();
   }
-  if (!o.dryRun) await sweepMarkers(store, o.today).catch(() => undefined);
-  return { ...check, file, cadences: out, last_sent };
 }
 
-/** Claims the row's marker, re-checks pending, delivers. Undefined (with skip_reason set) when another process has it. */
-async function sendOne(store: DispatchStore, row: CadenceRow, from: string, today: string, s: CadenceSendStatus): Promise<Dispatch | undefined> {
-  const marker = path.join(await ensureMarkerDir(store), markerName(today, from, row));
-  if (!(await claim(marker))) {
+/**
+ * Claims the row's marker (taking over one a dead sender left), re-checks pending, delivers, records
+ * the dispatch in the marker. Undefined (with skip_reason set) when another process has sent or is
+ * sending it. `DISPATCH_KILL_AT=cadence-claimed|cadence-delivered` kills this process there (tests).
+ */
+async function sendOne(
+  store: DispatchStore,
+  markers: Markers,
+  row: CadenceRow,
+  from: string,
+  today: string,
+  s: CadenceSendStatus,
+): Promise<Dispatch | undefined> {
+  const name = markerName(today, from, row);
+  const created = new Date();
+  const skip = (why: string | null, pending: string | null = null, sent = false) => {
+    if (sent) sentToday.add(s);
     s.result = 'skipped';
-    s.skip_reason = await markerReason(marker);
+    s.skip_reason = why ?? 'being sent by another process right now';
+    s.pending = pending ?? s.pending;
     return undefined;
+  };
+  for (let attempt = 0; !(await markers.claim(name, ownRecord(created))); attempt++) {
+    const state = await markers.state(name);
+    if (attempt > 0 || (state && !('abandoned' in state))) return skip(reason(state), null, !!state && 'sent' in state);
+    if (state && !(await markers.takeOver(name))) return skip(null);
+    // Taken over: the dead sender may have delivered before it died (and its dispatch been read since).
+    const earlier = state?.abandoned.created ? await delivered(store, row, from, state.abandoned.created) : undefined;
+    if (earlier) {
+      await markers.claim(name, { ...state!.abandoned, dispatch: earlier.path }).catch(() => undefined);
+      return skip(`already sent today: ${escapeName(earlier.id)} (by a run that was interrupted)`, null, true);
+    }
   }
+  killPoint('cadence-claimed');
+  let sent: Dispatch;
   try {
     // The check above ran before the claim: another process may have sent and finished since.
     const d = await new PendingFinder(store).find(row, from);
     if (d) {
-      await fs.unlink(marker).catch(() => undefined);
-      s.result = 'skipped';
-      s.pending = d.id;
-      s.skip_reason = `a dispatch for this cadence is still pending in ${row.to}/new/: ${d.id}`;
-      return undefined;
+      await markers.remove(name);
+      return skip(`a dispatch for this cadence is still pending in ${row.to}/new/: ${escapeName(d.id)}`, d.id);
     }
-    const sent = await store.deliver({
+    sent = await store.deliver({
       to: row.to,
       from,
       priority: row.priority,
@@ -191,85 +250,42 @@ async function sendOne(store: DispatchStore, row: CadenceRow, from: string, toda
       slug: row.slug,
       body: row.notes || `Recurring dispatch (${row.frequency}).`,
       extra: { cadence: row.slug },
+      created,
     });
-    await fs.writeFile(marker, JSON.stringify({ pid: process.pid, host: os.hostname(), claimed: new Date().toISOString(), dispatch: sent.path }) + '\n');
-    return sent;
   } catch (e) {
-    // Nothing was delivered (or we cannot tell it was): let a later run try again.
-    if (!(await markerSent(marker))) await fs.unlink(marker).catch(() => undefined);
+    await markers.remove(name); // nothing was delivered: a later run tries again
     throw e;
   }
+  killPoint('cadence-delivered');
+  // Not recorded (a full disk): the marker still says "being sent", and a taker finds the dispatch by its time.
+  await markers.complete(name, ownRecord(created, sent.path)).catch(() => undefined);
+  return sent;
 }
 
-function markerDir(store: DispatchStore): string {
-  return path.join(store.root, MARKER_DIR);
+function reason(state: MarkerState | undefined): string | null {
+  if (!state || 'abandoned' in state) return null;
+  // The marker's path is whatever its file says: printed as a name is, one visible line.
+  return 'sent' in state ? `already sent today: ${escapeName(path.basename(state.sent, '.md'))}` : 'being sent by another process right now';
 }
 
-function markerName(today: string, from: string, row: { to: string; slug: string }): string {
-  // `.` is in neither team names nor slugs: the name cannot be read two ways.
-  return `${today}.${from}.${row.to}.${row.slug}`;
-}
-
-async function ensureMarkerDir(store: DispatchStore): Promise<string> {
-  const dir = markerDir(store);
-  await fs.mkdir(dir, { recursive: true });
-  const st = await fs.lstat(dir);
-  if (!st.isDirectory()) throw new Error(`${dir} is not a real folder; refused`);
-  return dir;
-}
-
-/** Exclusive create; a marker left unsent for 10 minutes by a dead process is taken over. */
-async function claim(marker: string): Promise<boolean> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fh = await fs.open(marker, 'wx', 0o644);
-      await fh.writeFile(JSON.stringify({ pid: process.pid, host: os.hostname(), claimed: new Date().toISOString() }) + '\n');
-      await fh.close();
-      return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const st = await fs.lstat(marker).catch(() => undefined);
-    if (!st || (await markerSent(marker)) || Date.now() - st.mtimeMs < MARKER_STALE_MS) return false;
-    const away = `${marker}.stale.${process.pid}`;
-    if (
-      !(await fs.rename(marker, away).then(
-        () => true,
-        () => false,
-      ))
-    )
-      return false;
-    await fs.unlink(away).catch(() => undefined);
-  }
-  return false;
-}
-
-async function markerSent(marker: string): Promise<string | undefined> {
-  try {
-    const j = JSON.parse(await fs.readFile(marker, 'utf8')) as { dispatch?: unknown };
-    return typeof j.dispatch === 'string' ? j.dispatch : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function markerReason(marker: string): Promise<string> {
-  const sent = await markerSent(marker);
-  return sent ? `already sent today: ${path.basename(sent, '.md')}` : 'being sent by another process right now';
-}
-
-async function listMarkers(store: DispatchStore, today: string): Promise<string[]> {
-  const names = await fs.readdir(markerDir(store)).catch(() => [] as string[]);
-  return names.filter((n) => n.startsWith(`${today}.`) && !n.includes('.stale.'));
-}
-
-/** Markers only matter on their own day; a week later they go. */
-async function sweepMarkers(store: DispatchStore, today: string): Promise<void> {
-  const cutoff = addDays(today, -MARKER_KEEP_DAYS);
-  for (const n of await fs.readdir(markerDir(store)).catch(() => [] as string[])) {
-    const date = /^(\d{4}-\d{2}-\d{2})\./.exec(n)?.[1];
-    if (date && date < cutoff) await fs.unlink(path.join(markerDir(store), n)).catch(() => undefined);
-  }
+/** The dispatch a sender delivered for `row` at `created` (its name says so), wherever it went since: new/, cur/ or the archive. */
+async function delivered(
+  store: DispatchStore,
+  row: CadenceRow,
+  from: string,
+  created: MarkerRecord['created'],
+): Promise<{ id: string; path: string } | undefined> {
+  const t = Date.parse(created ?? '');
+  if (isNaN(t)) return undefined;
+  const stamp = new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const ours = (fileName: string) => {
+    const n = parseName(fileName);
+    return !!n && n.slug === row.slug && n.from === from && n.created === stamp;
+  };
+  const found = (await store.list({ teams: [row.to] })).find((d) => ours(d.fileName));
+  if (found) return { id: found.id, path: found.path };
+  const archived = (await store.listArchived([row.to])).find((a) => ours(a.fileName));
+  return archived ? { id: idOf(archived.fileName), path: archived.path } : undefined;
 }
 
 /** Finds a pending dispatch for a cadence in its target's new/, reading front matter only of likely files. */

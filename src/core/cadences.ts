@@ -1,6 +1,7 @@
 // Cadences: the recurring dispatches a team keeps in its TEAM.md, under a heading "Cadences", as a
 // Markdown table `| Dispatch | To | Frequency | Last Sent |` (columns by name, any order, extra ones
 // allowed: Notes → body, Priority → priority). Pure: parsing, dates and the one-cell edit; no fs here.
+// Which tables count is markdown-it's word (what Markdown renders); rows, cells and offsets are ours.
 //
 // The parser works on any string whose structure is ASCII (pipes, spaces, `#`, newlines). The file
 // path reads bytes as latin1, so every offset is a byte offset and an edit changes only those bytes,
@@ -213,105 +214,101 @@ function cells(line: string): Cell[] | undefined {
   return out;
 }
 
-function isDelimiterRow(cs: Cell[] | undefined): boolean {
-  return !!cs?.length && cs.every((c) => /^[ \t]*:?-+:?[ \t]*$/.test(c.raw));
-}
-
 /** `**Last Sent**` → `lastsent`. */
 function headerKey(raw: string): string {
   return raw.toLowerCase().replace(/[^a-z]/g, '');
 }
 
-interface Heading {
-  level: number;
-  title: string;
-}
-
-function atxHeading(s: string): Heading | undefined {
-  const m = /^ {0,3}(#{1,6})(?=[ \t]|$)/.exec(s);
-  if (!m) return undefined;
-  // The closing sequence (` ##`) is not part of the title.
-  let title = trim(s.slice(m[0].length));
-  let end = title.length;
-  while (end > 0 && title[end - 1] === '#') end--;
-  if (end === 0 || blank(title[end - 1])) title = trim(title.slice(0, end));
-  return { level: m[1].length, title };
-}
-
 const REQUIRED = ['dispatch', 'to', 'frequency', 'lastsent'] as const;
 const COLUMN_NAMES: Record<string, string> = { dispatch: 'Dispatch', to: 'To', frequency: 'Frequency', lastsent: 'Last Sent' };
 
+// GFM tables on, and HTML blocks recognised: a table inside an HTML comment is not rendered, nor is one
+// in a fenced or indented code block. Only the block structure is parsed (no inline rules run). Loaded
+// at the first parse, not when the extension activates.
+type MarkdownIt = typeof import('markdown-it');
+type Markdown = InstanceType<MarkdownIt>;
+let markdown: Markdown | undefined;
+function parser(): Markdown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred: a static import runs markdown-it's setup at activation
+  return (markdown ??= new (require('markdown-it') as MarkdownIt)({ html: true }));
+}
+
 /**
- * Every cadence table in `text`: the tables under each heading titled "Cadences" (any level, any
- * case, ATX or setext), up to the next heading of the same or a higher level; fenced code is skipped.
- * `decode` turns a cell's raw text into the value (UTF-8 from latin1 for file bytes).
+ * The top-level blocks markdown-it finds, by line. Its lines end at `\n`, `\r\n` and a lone `\r`; ours
+ * (and the byte offsets of an edit) only at `\n`: a lone CR becomes a blank so both count the same lines.
+ */
+function blocks(text: string): ReturnType<Markdown['parse']> {
+  const src = text
+    .replace(/^(\xef\xbb\xbf|\ufeff)/, '')
+    .replace(/\r\n/g, '\n')
+    .replace(/[\r\0]/g, ' ');
+  const tokens: ReturnType<Markdown['parse']> = [];
+  const md = parser();
+  md.block.parse(src, md, {}, tokens);
+  return tokens;
+}
+
+/**
+ * Every cadence table in `text`: the tables Markdown renders under each heading titled "Cadences" (any
+ * level, any case, ATX or setext), up to the next heading of the same or a higher level. What Markdown
+ * does not render as a table (code, HTML comments, HTML blocks) is never read, nor are tables nested in
+ * lists or quotes. `decode` turns a cell's raw text into the value (UTF-8 from latin1 for file bytes).
  */
 export function parseCadences(text: string, decode: (raw: string) => string = (s) => s): CadenceTable {
   const ls = lines(text);
-  // A UTF-8 byte order mark (latin1 "ï»¿", or U+FEFF in a decoded string) is not part of line 1.
-  const bom = /^(\xef\xbb\xbf|\ufeff)/.exec(ls[0].text)?.[0].length ?? 0;
   const table: CadenceTable = { found: false, rows: [], bad: [] };
   const seen = new Map<string, number>();
   let section = 0; // the level of the Cadences heading we are in; 0 = outside
-  let fence: string | undefined;
-  for (let i = 0; i < ls.length; i++) {
-    const s = i === 0 ? ls[0].text.slice(bom) : ls[i].text;
-    const f = /^ {0,3}(`{3,}|~{3,})/.exec(s)?.[1];
-    if (fence) {
-      if (f && f[0] === fence[0] && f.length >= fence.length && trim(s.slice(s.indexOf(f) + f.length)) === '') fence = undefined;
-      continue;
-    }
-    if (f) {
-      fence = f;
-      continue;
-    }
-    let h = atxHeading(s);
-    const under = ls[i + 1]?.text;
-    if (!h && trim(s) && under !== undefined && /^ {0,3}(=+|-+)[ \t]*$/.test(under) && !cells(s))
-      h = { level: under.trim()[0] === '=' ? 1 : 2, title: trim(s) };
-    if (h) {
-      if (/^cadences$/i.test(h.title.replace(/[*_`]/g, '').trim())) {
-        section = h.level;
+  const tokens = blocks(text);
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k];
+    if (t.level !== 0 || !t.map) continue;
+    if (t.type === 'heading_open') {
+      const level = Number(t.tag.slice(1));
+      const title = tokens[k + 1]?.content ?? '';
+      if (/^cadences$/i.test(title.replace(/[*_`]/g, '').trim())) {
+        section = level;
         table.found = true;
-      } else if (h.level <= section) section = 0;
-      continue;
-    }
-    if (!section) continue;
-    const head = cells(s);
-    if (!head || !isDelimiterRow(cells(ls[i + 1]?.text ?? ''))) continue;
-    // A header row and its delimiter row: a table.
-    const col: Record<string, number> = {};
-    head.forEach((c, k) => {
-      const key = headerKey(decode(c.raw));
-      if (!(key in col)) col[key] = k;
-    });
-    const missing = REQUIRED.filter((k) => !(k in col));
-    let j = i + 2;
-    for (; j < ls.length; j++) {
-      const row = cells(ls[j].text);
-      if (!row || !trim(ls[j].text)) break;
-      if (missing.length) continue;
-      const r = readRow(row, col, j + 1, decode);
-      if ('reason' in r) table.bad.push(r);
-      else {
-        r.cell = { start: ls[j].start + r.cell.start, end: ls[j].start + r.cell.end };
-        const key = `${r.slug}\n${r.to}`;
-        const first = seen.get(key);
-        if (first !== undefined) table.bad.push({ line: j + 1, reason: `the same cadence as line ${first} ("${r.dispatch}" to ${r.to})` });
-        else {
-          seen.set(key, j + 1);
-          table.rows.push(r);
-        }
-      }
-    }
-    if (missing.length)
-      table.bad.push({
-        line: i + 1,
-        reason: `a table under Cadences without the column${missing.length > 1 ? 's' : ''} ${missing.map((k) => COLUMN_NAMES[k]).join(', ')}; its rows are ignored`,
-      });
-    i = j - 1;
+      } else if (level <= section) section = 0;
+    } else if (t.type === 'table_open' && section) readTable(ls, t.map[0], t.map[1], decode, table, seen);
   }
   return table;
+}
+
+/** One rendered table: its header row at `start`, the delimiter row, then rows up to `end` (exclusive). */
+function readTable(ls: Line[], start: number, end: number, decode: (raw: string) => string, table: CadenceTable, seen: Map<string, number>): void {
+  const head = cells(ls[start].text) ?? [];
+  const col: Record<string, number> = {};
+  head.forEach((c, k) => {
+    const key = headerKey(decode(c.raw));
+    if (!(key in col)) col[key] = k;
+  });
+  const missing = REQUIRED.filter((k) => !(k in col));
+  if (missing.length) {
+    table.bad.push({
+      line: start + 1,
+      reason: `a table under Cadences without the column${missing.length > 1 ? 's' : ''} ${missing.map((k) => COLUMN_NAMES[k]).join(', ')}; its rows are ignored`,
+    });
+    return;
+  }
+  for (let j = start + 2; j < end && j < ls.length; j++) {
+    // GFM: a table ends at a blank line; a line without a pipe before that is a row of one cell.
+    const text = ls[j].text;
+    const row = cells(text) ?? [{ start: 0, end: text.length, raw: text }];
+    const r = readRow(row, col, j + 1, decode);
+    if ('reason' in r) {
+      table.bad.push(r);
+      continue;
+    }
+    r.cell = { start: ls[j].start + r.cell.start, end: ls[j].start + r.cell.end };
+    const key = `${r.slug}\n${r.to}`;
+    const first = seen.get(key);
+    if (first !== undefined) table.bad.push({ line: j + 1, reason: `the same cadence as line ${first} ("${r.dispatch}" to ${r.to})` });
+    else {
+      seen.set(key, j + 1);
+      table.rows.push(r);
+    }
+  }
 }
 
 function readRow(row: Cell[], col: Record<string, number>, line: number, decode: (raw: string) => string): CadenceRow | BadRow {

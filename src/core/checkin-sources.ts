@@ -10,6 +10,7 @@ import { editFrontMatter } from './lifecycle';
 import { DEFAULT_STALE_DAYS } from './defaults';
 import { compareWaiting, isStale, lifecycleStatus, sentBy } from './sent';
 import type { DispatchStore } from './store';
+import { observeLanding } from './waiting';
 
 export type DueCadence = CadenceStatus;
 
@@ -23,9 +24,9 @@ export interface CadenceReport {
 
 /** My dispatches still unread in other teams' new/ after the stale limit, oldest first. */
 export async function staleSent(store: DispatchStore, from: string, now: number, days = DEFAULT_STALE_DAYS): Promise<Dispatch[]> {
-  return sentBy(await store.list({ box: 'new' }), from)
-    .filter((d) => isStale(d, days, now))
-    .sort(compareWaiting);
+  const mine = sentBy(await store.list({ box: 'new' }), from);
+  await observeLanding(mine);
+  return mine.filter((d) => isStale(d, days, now)).sort(compareWaiting);
 }
 
 /** My dispatches their receivers marked completed: waiting for me to verify, then archive. */

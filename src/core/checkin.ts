@@ -1,13 +1,21 @@
 // The seed's read protocol in one call: my team's new/ (urgent first, then priority and age), each
 // read and, when asked, acknowledged and tracked as a local bead; then my due cadences, my stale sent
-// dispatches and the completed ones awaiting my verification. Only what fits the output is accepted:
-// an agent never accepts a dispatch it was not shown.
+// dispatches and the completed ones awaiting my verification.
+//
+// The agent sees what it accepted, and only that. Items are chosen to fit the output as they will be
+// printed once accepted (the longest state line they can get), so no accepted item is ever cut; and
+// acceptance ends by a deadline well inside a hook's time limit (`bd` included: stopped, then killed),
+// so the process prints before any host kills it. What could not be accepted in time stays in new/ and
+// says so. The text form prints each item before accepting it (cli/checkin.ts).
 import type { Dispatch, DispatchJSON } from './dispatch';
 import { priorityRank } from './format';
-import { createBead, hasBeads } from './beads';
+import { createBead, hasBeads, MAX_BEAD_ID } from './beads';
+import { ERROR_CHARS } from './checkin-text';
 import * as sources from './checkin-sources';
 import type { DueCadence } from './checkin-sources';
-import { checkTeam, DispatchError, DispatchStore } from './store';
+import { checkTeam, DispatchStore } from './store';
+import { compareWaiting } from './sent';
+import { observeLanding } from './waiting';
 
 export interface CheckinOptions {
   team: string;
@@ -18,9 +26,9 @@ export interface CheckinOptions {
   full?: boolean;
   /** My dispatches unread longer than this are stale (default 3). */
   staleAfterDays?: number;
-  /** Size budget of the rendered text, in characters. */
-  budget?: number;
   now?: number;
+  /** Nothing is accepted (a bead included) that cannot be finished by then (ms since the epoch). */
+  deadline?: number;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
 }
@@ -57,17 +65,33 @@ export const BODY_CHARS = 300;
 export const FULL_BODY_CHARS = 1024 * 1024;
 export const MAX_ITEMS = 20;
 const SECTION_ROWS = 5;
-const BEAD_PLACEHOLDER = 'x'.repeat(40);
+/** Without a deadline: acceptance ends this long after it starts. */
+export const DEFAULT_ACCEPT_MS = 20_000;
+/** Time one acknowledge may take on a busy machine, and the least time worth giving `bd`. */
+const ACK_MS = 500;
+const BD_MIN_MS = 1000;
 
-/** Urgent → low, then oldest first (names sort by time). */
+/** Urgent → low, then the one waiting longest first (core/waiting.ts). */
 export function sortForCheckin(ds: Dispatch[]): Dispatch[] {
-  return [...ds].sort(
-    (a, b) => priorityRank(a.priority) - priorityRank(b.priority) || (a.created ?? '').localeCompare(b.created ?? '') || a.fileName.localeCompare(b.fileName),
-  );
+  return [...ds].sort((a, b) => priorityRank(a.priority) - priorityRank(b.priority) || compareWaiting(a, b));
 }
 
-/** Reads my inbox; `fits` says whether the items so far still fit the output (the renderer decides). */
+/**
+ * Reads my inbox and, with `ack` or `track`, accepts what it shows (by `deadline`). `fits` says whether
+ * the items so far still fit the output (checkin-text's `fitsCheckin`).
+ */
 export async function checkin(store: DispatchStore, o: CheckinOptions, fits: (r: CheckinResult) => boolean): Promise<CheckinResult> {
+  const r = await readInbox(store, o, fits);
+  if (o.ack || o.track) {
+    const a = new Acceptor(store, r, o);
+    for (const item of r.items) await a.accept(item);
+    await a.finish();
+  }
+  return r;
+}
+
+/** My inbox and the sender's sections, nothing accepted yet: the items chosen to fit once accepted. */
+export async function readInbox(store: DispatchStore, o: CheckinOptions, fits: (r: CheckinResult) => boolean): Promise<CheckinResult> {
   const team = checkTeam(o.team);
   const now = o.now ?? Date.now();
   const r: CheckinResult = {
@@ -88,6 +112,7 @@ export async function checkin(store: DispatchStore, o: CheckinOptions, fits: (r:
   // Names carry priority and time: only files not named by the rule are read to sort, then only the shown.
   const listed = await store.list({ teams: [team], box: 'new' });
   await store.loadMeta(listed.filter((d) => !d.name));
+  await observeLanding(listed);
   const fresh = sortForCheckin(listed);
   await store.loadMeta(fresh.slice(0, MAX_ITEMS));
   if (!fresh.length && !(await store.teams()).includes(team)) r.noInbox = true;
@@ -97,10 +122,12 @@ export async function checkin(store: DispatchStore, o: CheckinOptions, fits: (r:
 
   for (const d of fresh.slice(0, MAX_ITEMS)) {
     const item = await readItem(store, d, !!o.full);
-    if (!item) continue; // vanished between listing and reading: someone else has it now
-    // Measured as it will be printed once accepted: what is accepted must still fit.
-    if (o.ack || o.track) item.ack = 'acknowledged';
-    if (o.track) item.bead = BEAD_PLACEHOLDER;
+    // Measured as it will be printed once accepted, with its longest state: a bead id as long as bd's
+    // may be, or an error as long as one is shown; what is accepted must still fit.
+    if (o.track) {
+      item.ack = 'acknowledged';
+      item.bead = 'x'.repeat(MAX_BEAD_ID);
+    } else if (o.ack) item.ack = { error: 'x'.repeat(ERROR_CHARS) };
     r.items.push(item);
     if (fits(r)) continue;
     if (r.items.length > 1) {
@@ -112,21 +139,29 @@ export async function checkin(store: DispatchStore, o: CheckinOptions, fits: (r:
     item.bodyCut = true;
     if (!fits(r)) item.body = '';
   }
-  if (o.ack || o.track) await accept(store, r, o);
+  for (const item of r.items) {
+    item.ack = undefined;
+    item.bead = undefined;
+  }
   return r;
 }
 
-async function readItem(store: DispatchStore, d: Dispatch, full: boolean): Promise<CheckinItem | undefined> {
+/**
+ * An item with its body (the start, or with `full` up to 1 MiB). A file that cannot be read whole (not a
+ * regular file, gone, unreadable) is shown with the start its listing read and says why: one such file
+ * never hides the others.
+ */
+async function readItem(store: DispatchStore, d: Dispatch, full: boolean): Promise<CheckinItem> {
   let text = d.meta?.bodyStart ?? '';
   let cut = text.endsWith('…');
-  if (full) {
+  if (full && isRegular(d)) {
     try {
       const c = await store.read(d);
       text = c.body;
       cut = c.truncated;
     } catch (e) {
-      if (e instanceof DispatchError && e.code === 'not-found') return undefined;
-      throw e;
+      cut = true; // what follows is the start read when listed, if any
+      d.meta?.warnings.push(`whole body not read: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   const body = withoutTitle(text, d.title);
@@ -142,41 +177,78 @@ function withoutTitle(body: string, title: string): string {
   return (first === title.trim() ? (nl < 0 ? '' : s.slice(nl + 1)) : s).trim();
 }
 
-async function accept(store: DispatchStore, r: CheckinResult, o: CheckinOptions): Promise<void> {
-  const cwd = o.cwd ?? process.cwd();
-  const env = o.env ?? process.env;
-  let track = !!o.track;
-  if (track && !hasBeads(cwd)) {
-    r.warnings.push(`no .beads/ in ${cwd}: accepted without tracking beads`);
-    track = false;
+/** A file the listing's read found to be a regular file (a symlink, FIFO or folder carries a warning instead). */
+function isRegular(d: Dispatch): boolean {
+  return !d.meta?.warnings.some((w) => /^(symbolic link|not a regular file)/.test(w));
+}
+
+/**
+ * Accepts items one at a time, each only if it can be finished (acknowledged, and tracked when asked)
+ * before the deadline; the rest stay in new/ and say so. Never throws.
+ */
+export class Acceptor {
+  private readonly deadline: number;
+  private readonly cwd: string;
+  private readonly env: NodeJS.ProcessEnv;
+  private track: boolean;
+  private late = 0;
+
+  constructor(
+    private readonly store: DispatchStore,
+    private readonly r: CheckinResult,
+    o: CheckinOptions,
+  ) {
+    this.deadline = o.deadline ?? Date.now() + DEFAULT_ACCEPT_MS;
+    this.cwd = o.cwd ?? process.cwd();
+    this.env = o.env ?? process.env;
+    this.track = !!o.track;
+    if (this.track && !hasBeads(this.cwd)) {
+      r.warnings.push(`no .beads/ in ${this.cwd}: accepted without tracking beads`);
+      this.track = false;
+    }
   }
-  for (const item of r.items) {
-    item.bead = undefined;
+
+  async accept(item: CheckinItem): Promise<void> {
+    if (!isRegular(item.dispatch)) {
+      item.ack = { error: 'not a regular file; left in new/ for a person to look at' }; // its content was never shown
+      return;
+    }
+    const left = this.deadline - Date.now();
+    if (left < ACK_MS + (this.track ? BD_MIN_MS : 0)) {
+      item.ack = { error: 'time limit reached; still in new/' };
+      this.late++;
+      return;
+    }
     try {
-      const out = await store.acknowledge(item.dispatch);
+      const out = await this.store.acknowledge(item.dispatch);
       item.ack = out.status === 'already' ? 'already acknowledged' : 'acknowledged';
       item.dispatch = out.dispatch;
-      for (const w of out.warnings ?? []) r.warnings.push(`${out.dispatch.id}: ${w}`); // moved, but e.g. JSON front matter kept as it was
+      for (const w of out.warnings ?? []) this.r.warnings.push(`${out.dispatch.id}: ${w}`); // moved, but e.g. JSON front matter kept as it was
     } catch (e) {
       item.ack = { error: e instanceof Error ? e.message : String(e) };
-      continue; // not accepted by us: not ours to track
+      return; // not accepted by us: not ours to track
     }
-    if (!track || item.ack === 'already acknowledged') continue;
-    const bead = await createBead(item.dispatch, cwd, env);
+    if (!this.track || item.ack === 'already acknowledged') return;
+    // What is left of the deadline, less the time to write the bead id into the dispatch.
+    const bead = await createBead(item.dispatch, this.cwd, this.env, this.deadline - Date.now() - ACK_MS);
     if ('error' in bead) {
-      r.warnings.push(`${bead.error}: accepted without a tracking bead${bead.absent ? '' : ` (${item.dispatch.id})`}`);
-      if (bead.absent) track = false; // one warning, not one per dispatch
-      continue;
+      this.r.warnings.push(`${bead.error}: accepted without a tracking bead${bead.absent ? '' : ` (${item.dispatch.id})`}`);
+      if (bead.absent) this.track = false; // one warning, not one per dispatch
+      return;
     }
     item.bead = bead.id;
     try {
-      item.dispatch = await sources.setField(store, item.dispatch, 'tracking_bead', bead.id);
+      item.dispatch = await sources.setField(this.store, item.dispatch, 'tracking_bead', bead.id);
     } catch (e) {
-      r.warnings.push(`bead ${bead.id} created; tracking_bead not written to ${item.dispatch.id}: ${e instanceof Error ? e.message : String(e)}`);
+      this.r.warnings.push(`bead ${bead.id} created; tracking_bead not written to ${item.dispatch.id}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  // Moves and rewrites changed the files: what is reported is what they say now.
-  await store.loadMeta(r.items.map((i) => i.dispatch));
+
+  /** After the last item: what the moves changed is re-read (for --json); the time limit said once. */
+  async finish(): Promise<void> {
+    if (this.late) this.r.warnings.push(`time limit reached: ${this.late} shown dispatch(es) not acknowledged, still in new/ (dispatch ack ID)`);
+    await this.store.loadMeta(this.r.items.map((i) => i.dispatch)).catch(() => undefined);
+  }
 }
 
 async function otherSections(store: DispatchStore, o: CheckinOptions, r: CheckinResult, now: number): Promise<void> {

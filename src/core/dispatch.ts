@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { Box, humanise, idOf, isPriority, NameParts, parseName, Priority } from './format';
 import { hasRawBytes, printable } from './rawname';
+import { oneLine } from './text';
 import { bodyStart, firstHeading, FrontMatter, FrontMatterKind, Head, parseFrontMatter } from './frontmatter';
 
 export interface DispatchMeta {
@@ -16,6 +17,8 @@ export interface DispatchMeta {
   /** The file's modification time and inode when it was read, if known: with size, they tell an edit. */
   mtimeMs?: number;
   ino?: number;
+  /** Its ctime when read: when it landed in its box by this machine's clock (core/waiting.ts). */
+  ctimeMs?: number;
   warnings: string[];
 }
 
@@ -86,10 +89,10 @@ export class Dispatch {
       if (this.meta && !this.from) w.push('sender unknown');
     }
     const p = n?.priority ?? str(this.meta?.data.priority);
-    if (p !== undefined && !isPriority(p)) w.push(`unknown priority "${p.slice(0, 20)}"; treated as normal`);
+    if (p !== undefined && !isPriority(p)) w.push(`unknown priority "${oneLine(p, 20)}"; treated as normal`);
     if (n && this.meta) {
       const fp = str(this.meta.data.priority);
-      if (fp !== undefined && fp !== n.priority) w.push(`front matter priority "${fp.slice(0, 20)}" differs from the name's "${n.priority}"`);
+      if (fp !== undefined && fp !== n.priority) w.push(`front matter priority "${oneLine(fp, 20)}" differs from the name's "${n.priority}"`);
     }
     if (this.meta) w.push(...this.meta.warnings);
     // Kept as its bytes (rawname.ts); its id and path print with `\xNN` escapes and are accepted so.
@@ -140,7 +143,7 @@ function str(v: unknown): string | undefined {
 
 /** Front matter and heading of a file's head, as metadata. */
 export function metaFromHead(head: Head): DispatchMeta {
-  const stat = { size: head.size, mtimeMs: head.mtimeMs, ino: head.ino };
+  const stat = { size: head.size, mtimeMs: head.mtimeMs, ino: head.ino, ctimeMs: head.ctimeMs };
   if (head.binary) {
     return { kind: 'none', data: Object.create(null), bodyStart: '', ...stat, warnings: ['binary content; not parsed'] };
   }

@@ -37,6 +37,8 @@ export interface Head {
   /** Modification time and inode when read (fstat of the open file): a same-size edit still differs. */
   mtimeMs?: number;
   ino?: number;
+  /** Its ctime: when it landed in its folder (or was last changed there), by this machine's clock. */
+  ctimeMs?: number;
 }
 
 // Never follow a symbolic link, never wait on a FIFO or device: both may be swapped in after an lstat.
@@ -48,7 +50,7 @@ export async function readHead(path: string, maxBytes = HEAD_BYTES): Promise<Hea
   try {
     const st = await fh.stat();
     if (!st.isFile()) throw Object.assign(new Error(`not a regular file: ${path}`), { code: 'EFTYPE' });
-    const { size, mtimeMs, ino } = st;
+    const { size, mtimeMs, ino, ctimeMs } = st;
     const buf = Buffer.alloc(Math.min(size, maxBytes));
     let read = 0;
     while (read < buf.length) {
@@ -58,7 +60,7 @@ export async function readHead(path: string, maxBytes = HEAD_BYTES): Promise<Hea
     }
     const bytes = buf.subarray(0, read);
     const binary = bytes.includes(0);
-    return { text: binary ? '' : bytes.toString('utf8'), size, truncated: size > read, binary, mtimeMs, ino };
+    return { text: binary ? '' : bytes.toString('utf8'), size, truncated: size > read, binary, mtimeMs, ino, ctimeMs };
   } finally {
     await fh.close();
   }

@@ -72,9 +72,10 @@ function sequenceLength(b: Buffer, i: number): number {
   return 0;
 }
 
-// C0 and DEL (`\xNN`), C1 and the bidirectional controls (`\uNNNN`), raw bytes (`\xNN`, NN ≥ 80), and
-// the backslash itself (`\\`), so that the printed form of two different names is never the same.
-const ESCAPED = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\\]|[\uDC80-\uDCFF]/gu;
+// C0 and DEL (`\xNN`), C1, the bidirectional controls and the line and paragraph separators (`\uNNNN`),
+// raw bytes (`\xNN`, NN ≥ 80), and the backslash itself (`\\`), so that the printed form of two different
+// names is never the same, and is one line for every reader.
+const ESCAPED = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\\]|[\uDC80-\uDCFF]/gu;
 
 /** A name as one visible, unambiguous line that `unescapeName` maps back to the name. */
 export function escapeName(s: string): string {

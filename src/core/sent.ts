@@ -5,6 +5,8 @@ import { shortAge } from './age';
 import { DEFAULT_STALE_DAYS } from './defaults';
 import type { Dispatch } from './dispatch';
 import { Status, statusOf } from './status';
+import { oneLine } from './text';
+import { waitingSince } from './waiting';
 
 const DAY = 86_400_000;
 
@@ -14,10 +16,13 @@ export function parseDays(v: unknown): number | undefined {
   return Number.isFinite(n) && n >= 0 && n <= 36_500 ? n : undefined;
 }
 
-/** Milliseconds since the dispatch was created (its name, else its front matter); undefined if unknown. */
+/**
+ * Milliseconds it has waited: since it was created (its name, else its front matter) or landed in its
+ * box by this machine's clock, whichever is earlier (core/waiting.ts); undefined if neither is known.
+ */
 export function ageMs(d: Dispatch, now = Date.now()): number | undefined {
-  const t = d.created ? Date.parse(d.created) : NaN;
-  return isNaN(t) ? undefined : Math.max(0, now - t);
+  const t = waitingSince(d);
+  return t === undefined ? undefined : Math.max(0, now - t);
 }
 
 export function isStale(d: Dispatch, days = DEFAULT_STALE_DAYS, now = Date.now()): boolean {
@@ -43,16 +48,16 @@ export function sentBy(ds: Iterable<Dispatch>, team: string): Dispatch[] {
   return out;
 }
 
-/** Oldest first: the one waiting longest is the one to chase. */
+/** Oldest first: the one waiting longest is the one to chase (unknown ages first: they may be oldest). */
 export function compareWaiting(a: Dispatch, b: Dispatch): number {
-  const x = a.created ?? '';
-  const y = b.created ?? '';
+  const x = waitingSince(a) ?? -Infinity;
+  const y = waitingSince(b) ?? -Infinity;
   return x < y ? -1 : x > y ? 1 : a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0;
 }
 
 /** `web_ops  pending  5d  Update the site for the new resume skill` (+ `  stale`). */
 export function formatSentLine(d: Dispatch, staleDays = DEFAULT_STALE_DAYS, now = Date.now()): string {
-  const line = [d.team.padEnd(12), lifecycleStatus(d).padEnd(9), shortAge(ageMs(d, now)).padStart(4), d.title].join('  ');
+  const line = [d.team.padEnd(12), lifecycleStatus(d).padEnd(9), shortAge(ageMs(d, now)).padStart(4), oneLine(d.title, 200)].join('  ');
   return isStale(d, staleDays, now) ? `${line}  stale` : line;
 }
 

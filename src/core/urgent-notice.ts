@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Dispatch } from './dispatch';
 import type { DispatchStore } from './store';
+import { oneLine } from './text';
 
 export const NOTICE_INTERVAL_MS = 60_000;
 const MAX_SEEN = 2000;
@@ -85,5 +86,5 @@ export async function urgentNotice(
   const d = fresh[fresh.length - 1];
   const more = fresh.length > 1 ? ` (+${fresh.length - 1} more urgent)` : '';
   await save(file, { seen: [...s.seen, ...fresh.map((x) => x.fileName)], last: now });
-  return `dispatch: urgent for ${team} from ${d.from ?? 'unknown'}: "${d.title.replace(/\s+/g, ' ').slice(0, 120)}"${more} — run \`dispatch checkin --team ${team}\``;
+  return `dispatch: urgent for ${team} from ${oneLine(d.from ?? 'unknown', 64)}: "${oneLine(d.title, 120)}"${more} — run \`dispatch checkin --team ${team}\``;
 }

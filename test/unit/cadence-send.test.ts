@@ -195,7 +195,7 @@ test('send: due rows delivered with cadence front matter, Notes as body, Priorit
   assert.equal(newFiles(store, 'web_ops').length + newFiles(store, 'qa').length, 2);
 });
 
-test('the marker: when Last Sent could not be written, a second send the same day still sends nothing', async () => {
+test('the marker: when Last Sent could not be written, a second send the same day sends nothing and writes it', async () => {
   const { file, store } = setup();
   const failing = async () => {
     throw new Error('disk full');
@@ -215,11 +215,13 @@ test('the marker: when Last Sent could not be written, a second send the same da
   );
   assert.match(again.cadences[0].skip_reason!, /already sent today/);
   assert.equal((await store.list({ box: 'new' })).length, 0);
-  // The next day it is due again (Last Sent still says January) and is sent.
+  // The marker says they went today: the Last Sent the first run could not write is written now.
+  assert.equal(again.last_sent.updated, 2);
+  assert.equal((readFileSync(file, 'utf8').match(new RegExp(`\\| ${TODAY} \\|`, 'g')) ?? []).length, 2);
   const next = await sendDueCadences(store, file, { from: 'engineering', today: '2026-02-11' });
   assert.deepEqual(
     next.cadences.map((c) => c.result),
-    ['sent', 'sent', 'not-due'],
+    ['not-due', 'not-due', 'not-due'],
   );
 });
 

@@ -28,16 +28,19 @@ test('columns by header name in any order, extra columns, Notes and Priority, an
     '| :-- | :-: | --- | --- | --- | --- | --- |',
     '| every 2 weeks | never | ana | `qa` | high | Load test | Run k6 \\| report p99 |',
     '| Daily |  | bo | web_ops |  | Backups |  |',
-    'no pipe: the table ends here',
+    'no pipe: still a row (GFM ends a table at a blank line)',
+    '| quarterly | 2026-01-01 | x | qa | low | Still in the table | |',
+    '',
     '| quarterly | 2026-01-01 | x | qa | low | After the table | |',
   ].join('\n');
   const t = parseCadences(text);
-  assert.deepEqual(t.bad, []);
+  assert.deepEqual(t.bad, [{ line: 9, reason: 'the row has no Last Sent cell' }]);
   assert.deepEqual(
     t.rows.map((r) => [r.line, r.dispatch, r.to, r.freq, r.lastSent, r.priority, r.notes]),
     [
       [7, 'Load test', 'qa', { kind: 'days', n: 14 }, null, 'high', 'Run k6 | report p99'],
       [8, 'Backups', 'web_ops', { kind: 'days', n: 1 }, null, 'normal', ''],
+      [10, 'Still in the table', 'qa', { kind: 'months', n: 3 }, '2026-01-01', 'low', ''],
     ],
   );
 });
@@ -229,4 +232,47 @@ test('the Last Sent cell: only its words change, the column stays aligned where 
   assert.equal(lastSentCellText(' ', '2026-12-01'), ' 2026-12-01 ');
   assert.equal(lastSentCellText('              ', '2026-12-01'), ' 2026-12-01   ');
   assert.equal(lastSentCellText('\t2026-01-31\t', '2026-12-01'), '\t2026-12-01\t');
+});
+
+test('only tables Markdown renders count: not in an HTML comment, an indented or fenced code block, a list or a quote', () => {
+  const row = (name: string) => `| ${name} | qa | daily | |`;
+  const head = '| Dispatch | To | Frequency | Last Sent |\n|---|---|---|---|';
+  const text = [
+    '## Cadences',
+    '<!-- an old table, kept for reference',
+    head,
+    row('In a comment'),
+    '-->',
+    '',
+    '    ' + head.replace('\n', '\n    '),
+    '    ' + row('Indented code'),
+    '',
+    '~~~',
+    head,
+    row('In a tilde fence'),
+    '~~~',
+    '',
+    '- ' + head.replace('\n', '\n  '),
+    '  ' + row('In a list'),
+    '',
+    '> ' + head.replace('\n', '\n> '),
+    '> ' + row('In a quote'),
+    '',
+    head,
+    row('Rendered'),
+  ].join('\n');
+  const t = parseCadences(text);
+  assert.deepEqual(
+    t.rows.map((r) => r.dispatch),
+    ['Rendered'],
+  );
+  assert.deepEqual(t.bad, []);
+  // A heading inside a comment does not open a section either.
+  assert.equal(parseCadences(`<!--\n## Cadences\n${head}\n${row('x')}\n-->\n`).found, false);
+  // CRLF and a lone CR: the lines (and so the offsets of the Last Sent cell) are the file's.
+  const crlf = parseCadences(`## Cadences\r\nnote\rstill line 2\r\n\r\n${head.replace('\n', '\r\n')}\r\n${row('Windows')}\r\n`);
+  assert.deepEqual(
+    crlf.rows.map((r) => [r.line, r.dispatch]),
+    [[6, 'Windows']],
+  );
 });

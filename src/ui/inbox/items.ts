@@ -8,10 +8,12 @@ import { statusOf } from '../../core/status';
 import { COMMANDS } from '../common/ids';
 import { itemUri } from './uri';
 import { oneLine } from '../../core/text';
+import { waitingSince } from '../../core/waiting';
 import { priorityColor } from '../common/priority';
 
-export function agoText(iso: string | undefined, now = Date.now()): string | undefined {
-  const a = age(iso, now);
+/** `2h ago` since it started waiting (core/waiting.ts: the sender's time, or when it landed here if earlier). */
+export function agoText(d: Dispatch, now = Date.now()): string | undefined {
+  const a = age(waitingSince(d), now);
   if (!a) return undefined;
   const [n, unit] = a;
   // Only the unit asked for is formatted: the age tick asks this of every row on screen each minute.
@@ -30,7 +32,7 @@ export function dispatchItem(d: Dispatch): vscode.TreeItem {
   const item = new vscode.TreeItem(d.title, vscode.TreeItemCollapsibleState.None);
   item.id = `dispatch:${d.team}/${d.box}/${d.fileName}`;
   item.resourceUri = itemUri(d);
-  const when = agoText(d.created);
+  const when = agoText(d);
   // Acknowledged rows say how far the receiver got: accepted, or completed (once the front matter is read).
   const status = d.box === 'cur' && d.meta ? (statusOf(d.meta.data) === 'completed' ? vscode.l10n.t('completed') : vscode.l10n.t('accepted')) : undefined;
   item.description = [d.from, when, status].filter(Boolean).join(' · ');

@@ -85,7 +85,7 @@ export class InboxTree extends Disposable implements vscode.TreeDataProvider<Inb
     for (const page of this.shown.values()) {
       for (const d of page) {
         const was = this.drawn.get(d);
-        if (was && was.age !== (agoText(d.created, now) ?? '')) nodes.push(this.dispatchNode(d));
+        if (was && was.age !== (agoText(d, now) ?? '')) nodes.push(this.dispatchNode(d));
       }
     }
     if (nodes.length) this.changed.fire(nodes);
@@ -130,7 +130,7 @@ export class InboxTree extends Disposable implements vscode.TreeDataProvider<Inb
         return this.boxItem(node);
       case 'dispatch': {
         const item = dispatchItem(node.dispatch);
-        this.drawn.set(node.dispatch, { key: rowKey(item), age: agoText(node.dispatch.created) ?? '' });
+        this.drawn.set(node.dispatch, { key: rowKey(item), age: agoText(node.dispatch) ?? '' });
         return item;
       }
       case 'more':

@@ -7,7 +7,7 @@ import { suite, suiteSetup, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { InboxApi } from '../../../src/extension';
 import type { SentNode } from '../../../src/ui/sent/sent';
-import { deliver, filesIn, inboxSuite, minutesAgo, nodeTitled, TempRoot, waitFor } from './ui-fixture';
+import { deliver, filesIn, inboxSuite, minutesAgo, nodeTitled, setting, TempRoot, waitFor } from './ui-fixture';
 
 suite('lifecycle', () => {
   let api: InboxApi;
@@ -70,5 +70,26 @@ suite('lifecycle', () => {
     const row = await waitFor('the old one', () => sentTitled('pending', 'Old news'));
     await vscode.commands.executeCommand('dispatchInbox.verifyArchive', row);
     assert.ok(filesIn(path.join(t.root, 'web_ops', 'new')).length >= 1);
+  });
+
+  test('a sender whose clock runs 30 days ahead: its dispatch is stale by when it landed here, not by its created:', async () => {
+    await deliver(api, t, { to: 'engineering', from: 'web_ops', priority: 'normal', title: 'From the future', created: new Date(Date.now() + 30 * 864e5) });
+    const file = path.join(t.root, 'engineering', 'new', filesIn(path.join(t.root, 'engineering', 'new'))[0]);
+    // Stale after ~1.7 s: wait until this machine's clock says it has waited that long, then ask.
+    const landed = fs.lstatSync(file).ctimeMs;
+    await waitFor('2.5 s since it landed', () => Date.now() - landed > 2500 || undefined, 10_000);
+    const restore = await setting('staleAfterDays', 0.00002);
+    try {
+      await waitFor(
+        'stale on the engineering node',
+        () => {
+          const d = api.tree.getTreeItem(api.tree.teamNode('engineering')).description;
+          return typeof d === 'string' && d.includes('1 unread') ? d : undefined;
+        },
+        15_000,
+      );
+    } finally {
+      await restore();
+    }
   });
 });
