@@ -30,6 +30,8 @@ export const open = ((p: PathLike, flags?: Any, mode?: Any) =>
   changes(flags) ? mutating('create', p, () => fsp.open(raw(p), flags, mode)) : fsp.open(raw(p), flags, mode)) as typeof fsp.open;
 export const unlink = (p: PathLike) => mutating('unlink', p, () => fsp.unlink(raw(p)));
 export const rename = (a: PathLike, b: PathLike) => mutating('rename', `${String(a)} -> ${String(b)}`, () => fsp.rename(raw(a), raw(b)));
+export const link = (a: PathLike, b: PathLike) => mutating('link', `${String(a)} -> ${String(b)}`, () => fsp.link(raw(a), raw(b)));
+export const rmdir = (p: PathLike) => mutating('rmdir', p, () => fsp.rmdir(raw(p)));
 export const mkdir = ((p: PathLike, o?: Any) => mutating('mkdir', p, () => fsp.mkdir(raw(p), o))) as typeof fsp.mkdir;
 export const chmod = (p: PathLike, mode: Mode) => mutating('chmod', p, () => fsp.chmod(raw(p), mode));
 export const chown = (p: PathLike, uid: number, gid: number) => mutating('chown', p, () => fsp.chown(raw(p), uid, gid));
@@ -38,6 +40,8 @@ export const chown = (p: PathLike, uid: number, gid: number) => mutating('chown'
 export const write = (fh: fsp.FileHandle, data: Buffer | string) => mutating('write', fh.fd, () => fh.writeFile(data));
 export const fchmod = (fh: fsp.FileHandle, mode: Mode) => mutating('chmod', fh.fd, () => fh.chmod(mode));
 export const fchown = (fh: fsp.FileHandle, uid: number, gid: number) => mutating('chown', fh.fd, () => fh.chown(uid, gid));
+export const readFile = ((p: PathLike | fsp.FileHandle, o?: Any) => fsp.readFile(typeof p === 'string' ? toFsPath(p) : p, o)) as typeof fsp.readFile;
+export const realpath = ((p: PathLike, o?: Any) => fsp.realpath(raw(p), o)) as typeof fsp.realpath;
 
 /**
  * readdir whose names keep their bytes (strings, or Dirents with a string name). Read as strings first

@@ -80,7 +80,7 @@ function readSafe(p: string): Buffer {
 
 /** The bytes with the lines a lifecycle verb may set taken out: what must stay byte for byte. */
 export function withoutSetLines(b: Buffer): string {
-  return b.toString('latin1').replace(/^(status|completed|completion_note|related_bead):.*\r?\n/gm, '');
+  return b.toString('latin1').replace(/^(status|completed|completion_note|related_bead|tracking_bead):.*\r?\n/gm, '');
 }
 
 /** Files left by a move (claims, records, markers, placeholders) anywhere under the root. */

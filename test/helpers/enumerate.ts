@@ -33,6 +33,9 @@ export interface Verb {
   /** `cli`: the `dispatch` command (argv after `--root ROOT`); `store`: store-child.ts. */
   via: 'cli' | 'store';
   argv: (f: Fixture) => string[];
+  /** Where it runs (a project with TEAM.md, .beads), and what it adds to the environment (a bd on PATH). */
+  cwd?: (f: Fixture) => string;
+  env?: (f: Fixture) => NodeJS.ProcessEnv;
 }
 
 export interface Scenario extends Verb {
@@ -48,6 +51,10 @@ export interface Scenario extends Verb {
   created?: (argv: string[]) => string[];
   /** Second operations run on the copy a killed first one left. */
   second?: Second[];
+  /** More repair than the sweep, run after it (`cadences --send` again takes a killed sender's row over). */
+  repair?: Verb;
+  /** Further rules after the repair (files outside the root the verb may rewrite), one line per breach. */
+  check?: (f: Fixture) => string[];
 }
 
 export interface Second {
@@ -70,14 +77,14 @@ export interface Run {
 const TIMEOUT_MS = 60_000;
 
 /** Runs a verb on `root` under a fault plan; its log of file-changing calls comes back with it. */
-export function run(via: 'cli' | 'store', root: string, argv: string[], fault?: string): Promise<Run> {
+export function run(via: 'cli' | 'store', root: string, argv: string[], fault?: string, o: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   const entry = bundled(path.join(repo, via === 'cli' ? 'src/cli/main.ts' : 'test/helpers/store-child.ts'));
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'dispatch-faultlog-'));
   const log = path.join(logDir, 'log');
   const args = via === 'cli' ? ['--root', root, ...argv] : argv;
-  const env = { ...process.env, DISPATCH_FAULT: fault ?? '', DISPATCH_FAULT_LOG: log, DISPATCH_KILL_AT: '' };
+  const env = { ...process.env, ...o.env, DISPATCH_FAULT: fault ?? '', DISPATCH_FAULT_LOG: log, DISPATCH_KILL_AT: '' };
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [entry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [entry, ...args], { env, cwd: o.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const timer = setTimeout(() => p.kill('SIGKILL'), TIMEOUT_MS);
     let stdout = '';
     let stderr = '';
@@ -97,6 +104,17 @@ export function run(via: 'cli' | 'store', root: string, argv: string[], fault?: 
       else resolve({ code, signal, stdout, stderr, log: lines });
     });
   });
+}
+
+/** Runs a scenario's own verb (its cwd and environment) on its fixture. */
+export function runVerb(v: Verb, f: Fixture, fault?: string): Promise<Run> {
+  return run(v.via, f.root, v.argv(f), fault, { cwd: v.cwd?.(f), env: v.env?.(f) });
+}
+
+/** The repair: the sweep as it runs 11 minutes later, and the scenario's own repair after it. */
+async function repair(sc: Scenario, f: Fixture): Promise<void> {
+  await storeOf(f.root).sweep(36, Date.now() + 11 * 60_000);
+  if (sc.repair) await runVerb(sc.repair, f);
 }
 
 /** A fresh root and outside folder, set up. */
@@ -121,7 +139,8 @@ export async function census(
   const bad: string[] = [];
   for (const it of f.items) {
     const shown = await listed(f.root, it.marker);
-    const held = onDisk(f.root, it.marker).filter((r) => !(o.absentOk.has(it.marker) && r.split(path.sep)[1] === 'tmp'));
+    // A killed sender's file in tmp/ is not delivered (Maildir: cleared after 36 h).
+    const held = onDisk(f.root, it.marker).filter((r) => !(!it.rel && r.split(path.sep)[1] === 'tmp'));
     const tag = `${phase}: ${it.marker}`;
     if (!shown.length && o.absentOk.has(it.marker) && !held.length) continue;
     if (shown.length !== 1) {
@@ -206,7 +225,7 @@ export async function enumerate(sc: Scenario, long = false): Promise<Report> {
   const f0 = await fresh(sc);
   const argv0 = sc.argv(f0);
   const absent = new Set(sc.created?.(argv0) ?? []);
-  const clean = await run(sc.via, f0.root, argv0);
+  const clean = await runVerb(sc, f0);
   if (clean.code !== 0) rep.bad.push(`${sc.name} without faults: exit ${clean.code} ${clean.stderr.trim()}`);
   rep.bad.push(...(await census(f0, `${sc.name} without faults`, { ...sc.final, absentOk: new Set(), repaired: true, ownName: true })));
   dispose(f0);
@@ -222,7 +241,7 @@ export async function enumerate(sc: Scenario, long = false): Promise<Report> {
     let places = sc.places;
     let statuses = sc.statuses;
     try {
-      const r = await run(sc.via, f.root, sc.argv(f), `kill:${k}`);
+      const r = await runVerb(sc, f, `kill:${k}`);
       if (r.signal !== 'SIGKILL') {
         rep.bad.push(`${tag}: not killed (${r.code}, ${r.log.length} calls)`);
         return [];
@@ -243,8 +262,9 @@ export async function enumerate(sc: Scenario, long = false): Promise<Report> {
         statuses = [...statuses, ...second.statuses];
       } else rep.kills++;
       rep.bad.push(...(await census(f, `${tag}, before repair`, { places, statuses, absentOk: absent, repaired: false })));
-      await storeOf(f.root).sweep(36, Date.now() + 11 * 60_000);
-      rep.bad.push(...(await census(f, `${tag}, after sweep`, { places, statuses, absentOk: absent, repaired: true })));
+      await repair(sc, f);
+      rep.bad.push(...(await census(f, `${tag}, after sweep`, { places, statuses, absentOk: sc.repair ? new Set() : absent, repaired: true })));
+      rep.bad.push(...(sc.check?.(f) ?? []).map((b) => `${tag}, after sweep: ${b}`));
       if (outsideState(f) !== before) rep.bad.push(`${tag}: something outside the root changed`);
       return log;
     } finally {
@@ -271,12 +291,13 @@ export async function enumerate(sc: Scenario, long = false): Promise<Report> {
       const before = outsideState(f);
       try {
         rep.replies++;
-        const r = await run(sc.via, f.root, sc.argv(f), `lose:${j}`);
+        const r = await runVerb(sc, f, `lose:${j}`);
         const tag = `${sc.name} lost reply ${j}/${nReplies} (${clean.log.filter((l) => / (rename|link) /.test(l))[j - 1]?.split(' ')[1]})`;
         if (r.code !== 0) rep.bad.push(`${tag}: exit ${r.code ?? r.signal} ${r.stderr.trim()}`);
         rep.bad.push(...(await census(f, tag, { ...sc.final, absentOk: new Set(), repaired: false, ownName: true })));
-        await storeOf(f.root).sweep(36, Date.now() + 11 * 60_000);
+        await repair(sc, f);
         rep.bad.push(...(await census(f, `${tag}, after sweep`, { ...sc.final, absentOk: new Set(), repaired: true, ownName: true })));
+        rep.bad.push(...(sc.check?.(f) ?? []).map((b) => `${tag}, after sweep: ${b}`));
         if (outsideState(f) !== before) rep.bad.push(`${tag}: something outside the root changed`);
       } finally {
         dispose(f);

@@ -4,7 +4,7 @@
 // the root touched. `CRASH_ENUM=long` also kills each second operation at every one of its calls.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, linkSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { enumerate, Item, Scenario, storeOf } from '../helpers/enumerate';
@@ -151,7 +151,77 @@ const scenarios: Scenario[] = [
     places: [NEW, CUR],
     final: { places: [CUR], statuses: ['accepted'] },
   },
+  {
+    name: 'checkin --ack',
+    via: 'cli',
+    setup: async (root) => [await one(root, 'new', 'marker-checkin-a'), await one(root, 'new', 'marker-checkin-b')],
+    argv: () => ['checkin', '--team', 'qa', '--ack'],
+    env: (f) => ({ HOME: path.dirname(f.root), XDG_STATE_HOME: path.dirname(f.root) }),
+    cwd: (f) => path.dirname(f.root),
+    statuses: ['pending', 'accepted'],
+    places: [NEW, CUR],
+    final: { places: [CUR], statuses: ['accepted'] },
+  },
+  {
+    name: 'checkin --track (a stand-in bd that records its arguments: bd is not installable here)',
+    via: 'cli',
+    setup: async (root) => {
+      const project = path.join(path.dirname(root), 'project');
+      mkdirSync(path.join(project, '.beads'), { recursive: true });
+      const bin = path.join(path.dirname(root), 'bin');
+      mkdirSync(bin);
+      writeFileSync(path.join(bin, 'bd'), `#!/bin/sh\necho "$@" >> "${bin}/calls"\necho '{"id":"bd-7","title":"t"}'\n`, { mode: 0o755 });
+      return [await one(root, 'new', 'marker-track')];
+    },
+    argv: () => ['checkin', '--team', 'qa', '--track'],
+    env: (f) => ({ HOME: path.dirname(f.root), XDG_STATE_HOME: path.dirname(f.root), PATH: `${path.join(path.dirname(f.root), 'bin')}:${process.env.PATH}` }),
+    cwd: (f) => path.join(path.dirname(f.root), 'project'),
+    statuses: ['pending', 'accepted'],
+    places: [NEW, CUR],
+    final: { places: [CUR], statuses: ['accepted'] },
+  },
+  {
+    name: 'cadences --send (marker, delivery, Last Sent)',
+    via: 'cli',
+    setup: async (root) => {
+      await storeOf(root).init(['qa', 'eng']);
+      const project = path.join(path.dirname(root), 'project');
+      mkdirSync(project);
+      writeFileSync(path.join(project, 'TEAM.md'), TEAM_MD, { mode: 0o640 });
+      return [{ marker: 'marker-cadence', rel: '', bytes: Buffer.alloc(0), mode: -1, gid: -1 }];
+    },
+    argv: () => ['cadences', '--from', 'eng', '--send', '--today', '2026-02-10'],
+    cwd: (f) => path.join(path.dirname(f.root), 'project'),
+    created: () => ['marker-cadence'],
+    repair: {
+      via: 'cli',
+      argv: () => ['cadences', '--from', 'eng', '--send', '--today', '2026-02-10'],
+      cwd: (f) => path.join(path.dirname(f.root), 'project'),
+    },
+    check: (f) => {
+      const project = path.join(path.dirname(f.root), 'project');
+      const bad: string[] = [];
+      const text = readFileSync(path.join(project, 'TEAM.md'), 'utf8');
+      if (text !== TEAM_MD.replace('| 2026-02-01 |', '| 2026-02-10 |')) bad.push(`TEAM.md is not the table with Last Sent set: ${JSON.stringify(text)}`);
+      if ((lstatSync(path.join(project, 'TEAM.md')).mode & 0o7777) !== 0o640) bad.push('TEAM.md mode changed');
+      const extra = readdirSync(project).filter((n) => n !== 'TEAM.md');
+      if (extra.length) bad.push(`left beside TEAM.md: ${extra.join(', ')}`);
+      return bad;
+    },
+    statuses: ['pending'],
+    places: [/^qa\/new\/[^/]+$/],
+    final: { places: [/^qa\/new\/[^/]+$/], statuses: ['pending'] },
+  },
 ];
+
+const TEAM_MD = `# Eng
+
+## Cadences
+
+| Dispatch | To | Frequency | Last Sent | Priority | Notes |
+|----------|----|-----------|-----------|----------|-------|
+| Weekly check | qa | weekly | 2026-02-01 | normal | marker-cadence |
+`;
 
 for (const sc of scenarios) {
   test(`crash enumeration: ${sc.name}`, async (t) => {

@@ -81,7 +81,8 @@ test('a dispatch that is a symlink to a file outside the root: ack moves the lin
   writeFileSync(outside, '---\nstatus: pending\n---\nsecret-outside\n');
   const name = '2026-01-31T14-30-00Z_normal_eve_link.md';
   symlinkSync(outside, path.join(root, 'qa', 'new', name));
-  for (const r of [await dispatch(['--root', root, 'ack', name.slice(0, -3)]), await dispatch(['--root', root, 'complete', name.slice(0, -3)])]) assert.equal(r.code, 0, r.err);
+  for (const r of [await dispatch(['--root', root, 'ack', name.slice(0, -3)]), await dispatch(['--root', root, 'complete', name.slice(0, -3)])])
+    assert.equal(r.code, 0, r.err);
   assert.ok(lstatSync(path.join(root, 'qa', 'cur', name)).isSymbolicLink(), 'still a link');
   assert.deepEqual(onDisk(root, 'secret-outside'), [], "nothing of the outside file's bytes in the root");
   assert.equal(readFileSync(outside, 'utf8'), '---\nstatus: pending\n---\nsecret-outside\n');

@@ -28,6 +28,23 @@ export async function removeQuietly(p: string): Promise<void> {
   await fs.unlink(p).catch(() => undefined);
 }
 
+/** Errors of a file another client has open (an SMB sharing violation): gone in a moment. */
+const BUSY = new Set(['EBUSY', 'ETXTBSY']);
+const BUSY_WAIT_MS = 3000;
+
+/** rename(2), tried again for a moment while the file is busy (SMB: another client is reading it). */
+export async function rename(a: string, b: string): Promise<void> {
+  const end = Date.now() + BUSY_WAIT_MS;
+  for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
+    try {
+      return await fs.rename(a, b);
+    } catch (e) {
+      if (!BUSY.has(errnoOf(e) ?? '') || Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
 /**
  * Creates `p` exclusively with `data` and fsynced when `durable`. Its mode is `mode` through the umask,
  * or exactly `mode` with `exact` (a rewrite keeps the old file's mode, and `gid`, its group). A failure

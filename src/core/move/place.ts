@@ -14,7 +14,7 @@ import * as fs from '../rawfs';
 import * as path from 'node:path';
 import { killPoint } from '../faults';
 import { variantName } from '../format';
-import { errnoOf, fsyncDir, listed, lstatOrNot, removeQuietly } from './files';
+import { errnoOf, fsyncDir, listed, lstatOrNot, removeQuietly, rename } from './files';
 import { claimPart, markerFile, newClaimId, takenFile } from './names';
 import { Marker, readMarker, writeMarker } from './record';
 
@@ -44,14 +44,16 @@ export interface PlaceOptions {
  * but the file where it was) when it cannot.
  */
 export async function place(srcDir: string, file: string, dstDir: string, name: string, o: PlaceOptions): Promise<string> {
-  const mid = newClaimId();
-  const marker = path.join(dstDir, markerFile(mid));
   const src = path.join(srcDir, file);
   let checked = false; // no inode for a placeholder: the name is checked free just before the rename
   for (let n = 1; n < MAX_VARIANTS; n++) {
     const candidate = n === 1 ? name : variantName(name, n);
     if (o.skip && (await o.skip(candidate))) continue;
     const target = path.join(dstDir, candidate);
+    // A marker of its own per candidate: on SMB a name just removed can stay taken ("delete pending")
+    // while another client still has it open.
+    const mid = newClaimId();
+    const marker = path.join(dstDir, markerFile(mid));
     let marked = false;
     if (!checked) {
       const m: Marker = { v: 2, ph: candidate, from: o.from, file, size: o.size };
@@ -77,7 +79,7 @@ export async function place(srcDir: string, file: string, dstDir: string, name: 
     }
     if (checked && (await lstatOrNot(target))) continue;
     try {
-      await fs.rename(src, target);
+      await rename(src, target);
     } catch (e) {
       if (!(await placedAnyway(srcDir, file, target, o.size))) {
         if (!checked) await removeEmpty(target);
@@ -110,12 +112,15 @@ async function removeEmpty(p: string): Promise<void> {
 }
 
 /**
- * Whether the placeholder a marker names is the one its writer made: an empty regular file made after the
- * marker (the marker is written first; a name that was taken already is older than it).
+ * Whether the placeholder marker `mid` names is the one its writer made: an empty regular file no other
+ * marker in the box names. Timestamps cannot tell (on SMB a marker's mtime is set when the client closes
+ * it, after the placeholder exists). The one case this cannot tell is a writer killed right after its
+ * exclusive create failed — the name another's — where that other left no marker (a stray empty file).
  */
-export async function ownPlaceholder(dir: string, mid: string, m: Marker): Promise<boolean> {
-  const [st, ms] = await Promise.all([lstatOrNot(path.join(dir, m.ph)), lstatOrNot(path.join(dir, markerFile(mid)))]);
-  return !!st && !!ms && st.isFile() && st.size === 0 && st.ctimeMs >= ms.mtimeMs;
+export async function ownPlaceholder(dir: string, mid: string, m: Marker, all: { mid: string; m: Marker }[]): Promise<boolean> {
+  if (all.some((o) => o.mid !== mid && o.m.ph === m.ph)) return false;
+  const st = await lstatOrNot(path.join(dir, m.ph));
+  return !!st && st.isFile() && st.size === 0;
 }
 
 /**
@@ -125,7 +130,7 @@ export async function ownPlaceholder(dir: string, mid: string, m: Marker): Promi
 export async function takeAway(dir: string, mid: string, ph: string): Promise<boolean> {
   const aside = takenFile(mid);
   try {
-    await fs.rename(path.join(dir, ph), path.join(dir, aside));
+    await rename(path.join(dir, ph), path.join(dir, aside));
   } catch (e) {
     if (!(await listed(dir, aside))) {
       if (errnoOf(e) === 'ENOENT') return false;

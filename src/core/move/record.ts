@@ -2,12 +2,13 @@
 // marker beside each placeholder it makes.
 import * as fs from '../rawfs';
 import * as path from 'node:path';
-import { listed, READ_FLAGS, removeQuietly, writeNew } from './files';
-import { markerFile, recordFile, safeName, tmpFile } from './names';
+import { READ_FLAGS, removeQuietly, writeNew } from './files';
+import { markerFile, recordFile, safeName } from './names';
 
 /**
- * Beside a claim, in the source box. The file being placed is the claim itself, or `.claim.<id>.new` once
- * `ready`; the move is done exactly when that file is gone from the box (a rename took it to `dst`).
+ * Beside a claim, in the source box, written once, before the claim (never replaced: SMB refuses to replace
+ * a file another client has open). The file placed is the claim itself, or with `rewrite` the new bytes
+ * `.claim.<id>.new`, written before the claim too; the move is done when that file has left the box.
  */
 export interface MoveRecord {
   v: 2;
@@ -19,8 +20,8 @@ export interface MoveRecord {
   want: string;
   /** Size of the file being placed (a placeholder is empty: an empty file is not it when this is > 0). */
   size: number;
-  /** New bytes written whole in `.claim.<id>.new`: that file is the one placed; the claim is the old bytes. */
-  ready?: true;
+  /** New bytes are placed (`.claim.<id>.new`), and the claim holds the old ones. */
+  rewrite?: true;
 }
 
 /** Records of the earlier protocol (placement by link, verdict by inode): still repaired. */
@@ -63,25 +64,6 @@ export async function createRecord(dir: string, id: string, rec: MoveRecord): Pr
     await writeNew(path.join(dir, recordFile(id)), json, { mode: RECORD_MODE });
   } catch (e) {
     mine.delete(id);
-    throw e;
-  }
-}
-
-/** Later states replace the record whole (written beside, renamed over: never half a record). */
-export async function updateRecord(dir: string, id: string, rec: MoveRecord): Promise<void> {
-  const tmp = path.join(dir, tmpFile(id));
-  const json = JSON.stringify(rec);
-  await removeQuietly(tmp); // a racing repair's, or one left by a kill: the content is the same or stale
-  await writeNew(tmp, json, { mode: RECORD_MODE });
-  const before = mine.get(id);
-  mine.set(id, json);
-  try {
-    await fs.rename(tmp, path.join(dir, recordFile(id)));
-  } catch (e) {
-    // A lost reply: the temp file is gone from the listing, so the rename happened.
-    if (!(await listed(dir, tmpFile(id)))) return;
-    if (before === undefined) mine.delete(id);
-    else mine.set(id, before);
     throw e;
   }
 }

@@ -1,7 +1,9 @@
-// Finishing what a killed process left, and listing it meanwhile. One rule decides everything: a move is
-// done exactly when the file it places (the claim, or its new bytes once written whole) is gone from the
-// claim's box — only the rename that places it takes it away. Nothing is decided by what is at the
-// destination, which later moves may already have changed.
+// Finishing what a killed process left, and listing it meanwhile. The record never changes; what the box
+// holds beside it says how far the move got:
+//   no claim              not claimed yet, or placed, or put back: the dispatch is where it is; leftovers go
+//   claim, no new bytes   (a rewrite) the new bytes were placed: the claim is the old bytes, it goes
+//   claim, else           not placed: the claim goes back under its name in its box, then the new bytes go
+// Nothing is decided by what is at the destination, which later moves may already have changed.
 import * as fs from '../rawfs';
 import * as path from 'node:path';
 import { Stats } from 'node:fs';
@@ -10,7 +12,7 @@ import { variantName } from '../format';
 import { lstatOrNot, removeQuietly } from './files';
 import { claimFile, claimPart, legacyName, markerFile, newFile, recordFile, tmpFile } from './names';
 import { markersIn, ownPlaceholder, place, settleTaken, takeAway } from './place';
-import { LegacyRecord, MoveRecord, readRecord, removeRecord, updateRecord } from './record';
+import { LegacyRecord, MoveRecord, readRecord, removeRecord } from './record';
 
 /** A claim in a box: the dispatch's own name, and how long ago the claim was taken. */
 export interface ClaimInfo {
@@ -46,8 +48,10 @@ async function realFolders(dir: string, dst: string): Promise<boolean> {
   return true;
 }
 
-/** The file a record places: its new bytes once written whole, else the claim itself. */
-const placingFile = (id: string, rec: MoveRecord) => (rec.ready ? newFile(id) : claimFile(id));
+/** A claim not placed yet: a plain move's claim is the file placed, a rewrite's new bytes are. */
+async function unplaced(dir: string, id: string, rec: MoveRecord): Promise<boolean> {
+  return !rec.rewrite || !!(await lstatOrNot(path.join(dir, newFile(id))));
+}
 
 /**
  * One claim: finished if its placement happened (leftovers removed), else put back under its name (or a
@@ -59,44 +63,41 @@ export async function repairOne(dir: string, id: string, own = false): Promise<s
   const claim = path.join(dir, claimFile(id));
   const fresh = path.join(dir, newFile(id));
   const c = await lstatOrNot(claim);
+  await removeQuietly(path.join(dir, tmpFile(id))); // an update of the earlier protocol, half done
   if (!rec) {
-    await removeQuietly(path.join(dir, tmpFile(id)));
+    await removeQuietly(fresh);
     if (!c) {
-      // A record killed while being written, with nothing it describes: nothing depends on it.
-      await removeQuietly(fresh);
-      await removeRecord(dir, id);
+      await removeRecord(dir, id); // a record killed while being written: nothing depends on it
       return undefined;
     }
     // A claim whose record is unreadable: kept visible under a name of its own.
-    await removeQuietly(fresh);
     return restore(dir, id, `recovered-${id}.md`, c.size);
   }
   if (rec.v === 1) return repairLegacy(dir, id, rec, c);
   const dst = own ? undefined : destinationOf(dir, rec);
   if (!own && (!dst || !(await realFolders(dir, dst)))) return undefined; // never act outside the root
-  const placing = rec.ready ? await lstatOrNot(fresh) : c;
-  if (!placing) {
-    // Placed (or already put back): what is left is the old bytes of a rewrite, markers and the record.
-    if (rec.ready) await removeQuietly(claim);
-    else await removeQuietly(fresh);
+  if (!c || !(await unplaced(dir, id, rec))) {
+    // Not claimed, placed, or put back: the old bytes of a rewrite, new bytes never placed, markers, record.
+    await removeQuietly(claim);
+    await removeQuietly(fresh);
     if (dst) await clearMarkers(dst, dir, id, true);
-    await removeQuietly(path.join(dir, tmpFile(id)));
+    await clearMarkers(dir, dir, id, true);
     await removeRecord(dir, id);
     return undefined;
   }
-  if (!c) return undefined; // new bytes without their claim: cannot happen by this protocol; left as they are
   if (dst) await clearMarkers(dst, dir, id, false);
-  // Pointed back here before anything else goes: killed after this, the next repair goes on with it.
-  if (rec.ready || rec.dst !== '.' || rec.want !== rec.name) await updateRecord(dir, id, { v: 2, name: rec.name, dst: '.', want: rec.name, size: c.size });
+  await clearMarkers(dir, dir, id, false); // a putting back that was interrupted
   killPoint('restore');
-  await removeQuietly(fresh);
   return restore(dir, id, rec.name, c.size);
 }
 
-/** The claim back into its own box under `name` (or a free variant); the record goes last. */
+/**
+ * The claim back into its own box under `name` (or a free variant); only then the new bytes it will not
+ * get (the other order, killed in between, would read as placed), and the record last.
+ */
 async function restore(dir: string, id: string, name: string, size: number): Promise<string> {
   const back = await place(dir, claimFile(id), dir, name, { size, from: '.' });
-  await removeQuietly(path.join(dir, tmpFile(id)));
+  await removeQuietly(path.join(dir, newFile(id)));
   await removeRecord(dir, id);
   return path.join(dir, back);
 }
@@ -108,9 +109,10 @@ async function restore(dir: string, id: string, name: string, size: number): Pro
 async function clearMarkers(dst: string, src: string, id: string, placed: boolean): Promise<void> {
   const names = await fs.readdir(dst).catch(() => [] as string[]);
   const files = new Set([claimFile(id), newFile(id)]);
-  for (const { mid, m } of await markersIn(dst, names)) {
+  const all = await markersIn(dst, names);
+  for (const { mid, m } of all) {
     if (!files.has(m.file) || path.resolve(dst, m.from) !== src) continue;
-    await clearMarker(dst, mid, m.ph, (!placed || m.size > 0) && (await ownPlaceholder(dst, mid, m)));
+    await clearMarker(dst, mid, m.ph, (!placed || m.size > 0) && (await ownPlaceholder(dst, mid, m, all)));
   }
 }
 
@@ -168,14 +170,15 @@ async function sweepMarkers(dir: string, olderThanMs: number, now: number): Prom
     return !!st && now - st.ctimeMs >= olderThanMs;
   };
   const marked = new Set<string>();
-  for (const { mid, m } of await markersIn(dir, names)) {
+  const all = await markersIn(dir, names);
+  for (const { mid, m } of all) {
     marked.add(mid);
     if (!(await stale(markerFile(mid)))) continue;
     const src = path.resolve(dir, m.from);
     const file = await lstatOrNot(path.join(src, m.file));
     const part = claimPart(m.file)?.part;
     if (file && (part === 'claim' || part === 'new') && (await lstatOrNot(path.join(src, recordFile(claimPart(m.file)!.id))))) continue; // its claim's repair
-    if (await clearMarker(dir, mid, m.ph, (!!file || m.size > 0) && (await ownPlaceholder(dir, mid, m)))) removed.push(path.join(dir, m.ph));
+    if (await clearMarker(dir, mid, m.ph, (!!file || m.size > 0) && (await ownPlaceholder(dir, mid, m, all)))) removed.push(path.join(dir, m.ph));
   }
   for (const n of names) {
     const c = claimPart(n);
@@ -201,7 +204,7 @@ export async function pendingClaims(dir: string, names?: string[], now = Date.no
     if (!c) continue;
     const legacy = legacyName(f);
     const rec = legacy ? undefined : await readRecord(dir, part.id);
-    if (rec?.v === 2 && !(await lstatOrNot(path.join(dir, placingFile(part.id, rec))))) continue;
+    if (rec?.v === 2 && !(await unplaced(dir, part.id, rec))) continue;
     if (rec?.v === 1 && (await legacyPlaced(dir, rec, c, await lstatOrNot(path.join(dir, newFile(part.id)))))) continue;
     out.push({ claim: f, name: legacy ?? rec?.name ?? f, ageMs: now - c.ctimeMs });
   }
@@ -209,14 +212,15 @@ export async function pendingClaims(dir: string, names?: string[], now = Date.no
 }
 
 /**
- * Empty placeholders a listing of `dir` must not show as dispatches: each named by its marker, made after
- * it, and either meant for a file with content or for one that is not placed yet. `logical`: the box's own
+ * Empty placeholders a listing of `dir` must not show as dispatches: each named by a marker, and either
+ * meant for a file with content or for one that is not placed yet. `logical`: the box's own
  * path (markers name their source relative to it).
  */
 export async function hiddenPlaceholders(dir: string, names: string[], logical = dir): Promise<Set<string>> {
   const hide = new Set<string>();
-  for (const { mid, m } of await markersIn(dir, names)) {
-    if (!(await ownPlaceholder(dir, mid, m))) continue;
+  for (const { m } of await markersIn(dir, names)) {
+    const st = await lstatOrNot(path.join(dir, m.ph));
+    if (!st?.isFile() || st.size !== 0) continue;
     if (m.size > 0 || (await lstatOrNot(path.resolve(logical, m.from, m.file)))) hide.add(m.ph);
   }
   return hide;

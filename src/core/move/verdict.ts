@@ -58,7 +58,7 @@ async function inFlight(dir: string, name: string): Promise<boolean> {
     const rec = await readRecord(dir, c.id);
     if (rec?.name !== name) continue;
     // Placed already (a rewrite's new bytes went): the old bytes are about to go, nothing is in flight.
-    if (rec.v === 2 && rec.ready && !(await lstatOrNot(path.join(dir, newFile(c.id))))) continue;
+    if (rec.v === 2 && rec.rewrite && !(await lstatOrNot(path.join(dir, newFile(c.id))))) continue;
     return true;
   }
   return false;

@@ -199,10 +199,23 @@ export class Lister {
     const st = await this.statIn(parts.team, parts.box, parts.file);
     if (!st) throw new DispatchError('not-found', `no such dispatch: ${abs}`);
     if (!st.isFile()) throw new DispatchError('invalid', `${abs} is not a regular file`);
+    if (st.size === 0 && (await this.isPlaceholder(parts.team, parts.box, parts.file)))
+      throw new DispatchError(
+        'invalid',
+        `${abs} is the empty placeholder of a move in progress (or an interrupted one: dispatch sweep removes it), not a dispatch`,
+      );
     const d = new Dispatch(this.root, parts.team, parts.box, parts.file);
     const head = await withBox(this.root, parts.team, parts.box, false, (dir) => headHash(path.join(dir.path, parts.file))).catch(() => undefined);
     seenFile.set(d, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, head });
     return d;
+  }
+
+  /** An empty file a marker names as the placeholder of a placement (move/place.ts). */
+  private isPlaceholder(team: string, box: Box, name: string): Promise<boolean> {
+    return withBox(this.root, team, box, false, async (dir) => {
+      const names = await listBox(dir.path, true);
+      return (await hiddenPlaceholders(dir.path, names, path.join(this.root, team, box))).has(name);
+    });
   }
 
   /** lstat of a file in a box, through the box held open (never through a symlinked box). */
