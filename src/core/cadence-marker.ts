@@ -8,7 +8,7 @@
 // The folder is opened once without following links and every read, write and removal goes through
 // it: a `.cadences` that is a symlink is refused, and nothing outside the root is ever read or deleted.
 import { constants } from 'node:fs';
-import * as fs from 'node:fs/promises';
+import * as fs from './rawfs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { addDays } from './cadences';

@@ -16,7 +16,7 @@ import { parseTeamFile, readTeamFile, RowKey, tidyTeamFile, updateLastSent, Upda
 import { markerName, MarkerRecord, Markers, MarkerState, ownRecord } from './cadence-marker';
 import { Dispatch, DispatchJSON } from './dispatch';
 import { idOf, parseName, Priority } from './format';
-import { killPoint } from './fsmove';
+import { killPoint } from './faults';
 import { escapeName } from './rawname';
 import { checkTeam, DispatchError, DispatchStore, listBox, readMeta } from './store';
 
@@ -102,6 +102,8 @@ async function checkRows(
       if (d) {
         pend = d.id;
         skip = `a dispatch for this cadence is still pending in ${r.to}/new/: ${escapeName(d.id)}`;
+        // Pending because a sender killed before its Last Sent write delivered it today: sent today.
+        if (from !== undefined && state && 'abandoned' in state && deliveredAt(r, from, state.abandoned.created)(d.fileName)) state = { sent: d.path };
       } else skip = reason(state); // an abandoned marker is no reason to skip: `--send` takes it over
     }
     const status: CadenceStatus = {
@@ -268,6 +270,17 @@ function reason(state: MarkerState | undefined): string | null {
   return 'sent' in state ? `already sent today: ${escapeName(path.basename(state.sent, '.md'))}` : 'being sent by another process right now';
 }
 
+/** Whether a file name is the dispatch a sender delivered for `row` at `created` (the name carries the time). */
+function deliveredAt(row: CadenceRow, from: string, created: MarkerRecord['created']): (fileName: string) => boolean {
+  const t = Date.parse(created ?? '');
+  if (isNaN(t)) return () => false;
+  const stamp = new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return (fileName) => {
+    const n = parseName(fileName);
+    return !!n && n.slug === row.slug && n.from === from && n.created === stamp;
+  };
+}
+
 /** The dispatch a sender delivered for `row` at `created` (its name says so), wherever it went since: new/, cur/ or the archive. */
 async function delivered(
   store: DispatchStore,
@@ -275,13 +288,7 @@ async function delivered(
   from: string,
   created: MarkerRecord['created'],
 ): Promise<{ id: string; path: string } | undefined> {
-  const t = Date.parse(created ?? '');
-  if (isNaN(t)) return undefined;
-  const stamp = new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const ours = (fileName: string) => {
-    const n = parseName(fileName);
-    return !!n && n.slug === row.slug && n.from === from && n.created === stamp;
-  };
+  const ours = deliveredAt(row, from, created);
   const found = (await store.list({ teams: [row.to] })).find((d) => ours(d.fileName));
   if (found) return { id: found.id, path: found.path };
   const archived = (await store.listArchived([row.to])).find((a) => ours(a.fileName));

@@ -2,13 +2,11 @@
 // front matter rewrite) and from cadences (due rows, sending them): the one place that connects them,
 // so checkin and the MCP server stay small and each part can fail on its own ("… failed: why").
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { findTeamFile } from './cadence-file';
 import { CadenceStatus, checkCadences, sendDueCadences } from './cadence-send';
 import { localDate } from './cadences';
 import { Dispatch } from './dispatch';
 import { editFrontMatter } from './lifecycle';
-import { moveNoClobber } from './fsmove';
 import { DEFAULT_STALE_DAYS } from './defaults';
 import { compareWaiting, isStale, lifecycleStatus, sentBy } from './sent';
 import type { DispatchStore } from './store';
@@ -45,17 +43,15 @@ export async function awaitingVerification(store: DispatchStore, from: string): 
  */
 export async function setField(store: DispatchStore, d: Dispatch, key: string, value: string): Promise<Dispatch> {
   let refused: string | undefined;
-  const dir = path.join(store.root, d.team, d.box);
-  const r = await moveNoClobber(path.join(dir, d.fileName), dir, d.fileName, {
-    rewrite: (content) => {
-      const e = editFrontMatter(content, [{ key, value, after: ['related_bead', 'status', 'priority'] }]);
-      if (e.ok) return e.changed ? e.bytes : undefined;
-      refused = e.reason;
-      return undefined;
-    },
+  const r = await store.transition(d, d.team, d.box, (content) => {
+    const e = editFrontMatter(content, [{ key, value, after: ['related_bead', 'status', 'priority'] }]);
+    if (e.ok) return e.changed ? e.bytes : undefined;
+    refused = e.reason;
+    return undefined;
   });
+  refused ??= r.warnings?.[0];
   if (refused) throw new Error(refused);
-  return new Dispatch(store.root, d.team, d.box, path.basename(r.path));
+  return r.dispatch;
 }
 
 /** The team's due cadences from its TEAM.md (none found: nothing due); with `send`, delivered. */

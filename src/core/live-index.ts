@@ -23,7 +23,7 @@ import * as path from 'node:path';
 import { Dispatch, DispatchMeta } from './dispatch';
 import { Box, BOXES, isTeamName } from './format';
 import { listBox, readMeta } from './store';
-import { claimPart, pendingClaims } from './fsmove';
+import { claimPart, hiddenPlaceholders, pendingClaims, placeholderOf } from './move';
 
 export type IndexEvent =
   | { type: 'add'; dispatch: Dispatch }
@@ -81,6 +81,8 @@ class BoxState {
   burstEvents = 0;
   burstTimer: NodeJS.Timeout | undefined;
   claimTimer: NodeJS.Timeout | undefined;
+  /** Markers of placements into this box (move/place.ts), with the placeholder each names when read. */
+  markers = new Map<string, string | undefined>();
   constructor(
     readonly team: string,
     readonly box: Box,
@@ -373,7 +375,12 @@ export class DispatchIndex {
    * older than an event already applied, so each difference is checked with lstat before it counts.
    */
   private async reconcile(b: BoxState, all: string[], announce: boolean): Promise<void> {
-    const names = all.filter((n) => !claimPart(n));
+    const marks = all.filter((n) => claimPart(n)?.part === 'marker');
+    for (const m of [...b.markers.keys()]) if (!marks.includes(m)) b.markers.delete(m);
+    for (const m of marks) if (!b.markers.has(m)) b.markers.set(m, undefined);
+    // An empty placeholder of a placement in flight (or a killed one) is not a dispatch: not listed.
+    const hidden = marks.length ? await hiddenPlaceholders(b.dir, marks) : undefined;
+    const names = all.filter((n) => !claimPart(n) && !hidden?.has(n));
     const seen = new Set(names);
     if (!announce) {
       for (const name of names) if (!b.items.has(name)) b.items.set(name, new Dispatch(this.root, b.team, b.box, name));
@@ -476,8 +483,10 @@ export class DispatchIndex {
         if (name == null) return void this.pollBox(b, true); // the OS did not say which: re-read the box
         this.burst(b);
         const n = fromFsName(name); // the name's bytes, kept (rawname.ts)
-        if (claimPart(n)) {
-          if (claimPart(n)!.part === 'claim') this.checkClaimsSoon(b);
+        const part = claimPart(n)?.part;
+        if (part === 'marker') return void this.marked(b, n);
+        if (part) {
+          if (part === 'claim') this.checkClaimsSoon(b);
           return;
         }
         b.pending.add(n);
@@ -535,6 +544,16 @@ export class DispatchIndex {
     }
   }
 
+  /** A marker came or went: the placeholder it names is looked at again (shown once it holds the dispatch). */
+  private async marked(b: BoxState, marker: string): Promise<void> {
+    const ph = (await placeholderOf(b.dir, marker)) ?? b.markers.get(marker);
+    if (ph === undefined && !(await fs.lstat(path.join(b.dir, marker)).catch(() => undefined))) b.markers.delete(marker);
+    else b.markers.set(marker, ph);
+    if (ph === undefined) return;
+    b.pending.add(ph);
+    void this.drain(b);
+  }
+
   private async check(b: BoxState, name: string): Promise<void> {
     if (name[0] === '.' || name.includes('/')) return;
     let st;
@@ -543,6 +562,8 @@ export class DispatchIndex {
     } catch {
       st = undefined;
     }
+    // A placeholder its marker names is not a dispatch (yet): as if nothing were there.
+    if (st?.isFile() && st.size === 0 && b.markers.size && (await hiddenPlaceholders(b.dir, [...b.markers.keys()])).has(name)) st = undefined;
     if (this.disposed || this.boxes.get(key(b.team, b.box)) !== b) return;
     let had = b.items.get(name);
     if (had?.claim) {

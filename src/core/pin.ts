@@ -8,6 +8,7 @@ import { constants, existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { keepShared } from './shared';
+import { mkdir } from './rawfs';
 
 const DIR_FLAGS = constants.O_RDONLY | (constants.O_DIRECTORY ?? 0) | (constants.O_NOFOLLOW ?? 0);
 const PROC_FD = process.platform === 'linux' && existsSync('/proc/self/fd');
@@ -48,7 +49,7 @@ export async function pinDir(parent: string, name: string, logicalParent = paren
   const p = path.join(parent, name);
   const logical = path.join(logicalParent, name);
   if (create) {
-    const made = await fs.mkdir(p).then(
+    const made = await mkdir(p).then(
       () => true,
       (e) => {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -83,7 +84,7 @@ export async function pinBox(root: string, a: string, b: string, create = false)
   } catch (e) {
     // Made only when missing: the common case (folders exist) costs two opens, no mkdir.
     if (!create || (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    await fs.mkdir(root, { recursive: true });
+    await mkdir(root, { recursive: true });
     return openBox(root, a, b, true);
   }
 }

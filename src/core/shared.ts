@@ -4,6 +4,7 @@
 // members to link them). Files made before, or by a process with another umask, still move: where
 // link(2) is refused the moves fall back to a placeholder + rename (fsmove.ts).
 import * as fs from 'node:fs/promises';
+import { chmod, chown } from './rawfs';
 import * as path from 'node:path';
 
 export const SHARED_DIR_MODE = 0o2775;
@@ -22,8 +23,8 @@ export async function groupId(group: string): Promise<number | undefined> {
 
 /** Gives `dir` to the group, group-writable and setgid. */
 export async function shareFolder(dir: string, gid: number): Promise<void> {
-  await fs.chown(dir, -1, gid);
-  await fs.chmod(dir, SHARED_DIR_MODE);
+  await chown(dir, -1, gid);
+  await chmod(dir, SHARED_DIR_MODE);
 }
 
 /** Whether `dir` is a shared folder (setgid): things made in it must be group-writable too. */
@@ -34,7 +35,7 @@ export async function isShared(dir: string): Promise<boolean> {
 
 /** After a mkdir in a shared folder: the umask must not take the group's write bit away. */
 export async function keepShared(parent: string, made: string): Promise<void> {
-  if (await isShared(parent)) await fs.chmod(made, SHARED_DIR_MODE).catch(() => undefined);
+  if (await isShared(parent)) await chmod(made, SHARED_DIR_MODE).catch(() => undefined);
 }
 
 export const sharedPaths = (root: string, team: string) => [root, path.join(root, team), ...['tmp', 'new', 'cur'].map((b) => path.join(root, team, b))];

@@ -5,7 +5,7 @@
 // at most a temporary named by its writer's pid (`sweepTemps` removes it once that pid is gone from this
 // host, or after 10 minutes); a failure (a full disk) removes what it made and says why in one line.
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs/promises';
+import * as fs from './rawfs';
 import * as path from 'node:path';
 import { DispatchError, ioError } from './store';
 
@@ -35,8 +35,8 @@ export async function writeWhole(dir: string, name: string, data: string | Buffe
   try {
     const fh = await fs.open(tmp, 'wx', o.mode ?? 0o644);
     try {
-      await fh.writeFile(data);
-      if (o.mode !== undefined) await fh.chmod(o.mode);
+      await fs.write(fh, data);
+      if (o.mode !== undefined) await fs.fchmod(fh, o.mode);
       await keepOwner(fh, o, what);
       await fh.sync();
     } finally {
@@ -44,7 +44,16 @@ export async function writeWhole(dir: string, name: string, data: string | Buffe
     }
     if (o.ready && !(await o.ready())) return false;
     if (!o.exclusive) {
-      await fs.rename(tmp, path.join(dir, name));
+      await fs.rename(tmp, path.join(dir, name)).catch(async (e) => {
+        // A network filesystem's lost reply: the rename happened when the temporary is gone.
+        if (
+          await fs.lstat(tmp).then(
+            () => true,
+            () => false,
+          )
+        )
+          throw e;
+      });
       return true;
     }
     try {
@@ -52,7 +61,8 @@ export async function writeWhole(dir: string, name: string, data: string | Buffe
       return true;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') return false;
+      // EEXIST is ours when the name is our temporary's inode (a lost reply of a link that happened).
+      if (code === 'EEXIST') return sameInode(tmp, path.join(dir, name));
       if (!code || !NO_LINK.has(code)) throw e;
       return await createExclusive(path.join(dir, name), data, o.mode);
     }
@@ -73,7 +83,7 @@ async function createExclusive(file: string, data: string | Buffer, mode = 0o644
     throw e;
   }
   try {
-    await fh.writeFile(data);
+    await fs.write(fh, data);
     await fh.sync();
     await fh.close();
     return true;
@@ -91,19 +101,24 @@ async function keepOwner(fh: fs.FileHandle, o: WholeOptions, what: string): Prom
   const uid = o.uid ?? st.uid;
   const gid = o.gid ?? st.gid;
   if (st.uid === uid && st.gid === gid) return;
-  const ok = await fh.chown(uid, gid).then(
+  const ok = await fs.fchown(fh, uid, gid).then(
     () => true,
     () => false,
   );
   if (ok || st.gid === gid) return; // another user's file: it becomes ours, in its group
   if (
-    await fh.chown(st.uid, gid).then(
+    await fs.fchown(fh, st.uid, gid).then(
       () => true,
       () => false,
     )
   )
     return;
   throw new DispatchError('io', `cannot write ${what}: its group (gid ${gid}) cannot be kept; not written`);
+}
+
+async function sameInode(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([fs.lstat(a).catch(() => undefined), fs.lstat(b).catch(() => undefined)]);
+  return !!x && !!y && x.ino === y.ino && x.dev === y.dev;
 }
 
 /** A name beside `name` for this process alone (a temporary, or where a stale file is moved to be removed). */

@@ -1,9 +1,10 @@
 // One move in a process of its own, so a test can kill it at a chosen step (DISPATCH_KILL_AT):
-//   ack ROOT PATH | rewrite ROOT PATH | inplace ROOT PATH | reroute ROOT PATH TEAM | send ROOT TITLE [TEAM] | sweep ROOT
+//   ack ROOT PATH | complete ROOT PATH | archive ROOT PATH | rewrite ROOT PATH | inplace ROOT PATH |
+//   reroute ROOT PATH TEAM | send ROOT TITLE [TEAM] | sweep ROOT
 // `rewrite` acknowledges while setting `status: accepted`; `inplace` rewrites the file in its own box.
 import * as path from 'node:path';
 import { DispatchStore } from '../../src/core/store';
-import { moveNoClobber } from '../../src/core/fsmove';
+import { moveNoClobber } from '../../src/core/move';
 
 export const accept = (b: Buffer) => Buffer.from(b.toString('utf8').replace(/^status: .*$/m, 'status: accepted'));
 
@@ -13,6 +14,8 @@ async function main() {
   let r: unknown;
   if (op === 'ack') r = await s.acknowledge(p);
   else if (op === 'reroute') r = await s.reroute(p, team);
+  else if (op === 'complete') r = await s.complete(p);
+  else if (op === 'archive') r = await s.archive(p);
   else if (op === 'rewrite') r = await moveNoClobber(p, path.join(path.dirname(p), '..', 'cur'), path.basename(p), { rewrite: accept });
   else if (op === 'inplace') r = await moveNoClobber(p, path.dirname(p), path.basename(p), { rewrite: accept });
   else if (op === 'send') r = await s.deliver({ to: team ?? 'qa', from: 'eng', title: p, body: `marker ${p}\n` });

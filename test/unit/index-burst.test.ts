@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { DispatchIndex } from '../../src/core/live-index';
 import { DispatchStore } from '../../src/core/store';
@@ -73,3 +74,29 @@ test("polling mode sees a killed move's claim too", { timeout: 60_000 }, async (
   assert.equal(path.basename(index.get('qa', 'new', d.fileName)!.path), d.fileName);
   index.dispose();
 });
+
+for (const poll of [false, true]) {
+  test(
+    `a move killed between its placeholder and its rename: the index${poll ? ' (polling)' : ''} shows the dispatch once, where it was, never the placeholder`,
+    { timeout: 60_000 },
+    async () => {
+      const root = tempRoot();
+      const s = new DispatchStore(root);
+      const d = await s.deliver({ to: 'qa', from: 'eng', title: 'Half placed' });
+      const index = new DispatchIndex(root, { loadNewMeta: false, poll, interval: 200 });
+      await index.start();
+      await index.watching;
+      assert.equal((await runChild(['ack', root, d.path], 'placeholder')).signal, 'SIGKILL');
+      await until(() => !!index.get('qa', 'new', d.fileName)?.claim, 10_000, 'the claim shown as being moved');
+      // The empty placeholder in cur/ is there on disk, and its marker beside it.
+      assert.ok(readdirSync(path.join(root, 'qa', 'cur')).includes(d.fileName));
+      assert.equal(index.get('qa', 'cur', d.fileName), undefined, 'the placeholder is not a dispatch');
+      assert.equal(index.count(), 1);
+      await s.sweep(36, Date.now() + 11 * 60_000);
+      await until(() => index.get('qa', 'new', d.fileName)?.claim === undefined && !!index.get('qa', 'new', d.fileName), 10_000, 'the restored file');
+      assert.equal(index.count(), 1);
+      assert.deepEqual(readdirSync(path.join(root, 'qa', 'cur')), []);
+      index.dispose();
+    },
+  );
+}

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { DispatchStore, ARCHIVE } from '../../src/core/store';
-import { claimPart } from '../../src/core/fsmove';
+import { claimPart } from '../../src/core/move';
 import { parseFrontMatter } from '../../src/core/frontmatter';
 import { tempRoot } from '../helpers/tmp';
 import { seed } from '../helpers/seed';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lstatSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { headHash, sameFile } from '../../src/core/fsmove';
+import { headHash, sameFile } from '../../src/core/move';
 import { DispatchStore } from '../../src/core/store';
 import { tempRoot } from '../helpers/tmp';
 
