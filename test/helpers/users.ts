@@ -1,6 +1,9 @@
 // Child processes for fault tests: the claim child (killed at a chosen step), and real OS users.
 import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { buildSync } from 'esbuild';
 
 const repo = path.join(__dirname, '..', '..');
 const child = path.join(repo, 'test', 'helpers', 'claim-child.ts');
@@ -16,7 +19,8 @@ interface Exit {
 export function runChild(args: string[], killAt?: string, uid?: number): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, DISPATCH_KILL_AT: killAt ?? '' };
-    const p = spawn(process.execPath, ['--import', 'tsx', child, ...args], { cwd: repo, env, uid, gid: uid });
+    const entry = uid === undefined ? ['--import', 'tsx', child] : [readableByAll(child)];
+    const p = spawn(process.execPath, [...entry, ...args], { cwd: uid === undefined ? repo : os.tmpdir(), env, uid, gid: uid });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (c) => (stdout += c));
@@ -24,6 +28,34 @@ export function runChild(args: string[], killAt?: string, uid?: number): Promise
     p.on('error', reject);
     p.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+}
+
+const bundles = new Map<string, string>();
+
+/**
+ * `entry` (a .ts file of the repo) as one bundled .js file that any user can read and run, whatever
+ * the clone's path: another user cannot load tsx or the sources from a clone under a 0700 `mktemp -d`
+ * folder or a 0750 home. Built once per test process into a 0755 temp folder, removed at exit.
+ */
+export function readableByAll(entry: string): string {
+  let out = bundles.get(entry);
+  if (out) return out;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'dispatch-for-users-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  chmodSync(dir, 0o755);
+  out = path.join(dir, `${path.basename(entry, '.ts')}.js`);
+  buildSync({ entryPoints: [entry], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error' });
+  chmodSync(out, 0o644);
+  bundles.set(entry, out);
+  return out;
+}
+
+/** Every folder from `/` down to `dir` lets others through (o+x). */
+function reachableByAll(dir: string): boolean {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if (!(statSync(d).mode & 0o001)) return false;
+    if (d === path.dirname(d)) return true;
+  }
 }
 
 const PREFIX = 'dispatch-t-';
@@ -34,11 +66,12 @@ let swept = false;
 
 /**
  * A real second OS user (we run as root in CI) for this test process, removed when the process exits,
- * whether its tests passed or failed; undefined where users cannot be made. `group`: its primary group
+ * whether its tests passed or failed; undefined where users cannot be made, or could not reach the
+ * temp folder (where the test roots and `readableByAll` bundles are). `group`: its primary group
  * (from `testGroup`), else the default.
  */
 export function otherUser(label: string, group?: string): number | undefined {
-  if (process.getuid?.() !== 0) return undefined;
+  if (process.getuid?.() !== 0 || !reachableByAll(os.tmpdir())) return undefined;
   prepare();
   const name = `${PREFIX}${process.pid}-${label}`;
   const r = spawnSync('useradd', ['-M', ...(group ? ['-g', group] : ['-N']), '-s', '/usr/sbin/nologin', name], { stdio: 'ignore' });

@@ -9,7 +9,7 @@ import { DispatchStore } from '../../src/core/store';
 import { tempRoot } from '../helpers/tmp';
 import { dispatch } from '../helpers/cli';
 import { mountTmpfs, remount, unmount } from '../helpers/mounts';
-import { otherUser, runChild } from '../helpers/users';
+import { otherUser, readableByAll, runChild } from '../helpers/users';
 
 const repo = path.join(__dirname, '..', '..');
 const cliArgs = ['--import', 'tsx', path.join(repo, 'src', 'cli', 'main.ts')];
@@ -95,7 +95,8 @@ test('another user without write permission (EACCES): one line, no claim path, n
   const root = tempRoot();
   chmodSync(root, 0o755);
   const d = await new DispatchStore(root).deliver({ to: 'qa', from: 'eng', title: 'Perm' });
-  const r = spawnSync(process.execPath, [...cliArgs, '--root', root, 'ack', d.path], { cwd: repo, uid, gid: uid, encoding: 'utf8' });
+  const cli = readableByAll(path.join(repo, 'src', 'cli', 'main.ts'));
+  const r = spawnSync(process.execPath, [cli, '--root', root, 'ack', d.path], { cwd: root, uid, gid: uid, encoding: 'utf8' });
   assert.equal(r.status, 1, r.stderr);
   oneClearLine(r.stderr, /^dispatch: cannot move .*: permission denied \(EACCES\)$/);
   assert.deepEqual(readdirSync(path.join(root, 'qa', 'new')), [d.fileName]);

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tempRoot } from '../helpers/tmp';
-import { otherUser, testGroup } from '../helpers/users';
+import { otherUser, readableByAll, testGroup } from '../helpers/users';
 
 const repo = path.join(__dirname, '..', '..');
 const cli = ['--import', 'tsx', path.join(repo, 'src', 'cli', 'main.ts')];
@@ -25,7 +25,9 @@ function members(): { gid: number; uids: number[]; group: string } | undefined {
 
 function as(uid: number, gid: number, args: string[]) {
   // umask 022 as most logins have: the shared root must not depend on members setting theirs.
-  return spawnSync('sh', ['-c', `umask 022; exec "$@"`, 'sh', process.execPath, ...cli, ...args], { cwd: repo, uid, gid, encoding: 'utf8' });
+  // The members run the CLI bundled where they can read it: the clone itself may be closed to them.
+  const bundled = readableByAll(path.join(repo, 'src', 'cli', 'main.ts'));
+  return spawnSync('sh', ['-c', `umask 022; exec "$@"`, 'sh', process.execPath, bundled, ...args], { cwd: path.dirname(bundled), uid, gid, encoding: 'utf8' });
 }
 
 test("init --shared GROUP: members send, acknowledge, reroute and sweep each other's dispatches", async (t) => {

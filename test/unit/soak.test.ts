@@ -8,13 +8,20 @@ import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 
 import * as path from 'node:path';
 import { DispatchStore } from '../../src/core/store';
 import { tempRoot } from '../helpers/tmp';
-import { otherUser } from '../helpers/users';
+import { otherUser, readableByAll } from '../helpers/users';
 
 const repo = path.join(__dirname, '..', '..');
 const child = path.join(repo, 'test', 'helpers', 'soak-child.ts');
 const SOAK_MS = Number(process.env.DISPATCH_SOAK_MS) || 15_000;
+/** Between kills: 150–600 ms. */
+const PAUSE_MS = 150;
 
-async function soak(ms: number, uids: (number | undefined)[], pause = 150) {
+/** Resolves when `p` has exited; at once if it already has (a child that failed at start never exits again). */
+function exited(p: ChildProcess): Promise<void> {
+  return p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', () => r()));
+}
+
+async function soak(ms: number, uids: (number | undefined)[]) {
   const root = tempRoot();
   const s = new DispatchStore(root);
   await s.init(['qa', 'eng', 'ops']);
@@ -34,8 +41,10 @@ async function soak(ms: number, uids: (number | undefined)[], pause = 150) {
   let kills = 0;
   let gen = 0;
   const start = (slot: number): ChildProcess => {
-    const p = spawn(process.execPath, ['--import', 'tsx', child, root, `s${slot}g${gen++}`, log], {
-      cwd: repo,
+    // A child as another user runs a bundle it can read: the clone itself may be closed to it.
+    const entry = uids[slot] === undefined ? ['--import', 'tsx', child] : [readableByAll(child)];
+    const p = spawn(process.execPath, [...entry, root, `s${slot}g${gen++}`, log], {
+      cwd: uids[slot] === undefined ? repo : root,
       stdio: ['ignore', 'ignore', 'pipe'],
       uid: uids[slot],
       gid: uids[slot],
@@ -48,16 +57,16 @@ async function soak(ms: number, uids: (number | undefined)[], pause = 150) {
   const procs = [0, 1, 2, 3].map(start);
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    await new Promise((r) => setTimeout(r, pause + Math.random() * pause * 3));
+    await new Promise((r) => setTimeout(r, PAUSE_MS + Math.random() * PAUSE_MS * 3));
     const i = Math.floor(Math.random() * procs.length);
     procs[i].kill('SIGKILL');
-    await new Promise((r) => procs[i].once('exit', r));
+    await exited(procs[i]);
     kills++;
     procs[i] = start(i);
   }
   for (const p of procs) {
     p.kill('SIGKILL');
-    if (p.exitCode === null && p.signalCode === null) await new Promise((r) => p.once('exit', r));
+    await exited(p);
   }
   assert.deepEqual(errors, [], 'no soak process failed on its own');
   // What the killed left behind is repaired by sweep, as a person would run it later.
@@ -104,5 +113,5 @@ test('kill -9 soak by two OS users, links refused between them (placeholder fall
   const a = otherUser('soak1');
   const b = otherUser('soak2');
   if (a === undefined || b === undefined) return t.skip('needs root and useradd');
-  await soak(SOAK_MS, [a, b, a, b], 400); // a child as another user starts slower (no tsx cache yet)
+  await soak(SOAK_MS, [a, b, a, b]);
 });

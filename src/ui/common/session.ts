@@ -268,12 +268,15 @@ export class InboxSession extends Disposable {
   }
 
   private setState(s: SessionState): void {
+    const was = this.stateValue;
     this.stateValue = s;
     // The empty welcome is keyed on this, set before the state: between "ready" and the tree's first
     // rows the view is briefly empty, and must not say "no team inboxes" then (a false empty state).
     this.syncEmpty();
     void vscode.commands.executeCommand('setContext', CONTEXT.state, s);
-    this.fire(true);
+    // The first start goes from "loading" to "loading": the views have nothing new to show, and a refresh
+    // now would hold back the one at "ready" (VS Code delays a tree refresh that follows within 200 ms).
+    if (s !== was) this.fire(true);
   }
 
   /** `dispatchInbox.empty`: ready, and the root really holds no team inbox (the view shows its welcome). */
@@ -286,6 +289,10 @@ export class InboxSession extends Disposable {
 
   /** Records what an index event changed and schedules the change event. */
   private note(e: IndexEvent): void {
+    // A rescan (Refresh, or recovery from lost events) sends what differs as its own events before its
+    // `reset`: repainting every row for it would only re-render rows that did not change, and close the
+    // hover a person has open on one.
+    if (e.type === 'reset') return;
     const p = this.pending;
     if (e.type === 'add' || e.type === 'remove') p.boxes.add(`${e.dispatch.team}/${e.dispatch.box}`);
     // A file whose name does not follow the rule takes priority and date from its front matter: it may move.
