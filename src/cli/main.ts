@@ -3,10 +3,11 @@
 // and error messages carry untrusted text, and no byte of it may drive the terminal.
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { createReadStream } from 'node:fs';
+import * as path from 'node:path';
 import { DispatchStore, DispatchError, defaultRoot, isPriority, Priority, Dispatch, DispatchIndex, IndexEvent, checkTeam, remoteFilesystem } from '../core/api';
 import { formatSummary } from '../core/summary';
-import { printable } from '../core/rawname';
-import { formatLine, formatShow, safeJSON, sortForList, visible } from './print';
+import { printable, printablePath } from '../core/rawname';
+import { formatLine, formatShow, safeJSON, sortForList, visible, visiblePath } from './print';
 import { stripControl } from '../core/text';
 import { MAX_BODY } from '../core/defaults';
 import { readBodyFrom } from './body';
@@ -152,7 +153,7 @@ const commands: Record<string, Command> = {
     const { values, positionals } = parse(argv, { shared: { type: 'string' } });
     if (!positionals.length) throw new UsageError('init needs at least one TEAM');
     await store.init(positionals, values.shared as string | undefined);
-    for (const t of positionals) print(io, `${store.root}/${t}`);
+    for (const t of positionals) print(io, visiblePath(path.join(store.root, t)));
     return 0;
   },
 
@@ -184,7 +185,7 @@ const commands: Record<string, Command> = {
       body,
     });
     if (values.json) printJSON(io, d.toJSON());
-    else print(io, d.path);
+    else print(io, visiblePath(d.path));
     return 0;
   },
 
@@ -204,7 +205,7 @@ const commands: Record<string, Command> = {
       if (values.json)
         printJSON(
           io,
-          archived.map((a) => ({ ...a, fileName: printable(a.fileName), path: printable(a.path) })),
+          archived.map((a) => ({ ...a, fileName: printable(a.fileName), path: printablePath(a.path) })),
         );
       else for (const a of archived) print(io, `.archive/${a.team}/${a.month}/${visible(a.fileName)}`);
       return 0;
@@ -253,7 +254,7 @@ const commands: Record<string, Command> = {
     const one = async (ref: string): Promise<() => void> => {
       try {
         // An id is looked up in one listing for all refs; a path goes to the store as it is ("already").
-        const d = ref.includes('/') ? ref : await resolve(ref);
+        const d = ref.includes('/') || ref.includes(path.sep) ? ref : await resolve(ref);
         const r = await store.acknowledge(d);
         return () => reportMove(io, !!values.json, 'acknowledged', r);
       } catch (e) {
@@ -280,7 +281,7 @@ const commands: Record<string, Command> = {
     if (positionals.length !== 1) throw new UsageError('reroute needs one ID or PATH');
     if (!values.to) throw new UsageError('reroute needs --to TEAM');
     const r = await store.reroute(positionals[0], values.to as string);
-    print(io, `${r.status === 'already' ? 'already in' : 'rerouted to'} ${r.dispatch.team}: ${visible(r.dispatch.path)}`);
+    print(io, `${r.status === 'already' ? 'already in' : 'rerouted to'} ${r.dispatch.team}: ${visiblePath(r.dispatch.path)}`);
     return 0;
   },
 
@@ -331,7 +332,7 @@ const commands: Record<string, Command> = {
     const hours = values['older-than'] === undefined ? 36 : Number(values['older-than']);
     if (!Number.isFinite(hours) || hours < 0) throw new UsageError('--older-than must be a number of hours ≥ 0');
     const removed = await store.sweep(hours);
-    for (const p of removed) print(io, `removed ${visible(p)}`);
+    for (const p of removed) print(io, `removed ${visiblePath(p)}`);
     if (!values.json) io.err.write(`${removed.length} file(s) removed (tmp/ older than ${hours} h, empty placeholders of interrupted moves)\n`); // numbers only: nothing to make inert
     return 0;
   },

@@ -2,7 +2,8 @@
 // Kept small (a handful of fields, parsing on demand) because an index holds 100k of them.
 import * as path from 'node:path';
 import { Box, humanise, idOf, isPriority, NameParts, parseName, Priority } from './format';
-import { hasRawBytes, printable } from './rawname';
+import { hasRawBytes, printable, printablePath } from './rawname';
+import { unusableName } from './names';
 import { bodyStart, firstHeading, FrontMatter, FrontMatterKind, Head, parseFrontMatter } from './frontmatter';
 
 export interface DispatchMeta {
@@ -94,6 +95,8 @@ export class Dispatch {
     if (this.meta) w.push(...this.meta.warnings);
     // Kept as its bytes (rawname.ts); its id and path print with `\xNN` escapes and are accepted so.
     if (hasRawBytes(this.fileName)) w.push('file name is not valid UTF-8: id and path shown with \\xNN escapes (give them so)');
+    const unusable = unusableName(this.fileName);
+    if (unusable) w.push(unusable);
     if (this.claim) w.push('being moved (or its move was interrupted: dispatch sweep puts it back)');
     return w;
   }
@@ -112,7 +115,7 @@ export class Dispatch {
       id: printable(this.id),
       team: this.team,
       box: this.box,
-      path: printable(this.path),
+      path: printablePath(this.path),
       created: this.created ?? null,
       priority: this.priority,
       from: this.from ?? null,

@@ -26,7 +26,8 @@ import {
 import { NotAFolder, pinBox, PinnedDir, withBox } from './pin';
 import { groupId, isShared, shareFolder, SHARED_FILE_MODE, sharedPaths } from './shared';
 import { Status, statusOf, statusRewrite } from './lifecycle';
-import { unescapeName } from './rawname';
+import { unescapeRef } from './rawname';
+import { unusableName } from './names';
 import { landedAt, StatusChange, UNREADABLE } from './rewrite-move';
 
 export type DispatchErrorCode = 'invalid' | 'not-found' | 'ambiguous' | 'io';
@@ -103,7 +104,8 @@ export function defaultRoot(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function expandHome(p: string): string {
-  return p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p;
+  // `~\x` too where `\` separates names (Windows).
+  return p === '~' || p.startsWith('~/') || (path.sep === '\\' && p.startsWith('~\\')) ? path.join(os.homedir(), p.slice(1)) : p;
 }
 
 export function checkTeam(team: string): string {
@@ -428,6 +430,8 @@ export class DispatchStore {
    * symlink meanwhile), claim, place without clobbering, errors in people's words. Returns logical paths.
    */
   private async relocate(d: Dispatch, team: string, box: string, change?: StatusChange): Promise<MoveResult> {
+    const unusable = unusableName(d.fileName); // a Linux sender's `a<b>.md` on Windows: refused, not "moved by someone else"
+    if (unusable) throw new DispatchError('invalid', `${d.id}: ${unusable}`);
     if (d.claim) throw new DispatchError('io', `${d.id} is being moved by another process (or its move was interrupted: dispatch sweep puts it back)`);
     const src = await this.openBox(d.team, d.box, false).catch((e) => {
       throw e instanceof DispatchError || errnoOf(e) !== 'ENOENT'
@@ -586,7 +590,7 @@ export class DispatchStore {
    * file is found, the text is taken as it is. Applied once per ref (unescaping twice is not the same).
    */
   private async eitherForm<T>(ref: string, f: (r: string) => Promise<T>): Promise<T> {
-    const u = typeof ref === 'string' ? unescapeName(ref) : ref;
+    const u = typeof ref === 'string' ? unescapeRef(ref) : ref;
     if (u === ref) return f(ref);
     try {
       return await f(u);
@@ -630,7 +634,7 @@ export class DispatchStore {
     const rel = path.relative(this.root, abs);
     const parts = rel.split(path.sep);
     if (rel.startsWith('..') || path.isAbsolute(rel) || parts.length !== 3 || !isTeamName(parts[0]) || (parts[1] !== 'new' && parts[1] !== 'cur')) {
-      throw new DispatchError('invalid', `${p} is not a dispatch in ${this.root}/<team>/new|cur/`);
+      throw new DispatchError('invalid', `${p} is not a dispatch in ${path.join(this.root, '<team>', 'new|cur')}${path.sep}`);
     }
     const st = await this.statIn(parts[0], parts[1] as Box, parts[2]);
     if (!st) throw new DispatchError('not-found', `no such dispatch: ${abs}`);
