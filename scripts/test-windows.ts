@@ -40,6 +40,7 @@ const FILES = [
   'placeholders',
   'same-file',
   'sent',
+  'fstype',
 ];
 
 /** `Z:\…` for a Linux path: Wine maps `/` to drive Z:. */

@@ -4,12 +4,24 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { createReadStream } from 'node:fs';
 import * as path from 'node:path';
-import { DispatchStore, DispatchError, defaultRoot, isPriority, Priority, Dispatch, DispatchIndex, IndexEvent, checkTeam, remoteFilesystem } from '../core/api';
+import {
+  DispatchStore,
+  DispatchError,
+  defaultRoot,
+  isPriority,
+  Priority,
+  Dispatch,
+  DispatchIndex,
+  IndexEvent,
+  checkTeam,
+  pollingNotice,
+  watchMode,
+} from '../core/api';
 import { formatSummary } from '../core/summary';
 import { printable, printablePath } from '../core/rawname';
 import { formatLine, formatShow, safeJSON, sortForList, visible, visiblePath } from './print';
 import { stripControl } from '../core/text';
-import { MAX_BODY } from '../core/defaults';
+import { DEFAULT_POLL_INTERVAL_MS, MAX_BODY } from '../core/defaults';
 import { readBodyFrom } from './body';
 import { lifecycleCommands, lifecycleJSON, reportMove, staleDaysOpt } from './lifecycle';
 import { isStale } from '../core/sent';
@@ -37,7 +49,9 @@ commands:
   archive ID|PATH... | --older-than DAYS [--json]   into <root>/.archive/<team>/<YYYY-MM>/
   reroute ID|PATH --to TEAM        move to another team's new/
   summary [TEAM...] [--stale-after DAYS]   one line, for a session-start hook
-  watch [TEAM...] [--json] [--poll] one line per event until interrupted
+  watch [TEAM...] [--json] [--poll|--no-poll] [--interval MS]
+                                   one line per event until interrupted (polls by itself on
+                                   network filesystems and WSL's Windows drives)
   sweep [--older-than HOURS]       delete tmp/ leftovers (default 36 h)
   reservations [list] [--url U] [--project KEY] [--agent NAME] [--json]
   reservations release ID... [--force [--note TEXT] [--no-notify]]   (Agent Mail)
@@ -297,11 +311,14 @@ const commands: Record<string, Command> = {
   },
 
   async watch(store, argv, io) {
-    const { values, positionals } = parse(argv, { poll: { type: 'boolean' }, interval: { type: 'string' } });
+    const { values, positionals } = parse(argv, { poll: { type: 'boolean' }, 'no-poll': { type: 'boolean' }, interval: { type: 'string' } });
+    if (values.poll && values['no-poll']) throw new UsageError('give --poll or --no-poll, not both');
     positionals.forEach(checkTeam);
     const only = new Set(positionals);
     const interval = intervalOpt(values.interval);
-    const index = new DispatchIndex(store.root, { poll: !!values.poll, interval, loadNewMeta: false });
+    // Polled where the filesystem raises no events for changes made elsewhere (fstype.ts), unless told.
+    const mode = await watchMode(store.root, values.poll ? true : values['no-poll'] ? false : 'auto');
+    const index = new DispatchIndex(store.root, { poll: mode.poll, interval, loadNewMeta: false });
     const show = (type: string, d: Dispatch) => {
       if (only.size && !only.has(d.team)) return;
       if (values.json) printJSON(io, { event: type, ...d.toJSON() });
@@ -312,8 +329,8 @@ const commands: Record<string, Command> = {
       else if (e.type === 'error') fail(io, `watcher: ${e.error.message}${e.recovery === 'rescan' ? '; rescanning' : ''}`);
     });
     await index.start();
-    const remote = values.poll ? undefined : await remoteFilesystem(store.root);
-    if (remote) fail(io, `warning: ${store.root} is on ${remote}: changes made on other machines raise no events here; use --poll`);
+    const notice = pollingNotice(store.root, mode, interval ?? DEFAULT_POLL_INTERVAL_MS);
+    if (notice) fail(io, mode.poll ? notice : `warning: ${notice}`);
     io.err.write(stripControl(`watching ${store.root}${only.size ? ` (${[...only].join(', ')})` : ''}; Ctrl-C to stop\n`));
     await new Promise<void>((resolve) => {
       const stop = () => resolve();

@@ -5,4 +5,5 @@ export { parseFrontMatter, readHead, HEAD_BYTES } from './frontmatter';
 export * from './store';
 export * from './live-index';
 export { formatSummary } from './summary';
-export { filesystemOf, remoteFilesystem } from './fstype';
+export { filesystemOf, eventlessFilesystem, pollingNotice, watchMode } from './fstype';
+export type { Eventless, WatchMode } from './fstype';

@@ -112,7 +112,7 @@ export const SETTINGS = {
   acknowledgedLimit: setting({ key: 'acknowledgedLimit', default: 50, min: 5, max: 5000 }),
   summary: setting<string>({ key: 'summary', default: 'changed', values: ['changed', 'always', 'off'] }),
   staleAfterDays: setting({ key: 'staleAfterDays', default: DEFAULT_STALE_DAYS, min: 0, max: 3650 }),
-  watcherPoll: setting({ key: 'watcher.poll', default: false }),
+  watcherPoll: setting<string | boolean>({ key: 'watcher.poll', default: 'auto', values: ['auto', true, false] }),
   watcherInterval: setting({ key: 'watcher.interval', default: DEFAULT_POLL_INTERVAL_MS, min: 100, max: 600_000 }),
   agentMailEnabled: setting({ key: 'agentMail.enabled', default: true }),
   agentMailUrl: setting({ key: 'agentMail.url', default: '' }),
