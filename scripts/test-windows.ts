@@ -20,7 +20,7 @@ const repo = path.resolve(__dirname, '..');
 const cache = path.join(repo, '.cache');
 const nodeExe = path.join(cache, 'node-win', 'node.exe');
 const prefix = path.join(cache, 'wine');
-const WINE = ['/usr/lib/wine/wine64', '/usr/bin/wine64'].find((p) => fs.existsSync(p));
+const wine = () => ['/usr/lib/wine/wine64', '/usr/bin/wine64'].find((p) => fs.existsSync(p));
 /** One test file, and the whole run: a stuck wineserver or test ends there, with what was reported so far. */
 const FILE_MS = 3 * 60_000;
 const DEADLINE_MS = 15 * 60_000;
@@ -41,6 +41,18 @@ const FILES = [
   'same-file',
   'sent',
   'fstype',
+  'synced',
+  'cadence-send',
+  'checkin',
+  'live-index-reconcile',
+  'live-index-fsevents',
+  'ui-order',
+  'ui-lifecycle',
+  'agentmail-cli',
+  'agentmail-cli-write',
+  'agentmail-force-release',
+  'agentmail-poller',
+  'agentmail-status',
 ];
 
 /** `Z:\…` for a Linux path: Wine maps `/` to drive Z:. */
@@ -87,8 +99,12 @@ function readTap(tap: string, file: string, failures: string[]): Tally {
 
 async function main(): Promise<number> {
   if (process.platform !== 'linux') skip('runs Node for Windows under Wine on Linux');
-  if (!WINE) skip('wine64 is not installed (npm run provision installs it with apt-get)');
-  if (!fs.existsSync(nodeExe) || !fs.existsSync(path.join(prefix, 'system.reg'))) skip('Node for Windows is not provisioned (npm run provision)');
+  // wine64 from apt, node.exe from npm, the prefix: reused once there (scripts/provision.mjs --windows).
+  const provisioned = spawnSync(process.execPath, [path.join(repo, 'scripts', 'provision.mjs'), '--windows'], { stdio: 'inherit' });
+  if (provisioned.status !== 0) skip(`Windows under Wine could not be provisioned (exit ${provisioned.status ?? provisioned.signal}; see the line above)`);
+  const WINE = wine();
+  if (!WINE) skip('wine64 is not installed and could not be (not Debian, or no root)');
+  if (!fs.existsSync(nodeExe) || !fs.existsSync(path.join(prefix, 'system.reg'))) skip('Node for Windows is not provisioned');
 
   const filters = process.argv.slice(2);
   const files = FILES.filter((f) => !filters.length || filters.some((x) => f.includes(x)));

@@ -25,6 +25,7 @@ import { DEFAULT_POLL_INTERVAL_MS, MAX_BODY } from '../core/defaults';
 import { readBodyFrom } from './body';
 import { lifecycleCommands, lifecycleJSON, reportMove, staleDaysOpt } from './lifecycle';
 import { isStale } from '../core/sent';
+import { syncedRoot, syncedWarning } from '../core/synced';
 
 export class UsageError extends Error {}
 
@@ -53,6 +54,9 @@ commands:
                                    one line per event until interrupted (polls by itself on
                                    network filesystems and WSL's Windows drives)
   sweep [--older-than HOURS]       delete tmp/ leftovers (default 36 h)
+  conflict ID|PATH [--keep copy|original] [--json]
+                                   a sync tool's conflict copy beside its dispatch: both versions;
+                                   --keep one, the other to <root>/.trash/
   reservations [list] [--url U] [--project KEY] [--agent NAME] [--json]
   reservations release ID... [--force [--note TEXT] [--no-notify]]   (Agent Mail)
   reservations renew ID... [--minutes N]
@@ -97,6 +101,12 @@ export function fail(io: Io, message: string): void {
 /** Boxes or folders that could not be read: said once each, the rest of the output goes on. */
 function warn(io: Io, warnings: string[]): void {
   for (const w of warnings) fail(io, `warning: ${visible(w)}`);
+}
+
+/** A root in a sync tool's folder (Syncthing, Dropbox, git): one warning line (core/synced.ts). */
+async function warnSynced(io: Io, store: DispatchStore): Promise<void> {
+  const s = await syncedRoot(store.root);
+  if (s) fail(io, `warning: ${syncedWarning(store.root, s)}`);
 }
 
 /** A person's message for any error; Node's own messages already begin with their code. */
@@ -168,6 +178,7 @@ const commands: Record<string, Command> = {
     if (!positionals.length) throw new UsageError('init needs at least one TEAM');
     await store.init(positionals, values.shared as string | undefined);
     for (const t of positionals) print(io, visiblePath(path.join(store.root, t)));
+    await warnSynced(io, store);
     return 0;
   },
 
@@ -232,6 +243,7 @@ const commands: Record<string, Command> = {
       from: values.from as string | undefined,
     });
     warn(io, warnings);
+    await warnSynced(io, store);
     const ds = found.filter((d) => !values.stale || isStale(d, days));
     const sorted = sortForList(ds);
     if (values.json) {
@@ -331,6 +343,7 @@ const commands: Record<string, Command> = {
     await index.start();
     const notice = pollingNotice(store.root, mode, interval ?? DEFAULT_POLL_INTERVAL_MS);
     if (notice) fail(io, mode.poll ? notice : `warning: ${notice}`);
+    await warnSynced(io, store);
     io.err.write(stripControl(`watching ${store.root}${only.size ? ` (${[...only].join(', ')})` : ''}; Ctrl-C to stop\n`));
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
@@ -342,6 +355,7 @@ const commands: Record<string, Command> = {
   },
 
   cadences: async (store, argv, io) => (await import('./cadences')).cadencesCommand(store, argv, io),
+  conflict: async (store, argv, io) => (await import('./synced')).conflictCommand(store, argv, io),
 
   async sweep(store, argv, io) {
     const { values, positionals } = parse(argv, { 'older-than': { type: 'string' } });

@@ -7,3 +7,5 @@ export * from './live-index';
 export { formatSummary } from './summary';
 export { filesystemOf, eventlessFilesystem, pollingNotice, watchMode } from './fstype';
 export type { Eventless, WatchMode } from './fstype';
+export { findConflict, keepVersion, syncedRoot, syncedWarning } from './synced';
+export type { Conflict } from './synced';

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { Box, humanise, idOf, isPriority, NameParts, parseName, Priority } from './format';
 import { hasRawBytes, printable, printablePath } from './rawname';
-import { unusableName } from './names';
+import { ConflictCopy, conflictCopy, unusableName } from './names';
 import { bodyStart, firstHeading, FrontMatter, FrontMatterKind, Head, parseFrontMatter } from './frontmatter';
 
 export interface DispatchMeta {
@@ -36,6 +36,9 @@ export interface DispatchJSON {
   status?: string;
   related_bead?: string;
   size?: number;
+  /** A sync tool's conflict copy: the id of the dispatch it is a version of, and the tool. */
+  conflict_of?: string;
+  sync_tool?: string;
 }
 
 export class Dispatch {
@@ -57,10 +60,17 @@ export class Dispatch {
   get path(): string {
     return path.join(this.root, this.team, this.box, this.fileName);
   }
-  /** What the name says, or null when it does not follow the rule. */
+  /** What the name says (a sync tool's conflict copy: its original's name), or null when it does not follow the rule. */
   get name(): NameParts | null {
-    if (this.parts === undefined) this.parts = parseName(this.fileName) ?? null;
+    if (this.parts === undefined) {
+      const original = parseName(this.fileName) ? undefined : this.conflict?.original;
+      this.parts = parseName(original ?? this.fileName) ?? null;
+    }
     return this.parts;
+  }
+  /** A sync tool's conflict copy of the dispatch `original` in the same box (names.ts), else undefined. */
+  get conflict(): ConflictCopy | undefined {
+    return conflictCopy(this.fileName);
   }
   get created(): string | undefined {
     return this.name?.created ?? str(this.meta?.data.created);
@@ -95,6 +105,8 @@ export class Dispatch {
     if (this.meta) w.push(...this.meta.warnings);
     // Kept as its bytes (rawname.ts); its id and path print with `\xNN` escapes and are accepted so.
     if (hasRawBytes(this.fileName)) w.push('file name is not valid UTF-8: id and path shown with \\xNN escapes (give them so)');
+    const c = this.conflict;
+    if (c) w.push(`${c.tool} conflict copy of ${printable(idOf(c.original))}: two versions of one dispatch; keep one (dispatch conflict, or Resolve Conflict)`);
     const unusable = unusableName(this.fileName);
     if (unusable) w.push(unusable);
     if (this.claim) w.push('being moved (or its move was interrupted: dispatch sweep puts it back)');
@@ -130,6 +142,8 @@ export class Dispatch {
     const bead = str(data?.related_bead);
     if (bead !== undefined) j.related_bead = bead;
     if (this.meta) j.size = this.meta.size;
+    const c = this.conflict;
+    if (c) Object.assign(j, { conflict_of: printable(idOf(c.original)), sync_tool: c.tool });
     return j;
   }
 }

@@ -27,7 +27,7 @@ import { NotAFolder, pinBox, PinnedDir, withBox } from './pin';
 import { groupId, isShared, shareFolder, SHARED_FILE_MODE, sharedPaths } from './shared';
 import { Status, statusOf, statusRewrite } from './lifecycle';
 import { unescapeRef } from './rawname';
-import { unusableName } from './names';
+import { isSyncTemp, unusableName } from './names';
 import { landedAt, StatusChange, UNREADABLE } from './rewrite-move';
 
 export type DispatchErrorCode = 'invalid' | 'not-found' | 'ambiguous' | 'io';
@@ -748,7 +748,8 @@ export async function listBox(dir: string, claims = false): Promise<string[]> {
     throw e;
   }
   const out: string[] = [];
-  for (const e of entries) if (!e.isDirectory() && (e.name[0] !== '.' || (claims && claimPart(e.name)))) out.push(e.name);
+  // A sync tool's file in flight (`~syncthing~*.tmp`) is nobody's dispatch (names.ts).
+  for (const e of entries) if (!e.isDirectory() && (e.name[0] !== '.' || (claims && claimPart(e.name))) && !isSyncTemp(e.name)) out.push(e.name);
   return out;
 }
 

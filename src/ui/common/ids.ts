@@ -27,6 +27,7 @@ export const COMMANDS = {
   verifyArchive: 'dispatchInbox.verifyArchive',
   reroute: 'dispatchInbox.reroute',
   delete: 'dispatchInbox.delete',
+  resolveConflict: 'dispatchInbox.resolveConflict',
   revealInOS: 'dispatchInbox.revealInOS',
   copyPath: 'dispatchInbox.copyPath',
   showMore: 'dispatchInbox.showMore',

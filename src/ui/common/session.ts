@@ -88,7 +88,7 @@ export class InboxSession extends Disposable {
   private emptyKey: boolean | undefined;
   private readonly rootPoll = this.register(new Interval());
   private pollingValue = false;
-  /** Polling notices already shown (root and text): each is said once. */
+  /** Notices already shown (they name their root): each is said once a window. */
   private readonly told = new Set<string>();
 
   constructor(private readonly log: vscode.LogOutputChannel) {
@@ -213,15 +213,21 @@ export class InboxSession extends Disposable {
     this.log.info(
       `indexed ${index.count()} dispatches in ${index.teams().length} teams under ${this.store.root} (${(performance.now() - t0).toFixed(1)} ms; extension host heap ${heap} MB; ready at ${new Date().toISOString()})`,
     );
-    // Said once per root and window: why it polls (or should), and how late arrivals can be.
+    // Said once per root and window: why it polls (or should), and how late arrivals can be; a root a
+    // sync tool copies between machines (acknowledgements can come back or double).
     const notice = c.pollingNotice(store.root, mode, this.config.interval);
-    if (notice && !this.told.has(`${store.root}\n${notice}`)) {
-      this.told.add(`${store.root}\n${notice}`);
-      this.log.info(notice);
-      void (mode.poll ? prompts.info(plain(notice)) : prompts.warn(plain(notice)));
-    }
+    if (notice) this.tellOnce(notice, mode.poll ? 'info' : 'warn');
+    void c.syncedRoot(store.root).then((s) => s && gen === this.generation && this.tellOnce(c.syncedWarning(store.root, s), 'warn'));
     this.setState('ready');
     this.readied.fire();
+  }
+
+  private tellOnce(text: string, level: 'info' | 'warn'): void {
+    if (this.told.has(text)) return;
+    this.told.add(text);
+    if (level === 'info') this.log.info(text);
+    else this.log.warn(text);
+    void (level === 'info' ? prompts.info(plain(text)) : prompts.warn(plain(text)));
   }
 
   /** Re-reads the disk (the Refresh action, and a way out after lost events). */
