@@ -7,7 +7,8 @@ import { after } from 'node:test';
 /** A fresh directory removed after the test file finishes. */
 export function tempRoot(prefix = 'dispatch-test-'): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  // Retried: on Windows a folder whose watch was just closed is released a moment later (ENOTEMPTY, EBUSY).
+  after(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10 }));
   return dir;
 }
 
