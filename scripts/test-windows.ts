@@ -136,6 +136,7 @@ async function main(): Promise<number> {
     WINEDLLOVERRIDES: 'mscoree,mshtml=',
     DISPATCH_WIN_TMP: winPath(tmp),
     DISPATCH_WIN_FOREIGN: winPath(foreign),
+    DISPATCH_TEST_TIME_SCALE: '3',
     NODE_OPTIONS: '',
   };
   const total: Tally = { pass: 0, fail: 0, skip: 0, todo: 0 };

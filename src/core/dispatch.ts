@@ -63,8 +63,9 @@ export class Dispatch {
   /** What the name says (a sync tool's conflict copy: its original's name), or null when it does not follow the rule. */
   get name(): NameParts | null {
     if (this.parts === undefined) {
-      const original = parseName(this.fileName) ? undefined : this.conflict?.original;
-      this.parts = parseName(original ?? this.fileName) ?? null;
+      this.parts = parseName(this.fileName) ?? null;
+      const c = this.parts ? undefined : this.conflict; // only names off the rule can be conflict copies
+      if (c) this.parts = parseName(c.original) ?? null;
     }
     return this.parts;
   }
