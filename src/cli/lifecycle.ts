@@ -4,8 +4,8 @@ import { isStatus } from '../core/lifecycle';
 import { DEFAULT_STALE_DAYS } from '../core/defaults';
 import { ageMs, compareWaiting, formatSentLine, isStale, lifecycleStatus, parseDays, sentBy } from '../core/sent';
 import { errorText, fail, Io, parse, print, printJSON, UsageError } from './main';
-import { visible } from './print';
-import { printable } from '../core/rawname';
+import { visible, visiblePath } from './print';
+import { printablePath } from '../core/rawname';
 import { observeLanding } from '../core/waiting';
 
 const DAY = 86_400_000;
@@ -28,7 +28,7 @@ export function lifecycleJSON(d: Dispatch, staleDays = DEFAULT_STALE_DAYS, now =
 export function reportMove(io: Io, json: boolean, verb: string, r: MoveOutcome): void {
   const warnings = r.warnings ?? [];
   if (json) printJSON(io, { ...r.dispatch.toJSON(), outcome: r.status, warnings: [...(r.dispatch.meta ? r.dispatch.warnings : []), ...warnings] });
-  else print(io, `${r.status === 'already' ? `already ${verb}` : verb}: ${visible(r.dispatch.path)}`);
+  else print(io, `${r.status === 'already' ? `already ${verb}` : verb}: ${visiblePath(r.dispatch.path)}`);
   if (!json) for (const w of warnings) fail(io, `${visible(r.dispatch.id)}: ${w}`);
 }
 
@@ -89,13 +89,17 @@ export const lifecycleCommands: Record<string, Command> = {
       try {
         const p = await store.archive(ref);
         done.push(p);
-        if (!values.json) print(io, `archived: ${visible(p)}`);
+        if (!values.json) print(io, `archived: ${visiblePath(p)}`);
       } catch (e) {
         fail(io, errorText(e));
         failed++;
       }
     }
-    if (values.json) printJSON(io, done.map(printable));
+    if (values.json)
+      printJSON(
+        io,
+        done.map((p) => printablePath(p)),
+      );
     return failed ? 1 : 0;
   },
 };

@@ -3,16 +3,30 @@
 // and error messages carry untrusted text, and no byte of it may drive the terminal.
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { createReadStream } from 'node:fs';
-import { DispatchStore, DispatchError, defaultRoot, isPriority, Priority, Dispatch, DispatchIndex, IndexEvent, checkTeam, remoteFilesystem } from '../core/api';
+import * as path from 'node:path';
+import {
+  DispatchStore,
+  DispatchError,
+  defaultRoot,
+  isPriority,
+  Priority,
+  Dispatch,
+  DispatchIndex,
+  IndexEvent,
+  checkTeam,
+  pollingNotice,
+  watchMode,
+} from '../core/api';
 import { formatSummary } from '../core/summary';
-import { printable } from '../core/rawname';
-import { formatLine, formatShow, safeJSON, sortForList, visible } from './print';
+import { printable, printablePath } from '../core/rawname';
+import { formatLine, formatShow, safeJSON, sortForList, visible, visiblePath } from './print';
 import { stripControl } from '../core/text';
-import { MAX_BODY } from '../core/defaults';
+import { DEFAULT_POLL_INTERVAL_MS, MAX_BODY } from '../core/defaults';
 import { readBodyFrom } from './body';
 import { lifecycleCommands, lifecycleJSON, reportMove, staleDaysOpt } from './lifecycle';
 import { isStale } from '../core/sent';
 import { observeLanding } from '../core/waiting';
+import { syncedRoot, syncedWarning } from '../core/synced';
 
 export class UsageError extends Error {}
 
@@ -37,8 +51,13 @@ commands:
   archive ID|PATH... | --older-than DAYS [--json]   into <root>/.archive/<team>/<YYYY-MM>/
   reroute ID|PATH --to TEAM        move to another team's new/
   summary [TEAM...] [--stale-after DAYS]   one line, for a session-start hook
-  watch [TEAM...] [--json] [--poll] one line per event until interrupted
+  watch [TEAM...] [--json] [--poll|--no-poll] [--interval MS]
+                                   one line per event until interrupted (polls by itself on
+                                   network filesystems and WSL's Windows drives)
   sweep [--older-than HOURS]       delete tmp/ leftovers (default 36 h)
+  conflict ID|PATH [--keep copy|original] [--json]
+                                   a sync tool's conflict copy beside its dispatch: both versions;
+                                   --keep one, the other to <root>/.trash/
   reservations [list] [--url U] [--project KEY] [--agent NAME] [--json]
   reservations release ID... [--force [--note TEXT] [--no-notify]]   (Agent Mail)
   reservations renew ID... [--minutes N]
@@ -83,6 +102,12 @@ export function fail(io: Io, message: string): void {
 /** Boxes or folders that could not be read: said once each, the rest of the output goes on. */
 function warn(io: Io, warnings: string[]): void {
   for (const w of warnings) fail(io, `warning: ${visible(w)}`);
+}
+
+/** A root in a sync tool's folder (Syncthing, Dropbox, git): one warning line (core/synced.ts). */
+async function warnSynced(io: Io, store: DispatchStore): Promise<void> {
+  const s = await syncedRoot(store.root);
+  if (s) fail(io, `warning: ${syncedWarning(store.root, s)}`);
 }
 
 /** A person's message for any error; Node's own messages already begin with their code. */
@@ -153,7 +178,8 @@ const commands: Record<string, Command> = {
     const { values, positionals } = parse(argv, { shared: { type: 'string' } });
     if (!positionals.length) throw new UsageError('init needs at least one TEAM');
     await store.init(positionals, values.shared as string | undefined);
-    for (const t of positionals) print(io, `${store.root}/${t}`);
+    for (const t of positionals) print(io, visiblePath(path.join(store.root, t)));
+    await warnSynced(io, store);
     return 0;
   },
 
@@ -185,7 +211,7 @@ const commands: Record<string, Command> = {
       body,
     });
     if (values.json) printJSON(io, d.toJSON());
-    else print(io, d.path);
+    else print(io, visiblePath(d.path));
     return 0;
   },
 
@@ -205,7 +231,7 @@ const commands: Record<string, Command> = {
       if (values.json)
         printJSON(
           io,
-          archived.map((a) => ({ ...a, fileName: printable(a.fileName), path: printable(a.path) })),
+          archived.map((a) => ({ ...a, fileName: printable(a.fileName), path: printablePath(a.path) })),
         );
       else for (const a of archived) print(io, `.archive/${a.team}/${a.month}/${visible(a.fileName)}`);
       return 0;
@@ -219,6 +245,7 @@ const commands: Record<string, Command> = {
     });
     warn(io, warnings);
     if (values.stale || values.json) await observeLanding(found); // ages from what this machine saw too
+    await warnSynced(io, store);
     const ds = found.filter((d) => !values.stale || isStale(d, days));
     const sorted = sortForList(ds);
     if (values.json) {
@@ -255,7 +282,7 @@ const commands: Record<string, Command> = {
     const one = async (ref: string): Promise<() => void> => {
       try {
         // An id is looked up in one listing for all refs; a path goes to the store as it is ("already").
-        const d = ref.includes('/') ? ref : await resolve(ref);
+        const d = ref.includes('/') || ref.includes(path.sep) ? ref : await resolve(ref);
         const r = await store.acknowledge(d);
         return () => reportMove(io, !!values.json, 'acknowledged', r);
       } catch (e) {
@@ -282,7 +309,7 @@ const commands: Record<string, Command> = {
     if (positionals.length !== 1) throw new UsageError('reroute needs one ID or PATH');
     if (!values.to) throw new UsageError('reroute needs --to TEAM');
     const r = await store.reroute(positionals[0], values.to as string);
-    print(io, `${r.status === 'already' ? 'already in' : 'rerouted to'} ${r.dispatch.team}: ${visible(r.dispatch.path)}`);
+    print(io, `${r.status === 'already' ? 'already in' : 'rerouted to'} ${r.dispatch.team}: ${visiblePath(r.dispatch.path)}`);
     return 0;
   },
 
@@ -299,11 +326,14 @@ const commands: Record<string, Command> = {
   },
 
   async watch(store, argv, io) {
-    const { values, positionals } = parse(argv, { poll: { type: 'boolean' }, interval: { type: 'string' } });
+    const { values, positionals } = parse(argv, { poll: { type: 'boolean' }, 'no-poll': { type: 'boolean' }, interval: { type: 'string' } });
+    if (values.poll && values['no-poll']) throw new UsageError('give --poll or --no-poll, not both');
     positionals.forEach(checkTeam);
     const only = new Set(positionals);
     const interval = intervalOpt(values.interval);
-    const index = new DispatchIndex(store.root, { poll: !!values.poll, interval, loadNewMeta: false });
+    // Polled where the filesystem raises no events for changes made elsewhere (fstype.ts), unless told.
+    const mode = await watchMode(store.root, values.poll ? true : values['no-poll'] ? false : 'auto');
+    const index = new DispatchIndex(store.root, { poll: mode.poll, interval, loadNewMeta: false });
     const show = (type: string, d: Dispatch) => {
       if (only.size && !only.has(d.team)) return;
       if (values.json) printJSON(io, { event: type, ...d.toJSON() });
@@ -314,8 +344,9 @@ const commands: Record<string, Command> = {
       else if (e.type === 'error') fail(io, `watcher: ${e.error.message}${e.recovery === 'rescan' ? '; rescanning' : ''}`);
     });
     await index.start();
-    const remote = values.poll ? undefined : await remoteFilesystem(store.root);
-    if (remote) fail(io, `warning: ${store.root} is on ${remote}: changes made on other machines raise no events here; use --poll`);
+    const notice = pollingNotice(store.root, mode, interval ?? DEFAULT_POLL_INTERVAL_MS);
+    if (notice) fail(io, mode.poll ? notice : `warning: ${notice}`);
+    await warnSynced(io, store);
     io.err.write(stripControl(`watching ${store.root}${only.size ? ` (${[...only].join(', ')})` : ''}; Ctrl-C to stop\n`));
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
@@ -327,6 +358,7 @@ const commands: Record<string, Command> = {
   },
 
   cadences: async (store, argv, io) => (await import('./cadences')).cadencesCommand(store, argv, io),
+  conflict: async (store, argv, io) => (await import('./synced')).conflictCommand(store, argv, io),
 
   async sweep(store, argv, io) {
     const { values, positionals } = parse(argv, { 'older-than': { type: 'string' } });
@@ -334,7 +366,7 @@ const commands: Record<string, Command> = {
     const hours = values['older-than'] === undefined ? 36 : Number(values['older-than']);
     if (!Number.isFinite(hours) || hours < 0) throw new UsageError('--older-than must be a number of hours ≥ 0');
     const removed = await store.sweep(hours);
-    for (const p of removed) print(io, `removed ${visible(p)}`);
+    for (const p of removed) print(io, `removed ${visiblePath(p)}`);
     if (!values.json) io.err.write(`${removed.length} file(s) removed (tmp/ older than ${hours} h, empty placeholders of interrupted moves)\n`); // numbers only: nothing to make inert
     return 0;
   },

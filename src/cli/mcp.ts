@@ -17,7 +17,7 @@ import { markAnnounced, stateFile } from '../core/urgent-notice';
 import { DispatchError, DispatchStore } from '../core/store';
 import * as os from 'node:os';
 import type { Io } from './main';
-import { formatLine, formatShow, sortForList, visible } from './print';
+import { formatLine, formatShow, sortForList, visiblePath } from './print';
 import { stripControl } from '../core/text';
 
 const VERSION = '0.1.0';
@@ -34,7 +34,7 @@ function refused(e: unknown): CallToolResult {
 /** The shape `ack --json` and `complete --json` print: the dispatch, the outcome, why status was not written. */
 async function moved(store: DispatchStore, verb: string, r: MoveOutcome): Promise<CallToolResult> {
   if (!r.dispatch.meta) await store.loadMeta([r.dispatch]); // a rewritten file: report what it says now
-  const text = `${r.status === 'already' ? `already ${verb}` : verb}: ${visible(r.dispatch.path)}`;
+  const text = `${r.status === 'already' ? `already ${verb}` : verb}: ${visiblePath(r.dispatch.path)}`;
   return ok(text + (r.warnings?.length ? `\nwarning: ${r.warnings.join('; ')}` : ''), {
     ...r.dispatch.toJSON(),
     outcome: r.status,
@@ -133,7 +133,7 @@ export function buildServer(store: DispatchStore, env: NodeJS.ProcessEnv): McpSe
         bead: a.bead,
         body: a.body ?? '',
       });
-      return ok(`sent: ${d.path}`, { ...d.toJSON() });
+      return ok(`sent: ${visiblePath(d.path)}`, { ...d.toJSON() });
     }),
   );
 

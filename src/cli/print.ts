@@ -1,7 +1,7 @@
 // Plain-text shapes of the CLI's output: one line per dispatch, the session-start summary, `show`.
 // They carry untrusted text as it is: main.ts writes every line through stripControl (or safeJSON).
 import { Dispatch, DispatchContent, priorityRank } from '../core/api';
-import { escapeName } from '../core/rawname';
+import { escapeName, escapePath } from '../core/rawname';
 import { CONTROL, oneLine } from '../core/text';
 
 /** New before acknowledged; within a box, urgent → low, then oldest first (names sort by time). */
@@ -31,7 +31,7 @@ export function formatShow(c: DispatchContent): string {
     `priority: ${d.priority}`,
     `from:     ${oneLine(d.from ?? '?', 200)}`,
     `created:  ${oneLine(d.created ?? '?', 200)}`,
-    `path:     ${visible(d.path)}`,
+    `path:     ${visiblePath(d.path)}`,
   ];
   for (const w of d.warnings) lines.push(`warning:  ${oneLine(w, 300)}`);
   lines.push('', c.body);
@@ -56,3 +56,6 @@ export function safeJSON(value: unknown): string {
  * drive the terminal, and every name prints differently (see core/rawname.ts).
  */
 export const visible = escapeName;
+
+/** A path as one visible line: its names as `visible`, its separators (`\\` on Windows) as they are. */
+export const visiblePath = escapePath;

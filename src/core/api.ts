@@ -5,4 +5,7 @@ export { parseFrontMatter, readHead, HEAD_BYTES } from './frontmatter';
 export * from './store';
 export * from './live-index';
 export { formatSummary } from './summary';
-export { filesystemOf, remoteFilesystem } from './fstype';
+export { filesystemOf, eventlessFilesystem, pollingNotice, watchMode } from './fstype';
+export type { Eventless, WatchMode } from './fstype';
+export { findConflict, keepVersion, syncedRoot, syncedWarning } from './synced';
+export type { Conflict } from './synced';

@@ -2,8 +2,9 @@
 // Kept small (a handful of fields, parsing on demand) because an index holds 100k of them.
 import * as path from 'node:path';
 import { Box, humanise, idOf, isPriority, NameParts, parseName, Priority } from './format';
-import { hasRawBytes, printable } from './rawname';
+import { hasRawBytes, printable, printablePath } from './rawname';
 import { oneLine } from './text';
+import { ConflictCopy, conflictCopy, unusableName } from './names';
 import { bodyStart, firstHeading, FrontMatter, FrontMatterKind, Head, parseFrontMatter } from './frontmatter';
 
 export interface DispatchMeta {
@@ -38,6 +39,9 @@ export interface DispatchJSON {
   status?: string;
   related_bead?: string;
   size?: number;
+  /** A sync tool's conflict copy: the id of the dispatch it is a version of, and the tool. */
+  conflict_of?: string;
+  sync_tool?: string;
 }
 
 export class Dispatch {
@@ -59,10 +63,18 @@ export class Dispatch {
   get path(): string {
     return path.join(this.root, this.team, this.box, this.fileName);
   }
-  /** What the name says, or null when it does not follow the rule. */
+  /** What the name says (a sync tool's conflict copy: its original's name), or null when it does not follow the rule. */
   get name(): NameParts | null {
-    if (this.parts === undefined) this.parts = parseName(this.fileName) ?? null;
+    if (this.parts === undefined) {
+      this.parts = parseName(this.fileName) ?? null;
+      const c = this.parts ? undefined : this.conflict; // only names off the rule can be conflict copies
+      if (c) this.parts = parseName(c.original) ?? null;
+    }
     return this.parts;
+  }
+  /** A sync tool's conflict copy of the dispatch `original` in the same box (names.ts), else undefined. */
+  get conflict(): ConflictCopy | undefined {
+    return conflictCopy(this.fileName);
   }
   get created(): string | undefined {
     return this.name?.created ?? str(this.meta?.data.created);
@@ -97,6 +109,10 @@ export class Dispatch {
     if (this.meta) w.push(...this.meta.warnings);
     // Kept as its bytes (rawname.ts); its id and path print with `\xNN` escapes and are accepted so.
     if (hasRawBytes(this.fileName)) w.push('file name is not valid UTF-8: id and path shown with \\xNN escapes (give them so)');
+    const c = this.conflict;
+    if (c) w.push(`${c.tool} conflict copy of ${printable(idOf(c.original))}: two versions of one dispatch; keep one (dispatch conflict, or Resolve Conflict)`);
+    const unusable = unusableName(this.fileName);
+    if (unusable) w.push(unusable);
     if (this.claim) w.push('being moved (or its move was interrupted: dispatch sweep puts it back)');
     return w;
   }
@@ -115,7 +131,7 @@ export class Dispatch {
       id: printable(this.id),
       team: this.team,
       box: this.box,
-      path: printable(this.path),
+      path: printablePath(this.path),
       created: this.created ?? null,
       priority: this.priority,
       from: this.from ?? null,
@@ -130,6 +146,8 @@ export class Dispatch {
     const bead = str(data?.related_bead);
     if (bead !== undefined) j.related_bead = bead;
     if (this.meta) j.size = this.meta.size;
+    const c = this.conflict;
+    if (c) Object.assign(j, { conflict_of: printable(idOf(c.original)), sync_tool: c.tool });
     return j;
   }
 }

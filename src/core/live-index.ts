@@ -24,6 +24,7 @@ import { Dispatch, DispatchMeta } from './dispatch';
 import { Box, BOXES, isTeamName } from './format';
 import { listBox, readMeta } from './store';
 import { claimPart, hiddenPlaceholders, pendingClaims, placeholderOf } from './move';
+import { isSyncTemp } from './names';
 
 export type IndexEvent =
   | { type: 'add'; dispatch: Dispatch }
@@ -555,7 +556,7 @@ export class DispatchIndex {
   }
 
   private async check(b: BoxState, name: string): Promise<void> {
-    if (name[0] === '.' || name.includes('/')) return;
+    if (name[0] === '.' || name.includes('/') || isSyncTemp(name)) return;
     let st;
     try {
       st = await fs.lstat(path.join(b.dir, name));

@@ -5,6 +5,8 @@
 // becomes a lone surrogate U+DC80–U+DCFF (Python's "surrogateescape"): valid UTF-8 never decodes to a lone
 // surrogate, so the mapping is one-to-one and the bytes come back exactly when the path is used. Printed,
 // such a byte is `\xNN`; `escapeName` / `unescapeName` are that printable form and its inverse.
+// Paths are escaped name by name (`escapePath`): on Windows `\` separates names and is no name's byte.
+import * as path from 'node:path';
 
 /** A lone low surrogate that stands for one raw byte (the `u` flag leaves real surrogate pairs alone). */
 const RAW_BYTE = /[\uDC80-\uDCFF]/u;
@@ -21,6 +23,30 @@ export function hasRawBytes(s: string): boolean {
  */
 export function printable(s: string): string {
   return hasRawBytes(s) || s.includes('\\') ? escapeName(s) : s;
+}
+
+/** For JSON, a path: `printable` applied to each name in it, the separators kept as they are. */
+export function printablePath(p: string, sep: string = path.sep): string {
+  return hasRawBytes(p) || (sep === '/' && p.includes('\\')) ? escapePath(p, sep) : p;
+}
+
+/** A path as one visible line: each name escaped (`escapeName`), its separators kept. */
+export function escapePath(p: string, sep: string = path.sep): string {
+  return p.replace(sep === '/' ? /[^/]+/g : /[^\\/]+/g, escapeName);
+}
+
+/**
+ * What a ref printed by `escapeName`/`escapePath` stands for. On Windows a path's `\` is a separator
+ * (`Z:\tmp\new` holds no tab or newline): there only the escapes a Windows name can need are read
+ * (C1, bidi and DEL controls; names hold no C0 control, backslash or raw byte), and only in paths.
+ */
+export function unescapeRef(ref: string, sep: string = path.sep): string {
+  if (sep === '/' || !/[\\/]/.test(ref)) return unescapeName(ref);
+  return ref.replace(/\\(x7f|u[0-9a-fA-F]{4})/g, (m, e: string) => {
+    const n = parseInt(e.slice(1), 16);
+    const c = String.fromCharCode(n);
+    return n >= 0x7f && c.replace(ESCAPED, '') === '' ? c : m;
+  });
 }
 
 /** The name as the filesystem holds it: a Buffer when it has raw bytes, else the string itself. */

@@ -15,6 +15,9 @@ import { DispatchStore } from '../../src/core/store';
 import { runMain } from '../helpers/run-main';
 import { tempRoot } from '../helpers/tmp';
 import { SEED_TABLE } from '../helpers/seed-table';
+import { linuxOnly } from '../helpers/platform';
+const SYMLINKS = linuxOnly('symbolic links: making one on Windows needs a privilege, and Wine makes Unix links Node cannot lstat as links');
+const TSX = linuxOnly('spawns child processes through tsx, whose esbuild binary is Linux-only');
 
 const TODAY = '2026-02-10';
 
@@ -107,7 +110,7 @@ test('Last Sent updates change only the cell: CRLF, BOM, invalid UTF-8, other ta
   assert.deepEqual(readdirSync(dir), ['TEAM.md']);
 });
 
-test('a symlinked TEAM.md is written through: the link stays a link', async () => {
+test('a symlinked TEAM.md is written through: the link stays a link', SYMLINKS, async () => {
   const { dir, file } = setup();
   const link = path.join(dir, 'LINK.md');
   symlinkSync(file, link);
@@ -262,7 +265,7 @@ test('dispatch cadences: list, --json shape, --dry-run writes nothing, --send, e
 
   const sent = await dispatch(['--root', root, 'cadences', '--file', file, '--from', 'engineering', '--today', TODAY, '--send']);
   assert.equal(sent.code, 0, sent.err);
-  assert.match(sent.out, /^sent {3}Site health check → web_ops .* → .*web_ops\/new\/.*site-health-check\.md$/m);
+  assert.match(sent.out, /^sent {3}Site health check → web_ops .* → .*web_ops[\\/]new[\\/][^\\/]*site-health-check\.md$/m); // one separator, Windows too
   assert.match(sent.out, /2 sent, 0 skipped, Last Sent set to 2026-02-10 in 2 row\(s\)/);
   const second = await dispatch(['--root', root, 'cadences', '--file', file, '--from', 'engineering', '--today', TODAY, '--send', '--json']);
   assert.deepEqual(
@@ -281,7 +284,7 @@ test('dispatch cadences: list, --json shape, --dry-run writes nothing, --send, e
   assert.equal(localDate().length, 10);
 });
 
-test('6 real processes running --send at once: each due row is sent exactly once, every Last Sent written', async () => {
+test('6 real processes running --send at once: each due row is sent exactly once, every Last Sent written', TSX, async () => {
   const rows = Array.from({ length: 8 }, (_, i) => `| Task ${i} | ${i % 2 ? 'qa' : 'web_ops'} | daily | |`).join('\n');
   const { file, store } = setup(`# Team\n\n## Cadences\n\n| Dispatch | To | Frequency | Last Sent |\n|---|---|---|---|\n${rows}\n\nAfter.\n`);
   const barrier = tempRoot('cadence-barrier-');

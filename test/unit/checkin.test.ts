@@ -18,6 +18,10 @@ import { stateFile, urgentNotice } from '../../src/core/urgent-notice';
 import { builtCli } from '../helpers/built-cli';
 import { runMain, Stdin } from '../helpers/run-main';
 import { tempRoot } from '../helpers/tmp';
+import { linuxOnly } from '../helpers/platform';
+const CONTROLS = linuxOnly('Windows names cannot hold control characters');
+const BD = linuxOnly('the bd stand-in is a shell script');
+const BUILD = linuxOnly('builds the CLI with esbuild, whose binary is Linux-only');
 
 type Env = NodeJS.ProcessEnv;
 
@@ -103,7 +107,7 @@ test('nothing new is one short line; a missing root or inbox exits 0 with one li
   assert.equal((await dispatch(['--root', root, 'checkin', '--team', 'qa', '--format', 'xml'])).code, 2);
 });
 
-test('hostile titles and bodies reach neither the terminal nor the hook JSON as controls', async () => {
+test('hostile titles and bodies reach neither the terminal nor the hook JSON as controls', CONTROLS, async () => {
   const root = tempRoot();
   mkdirSync(path.join(root, 'qa', 'new'), { recursive: true });
   mkdirSync(path.join(root, 'qa', 'cur'));
@@ -254,7 +258,7 @@ async function inRepo<T>(beads: boolean, f: (repo: string) => Promise<T>): Promi
   }
 }
 
-test('--track: a bead per accepted dispatch through bd (stand-in), description and priority mapped', async () => {
+test('--track: a bead per accepted dispatch through bd (stand-in), description and priority mapped', BD, async () => {
   const { root } = await inbox();
   const bd = standInBd('ok');
   const r = await inRepo(true, async () =>
@@ -300,7 +304,7 @@ test('--track: a bead per accepted dispatch through bd (stand-in), description a
   }
 });
 
-test('--track when bd fails, is absent, or the repo has no .beads/: still accepted, one warning', async () => {
+test('--track when bd fails, is absent, or the repo has no .beads/: still accepted, one warning', BD, async () => {
   {
     const { root } = await inbox();
     const bd = standInBd('fail');
@@ -386,7 +390,7 @@ test('hook stdin: parsed when present, skipped on a TTY, bounded on an open-but-
   }
 });
 
-test('the built CLI as a hook process exits at once with stdin open and silent', { timeout: 60_000 }, async () => {
+test('the built CLI as a hook process exits at once with stdin open and silent', { timeout: 60_000, ...BUILD }, async () => {
   const { root } = await inbox();
   const child = spawn(process.execPath, [builtCli(), '--root', root, 'checkin', '--team', 'web_ops', '--format', 'claude-hook'], {
     stdio: ['pipe', 'pipe', 'pipe'],

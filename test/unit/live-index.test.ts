@@ -11,6 +11,9 @@ import { DispatchMeta } from '../../src/core/dispatch';
 import { DispatchIndex, IndexEvent } from '../../src/core/live-index';
 import { DispatchStore } from '../../src/core/store';
 import { tempRoot, until } from '../helpers/tmp';
+import { linuxOnly } from '../helpers/platform';
+const FIFO = linuxOnly('FIFOs (mkfifo) do not exist on Windows');
+const WATCHED_RM = linuxOnly('Windows keeps a watched folder until its watch is closed: rm -rf of a watched team or box fails (ENOTEMPTY)');
 
 async function setup(opts: ConstructorParameters<typeof DispatchIndex>[1] = {}) {
   const root = tempRoot();
@@ -28,7 +31,7 @@ function arrive(root: string, team: string, name: string, text = '---\nfrom: qa\
   renameSync(tmp, path.join(root, team, 'new', name));
 }
 
-test('cold start knows every file from names alone, without opening any', async () => {
+test('cold start knows every file from names alone, without opening any', FIFO, async () => {
   const { root, store, index } = await setup();
   await store.deliver({ to: 'qa', from: 'engineering', priority: 'urgent', title: 'Urgent one' });
   const b = await store.deliver({ to: 'qa', from: 'engineering', title: 'Acked' });
@@ -75,7 +78,7 @@ test('nothing in tmp/ is ever indexed, dotfiles neither', async () => {
   index.dispose();
 });
 
-test('a new team folder and its boxes are picked up; a removed team is dropped', async () => {
+test('a new team folder and its boxes are picked up; a removed team is dropped', WATCHED_RM, async () => {
   const { root, index, events } = await setup();
   await index.start();
   await index.watching;
@@ -171,7 +174,7 @@ test('a folder listing older than the events already applied cannot undo them', 
   index.dispose();
 });
 
-test('removing a team with many files costs one rescan, not one per file', async () => {
+test('removing a team with many files costs one rescan, not one per file', WATCHED_RM, async () => {
   const { root, store, index } = await setup();
   for (let i = 0; i < 200; i++) writeFileSync(path.join(root, 'qa', 'cur', `old-${i}.md`), 'x');
   await store.deliver({ to: 'engineering', from: 'qa', title: 'stays' });
@@ -250,7 +253,7 @@ test('a front matter read begun before a change is not kept', async () => {
   index.dispose();
 });
 
-test('a box folder replaced by a new one (rm -rf qa/new; mkdir qa/new) is watched again', async () => {
+test('a box folder replaced by a new one (rm -rf qa/new; mkdir qa/new) is watched again', WATCHED_RM, async () => {
   const { root, index } = await setup();
   arrive(root, 'qa', 'old.md');
   await index.start();

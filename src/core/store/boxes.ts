@@ -3,6 +3,7 @@ import * as fs from '../rawfs';
 import { Dispatch, metaFromHead } from '../dispatch';
 import { readHead } from '../frontmatter';
 import { claimPart } from '../move';
+import { isSyncTemp } from '../names';
 
 /** An empty file younger than this is a placement in flight (its placeholder), not a broken dispatch. */
 const ARRIVING_MS = 5000;
@@ -25,7 +26,8 @@ export async function listBox(dir: string, claims = false): Promise<string[]> {
     throw e;
   }
   const out: string[] = [];
-  for (const e of entries) if (!e.isDirectory() && (e.name[0] !== '.' || (claims && claimPart(e.name)))) out.push(e.name);
+  // A sync tool's file in flight (`~syncthing~*.tmp`) is nobody's dispatch (names.ts).
+  for (const e of entries) if (!e.isDirectory() && (e.name[0] !== '.' || (claims && claimPart(e.name))) && !isSyncTemp(e.name)) out.push(e.name);
   return out;
 }
 

@@ -6,7 +6,7 @@ import { Box, BOXES, isTeamName, Priority } from '../format';
 import { parseFrontMatter, readHead } from '../frontmatter';
 import { claimPart, errnoOf, FileSeen, headHash, hiddenPlaceholders, pendingClaims } from '../move';
 import { NotAFolder, withBox } from '../pin';
-import { unescapeName } from '../rawname';
+import { unescapeRef } from '../rawname';
 import { listBox, readMeta } from './boxes';
 import { ARCHIVE, boxPathParts, checkTeam, DispatchError, ioError, refusal, Root } from './root';
 
@@ -153,7 +153,7 @@ export class Lister {
    * file is found, the text is taken as it is. Applied once per ref (unescaping twice is not the same).
    */
   async eitherForm<T>(ref: string, f: (r: string) => Promise<T>): Promise<T> {
-    const u = typeof ref === 'string' ? unescapeName(ref) : ref;
+    const u = typeof ref === 'string' ? unescapeRef(ref) : ref;
     if (u === ref) return f(ref);
     try {
       return await f(u);
@@ -194,7 +194,7 @@ export class Lister {
 
   private async fromPath(p: string): Promise<Dispatch> {
     const parts = boxPathParts(this.root, p);
-    if (!parts) throw new DispatchError('invalid', `${p} is not a dispatch in ${this.root}/<team>/new|cur/`);
+    if (!parts) throw new DispatchError('invalid', `${p} is not a dispatch in ${path.join(this.root, '<team>', 'new|cur')}${path.sep}`);
     const abs = path.join(this.root, parts.team, parts.box, parts.file);
     const st = await this.statIn(parts.team, parts.box, parts.file);
     if (!st) throw new DispatchError('not-found', `no such dispatch: ${abs}`);

@@ -4,9 +4,10 @@
 import * as path from 'node:path';
 import { Dispatch } from '../dispatch';
 import { Box, isTeamName } from '../format';
-import { remoteFilesystem } from '../fstype';
+import { eventlessFilesystem } from '../fstype';
 import { Status, statusOf, statusRewrite } from '../lifecycle';
 import { errnoOf, fsyncDir, moveNoClobber, MoveResult, Recognise } from '../move';
+import { unusableName } from '../names';
 import { readMeta } from './boxes';
 import { isPathRef, Lister, seenOf } from './listing';
 import { ARCHIVE, boxPathParts, checkTeam, DispatchError, ioError, Root, TRASH } from './root';
@@ -183,6 +184,8 @@ export class Mover {
    * meanwhile), the move, errors in people's words. Returns logical paths.
    */
   private async relocate(d: Dispatch, team: string, box: string, change?: Change): Promise<MoveResult> {
+    const unusable = unusableName(d.fileName); // a Linux sender's `a<b>.md` on Windows: refused, not "moved by someone else"
+    if (unusable) throw new DispatchError('invalid', `${d.id}: ${unusable}`);
     if (d.claim) throw new DispatchError('io', `${d.id} is being moved by another process (or its move was interrupted: dispatch sweep puts it back)`);
     const src = await this.r.openBox(d.team, d.box, false).catch((e) => {
       throw e instanceof DispatchError || errnoOf(e) !== 'ENOENT'
@@ -202,7 +205,7 @@ export class Mover {
           recordDst: path.relative(logicalSrc, logicalDst),
           recordSrc: path.relative(logicalDst, logicalSrc),
           sync: !this.owed,
-          remote: () => (this.remote ??= remoteFilesystem(this.r.root).then(Boolean)),
+          remote: () => (this.remote ??= eventlessFilesystem(this.r.root).then(Boolean)),
         });
         this.owed?.add(logicalDst).add(logicalSrc);
         // The bytes may have changed: what was read of the file before no longer describes it.

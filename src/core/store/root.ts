@@ -31,7 +31,8 @@ export function defaultRoot(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function expandHome(p: string): string {
-  return p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p;
+  // `~\x` too where `\` separates names (Windows).
+  return p === '~' || p.startsWith('~/') || (path.sep === '\\' && p.startsWith('~\\')) ? path.join(os.homedir(), p.slice(1)) : p;
 }
 
 export function checkTeam(team: string): string {

@@ -90,6 +90,10 @@ export const prompts = {
     };
     return once(qp, chosen, () => chosen() !== undefined);
   },
+  /** One of a few choices, each with what it does. */
+  choose<T>(title: string, items: { label: string; detail?: string; value: T }[]): Thenable<T | undefined> {
+    return vscode.window.showQuickPick(items, { title, ignoreFocusOut: true }).then((i) => i?.value);
+  },
   openFolder(title: string): Thenable<vscode.Uri[] | undefined> {
     return vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, title, openLabel: title });
   },

@@ -6,8 +6,9 @@ import type { IndexEvent } from '../../core/live-index';
 import { Filter, NO_FILTER } from './filter';
 import { CONTEXT, SECTION } from './ids';
 import { Disposable, Interval, Timer } from './lifecycle';
-import type { TeamChoice } from './prompts';
 import { QuietArrivals } from './quiet';
+import { plain } from './text';
+import { prompts, type TeamChoice } from './prompts';
 import { affectsIndex, InboxConfig, readConfig, resolveRoot } from './settings';
 
 type Core = typeof import('../../core/api');
@@ -86,6 +87,9 @@ export class InboxSession extends Disposable {
   /** What the `dispatchInbox.empty` context key was last set to. */
   private emptyKey: boolean | undefined;
   private readonly rootPoll = this.register(new Interval());
+  private pollingValue = false;
+  /** Notices already shown (they name their root): each is said once a window. */
+  private readonly told = new Set<string>();
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     super();
@@ -108,6 +112,11 @@ export class InboxSession extends Disposable {
   /** The live index of the root; undefined while loading or when the root is missing. */
   get index(): DispatchIndex | undefined {
     return this.indexValue;
+  }
+
+  /** The index polls the root instead of trusting its events (the setting, or its filesystem). */
+  get polling(): boolean {
+    return this.pollingValue;
   }
 
   get state(): SessionState {
@@ -175,8 +184,11 @@ export class InboxSession extends Disposable {
     const exists = await store.exists();
     if (gen !== this.generation) return;
     if (!exists) return this.rootMissing();
+    const mode = await c.watchMode(store.root, this.config.poll);
+    if (gen !== this.generation) return;
+    this.pollingValue = mode.poll;
     const t0 = performance.now();
-    const index = new DispatchIndex(this.store.root, { poll: this.config.poll, interval: this.config.interval });
+    const index = new DispatchIndex(this.store.root, { poll: mode.poll, interval: this.config.interval });
     this.indexValue = index;
     this.unsubscribe = index.onEvent((e) => {
       if (gen !== this.generation) return;
@@ -201,19 +213,21 @@ export class InboxSession extends Disposable {
     this.log.info(
       `indexed ${index.count()} dispatches in ${index.teams().length} teams under ${this.store.root} (${(performance.now() - t0).toFixed(1)} ms; extension host heap ${heap} MB; ready at ${new Date().toISOString()})`,
     );
-    if (!this.config.poll)
-      void c
-        .remoteFilesystem(store.root)
-        .then(
-          (t) =>
-            t &&
-            gen === this.generation &&
-            void vscode.window.showWarningMessage(
-              vscode.l10n.t('The dispatch root is on {0}: changes from other machines raise no events. Set dispatchInbox.watcher.poll to true.', t),
-            ),
-        );
+    // Said once per root and window: why it polls (or should), and how late arrivals can be; a root a
+    // sync tool copies between machines (acknowledgements can come back or double).
+    const notice = c.pollingNotice(store.root, mode, this.config.interval);
+    if (notice) this.tellOnce(notice, mode.poll ? 'info' : 'warn');
+    void c.syncedRoot(store.root).then((s) => s && gen === this.generation && this.tellOnce(c.syncedWarning(store.root, s), 'warn'));
     this.setState('ready');
     this.readied.fire();
+  }
+
+  private tellOnce(text: string, level: 'info' | 'warn'): void {
+    if (this.told.has(text)) return;
+    this.told.add(text);
+    if (level === 'info') this.log.info(text);
+    else this.log.warn(text);
+    void (level === 'info' ? prompts.info(plain(text)) : prompts.warn(plain(text)));
   }
 
   /** Re-reads the disk (the Refresh action, and a way out after lost events). */

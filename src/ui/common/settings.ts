@@ -14,7 +14,8 @@ export interface InboxConfig {
   notifyAt: Priority | 'off';
   openWith: 'preview' | 'editor';
   acknowledgedLimit: number;
-  poll: boolean;
+  /** `auto`: poll where the root's filesystem raises no events for changes made elsewhere (core/fstype.ts). */
+  poll: boolean | 'auto';
   interval: number;
   summary: 'changed' | 'always' | 'off';
   /** Days in new/ after which a dispatch is stale (its team has not run a session since). */
@@ -33,7 +34,7 @@ export function readConfig(): InboxConfig {
     notifyAt: oneOf(S.notifyAtPriority, get(S.notifyAtPriority)) as Priority | 'off',
     openWith: oneOf(S.openWith, get(S.openWith)) as InboxConfig['openWith'],
     acknowledgedLimit: clampSetting(S.acknowledgedLimit, get(S.acknowledgedLimit), true),
-    poll: get(S.watcherPoll) === true,
+    poll: typeof get(S.watcherPoll) === 'boolean' ? (get(S.watcherPoll) as boolean) : 'auto',
     interval: clampSetting(S.watcherInterval, get(S.watcherInterval), true),
     summary: oneOf(S.summary, get(S.summary)) as InboxConfig['summary'],
     // A negative number of days is a mistake, not "everything is stale": the default then.

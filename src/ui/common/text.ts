@@ -1,6 +1,7 @@
 // Text that other agents wrote (titles, senders) or a server sent, made safe to show in VS Code's
 // plain-string surfaces. Control characters and length are the core's (src/core/text.ts).
 import * as os from 'node:os';
+import * as path from 'node:path';
 
 const ZWSP = '\u200b';
 
@@ -15,7 +16,6 @@ export function plain(text: string): string {
 }
 
 /** A path with the home folder as `~` (descriptions have little room). */
-export function tildify(p: string): string {
-  const home = os.homedir();
-  return p === home || p.startsWith(home + '/') ? `~${p.slice(home.length)}` : p;
+export function tildify(p: string, home = os.homedir()): string {
+  return p === home || p.startsWith(home + path.sep) ? `~${p.slice(home.length)}` : p;
 }

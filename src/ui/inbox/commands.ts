@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Dispatch } from '../../core/api';
 import { Actions } from './actions';
+import { resolveConflict } from './conflict';
 import { InboxNode } from './tree';
 import { COMMANDS, focusCommand, VIEWS } from '../common/ids';
 import { InboxView } from './view';
@@ -42,6 +43,10 @@ export function registerCommands(session: InboxSession, view: InboxView, actions
     reg('markAsNew', (t?: Target, ts?: InboxNode[]) => actions.markAsNew(targets(t, ts))),
     reg('reroute', (t?: Target, ts?: InboxNode[]) => actions.reroute(targets(t, ts))),
     reg('delete', (t?: Target, ts?: InboxNode[]) => actions.delete(targets(t, ts))),
+    reg('resolveConflict', (t?: Target) => {
+      const d = targets(t)[0];
+      return d && resolveConflict(session, prompts, d);
+    }),
     reg('revealInOS', async (t?: Target) => {
       const d = targets(t)[0];
       if (d) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(d.path));

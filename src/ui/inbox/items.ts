@@ -40,7 +40,7 @@ export function dispatchItem(d: Dispatch): vscode.TreeItem {
   item.iconPath = warned
     ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
     : new vscode.ThemeIcon(d.box === 'new' ? 'mail' : statusOf(d.meta?.data) === 'completed' ? 'pass' : 'mail-read', priorityColor(d.priority));
-  item.contextValue = `dispatch:${d.box}`;
+  item.contextValue = d.conflict ? `dispatch:${d.box}:conflict` : `dispatch:${d.box}`;
   item.command = { command: COMMANDS.open, title: vscode.l10n.t('Open Dispatch'), arguments: [d, { preserveFocus: true }] };
   item.accessibilityInformation = {
     label: vscode.l10n.t('{0}, {1} priority, from {2}, {3}', d.title, priorityName(d.priority), d.from ?? vscode.l10n.t('unknown sender'), when ?? ''),

@@ -47,7 +47,13 @@ export class InboxView extends Disposable {
       this.view.badge = n ? { value: n, tooltip } : undefined;
     }
     // The path goes in the description: a message would hide the welcome view (its buttons).
-    const description = this.session.state === 'rootMissing' ? vscode.l10n.t('no folder at {0}', tildify(this.session.root)) : tildify(this.session.root);
+    const root = tildify(this.session.root);
+    const description =
+      this.session.state === 'rootMissing'
+        ? vscode.l10n.t('no folder at {0}', root)
+        : this.session.polling && this.session.state === 'ready'
+          ? vscode.l10n.t('{0} · polling', root)
+          : root;
     if (description !== this.descriptionValue) this.view.description = this.descriptionValue = description;
     this.updateMessage();
     this.updateSelectionKeys();
