@@ -1,4 +1,4 @@
-// A random mix of send / ack / reroute / sweep on one root, forever (until killed with SIGKILL):
+// A random mix of send / ack / complete / reroute / mark as new / archive / delete / sweep on one root, forever (until killed with SIGKILL):
 //   soak ROOT TAG LOG
 // After each send returns, its marker is appended to LOG: those must all be found exactly once.
 import { appendFileSync, readdirSync } from 'node:fs';
@@ -26,9 +26,13 @@ async function main() {
         const box = r < 0.8 ? 'new' : 'cur';
         const names = readdirSync(path.join(root, team, box)).filter((n) => !n.startsWith('.'));
         const n = pick(names);
-        if (r < 0.65 && n && box === 'new') await s.acknowledge(path.join(root, team, 'new', n));
-        else if (r < 0.8 && n) await s.reroute(path.join(root, team, box, n), pick(TEAMS)!);
-        else if (r < 0.9 && n && box === 'cur') await s.unacknowledge(path.join(root, team, 'cur', n));
+        const p = n && path.join(root, team, box, n);
+        if (r < 0.58 && p && box === 'new') await s.acknowledge(p);
+        else if (r < 0.65 && p) await s.complete(p, 'soak');
+        else if (r < 0.75 && p) await s.reroute(p, pick(TEAMS)!);
+        else if (r < 0.85 && p && box === 'cur') await s.unacknowledge(p);
+        else if (r < 0.88 && p && box === 'cur') await s.archive(p);
+        else if (r < 0.9 && p && box === 'cur') await s.trash(p);
         else await s.sweep(36);
       }
     } catch (e) {

@@ -80,6 +80,9 @@ async function soak(ms: number, uids: (number | undefined)[]) {
       [t, 'cur'],
     ]),
     ...['qa', 'eng', 'ops'].map((t) => ['.trash', t]),
+    ...['qa', 'eng', 'ops'].flatMap((t) =>
+      existsSync(path.join(root, '.archive', t)) ? readdirSync(path.join(root, '.archive', t)).map((m) => ['.archive', path.join(t, m)]) : [],
+    ),
   ]) {
     const dir = path.join(root, a, b);
     if (!existsSync(dir)) continue;
@@ -107,7 +110,11 @@ async function soak(ms: number, uids: (number | undefined)[]) {
   assert.ok(kills >= 5 && sent.length >= 20, `the soak did too little (${kills} kills, ${sent.length} sends)`);
 }
 
-test(`kill -9 soak of send/ack/reroute/sweep (${SOAK_MS / 1000} s): every body exactly once`, { timeout: SOAK_MS + 120_000 }, () => soak(SOAK_MS, []));
+test(
+  `kill -9 soak of send/ack/complete/reroute/mark as new/archive/delete/sweep (${SOAK_MS / 1000} s): every body exactly once`,
+  { timeout: SOAK_MS + 120_000 },
+  () => soak(SOAK_MS, []),
+);
 
 test('kill -9 soak by two OS users, links refused between them (placeholder fallback): every body exactly once', { timeout: 180_000 }, async (t) => {
   const a = otherUser('soak1');

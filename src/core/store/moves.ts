@@ -104,7 +104,10 @@ export class Mover {
     if (d.box !== 'cur') throw new DispatchError('invalid', `cannot archive ${d.id}: it is still in ${d.team}/new/ (not acknowledged yet)`);
     const month = (d.created && /^\d{4}-\d{2}/.exec(d.created)?.[0]) || now.toISOString().slice(0, 7);
     // `.archive/<team>` opened without following links first; the month folder is made inside it.
-    await (await this.r.openBox(ARCHIVE, checkTeam(d.team), true)).close();
+    const at = await this.r.openBox(ARCHIVE, checkTeam(d.team), true).catch((e) => {
+      throw e instanceof DispatchError ? e : ioError(e, `cannot archive ${d.id}: cannot make ${path.join(ARCHIVE, d.team)}`);
+    });
+    await at.close();
     return (await this.relocate(d, ARCHIVE, path.join(d.team, month))).path;
   }
 
