@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, watch, writeFi
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildName, PRIORITIES } from '../src/core/format';
-import { DispatchIndex } from '../src/core/live-index';
+import { DispatchIndex } from '../src/core/live/live-index';
 import { ackMany, watchBurst } from './safety';
 
 const TEAMS = ['engineering', 'web_ops', 'qa', 'design'];

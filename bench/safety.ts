@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { main as cli } from '../src/cli/main';
 import { buildName } from '../src/core/format';
-import { DispatchIndex } from '../src/core/live-index';
+import { DispatchIndex } from '../src/core/live/live-index';
 
 const WRITER = `
   const fs = require('fs'), path = require('path');

@@ -19,7 +19,7 @@ import { extensionLogs, freePort, startCodeServer, type CodeServer } from '../sc
 import { REPO_ROOT } from '../scripts/harness/paths';
 import { ensureProvisioned, npmRun } from '../scripts/harness/provision';
 import { buildName, type Priority, PRIORITIES } from '../src/core/format';
-import { DispatchIndex } from '../src/core/live-index';
+import { DispatchIndex } from '../src/core/live/live-index';
 import { openInspector, profileHost, profilePage, save, straceSummary, summarize } from './profile';
 
 const TOTAL = Number(process.env.BENCH_TOTAL ?? 100_000);

@@ -3,7 +3,7 @@ export * from './format';
 export * from './dispatch';
 export { parseFrontMatter, readHead, HEAD_BYTES } from './frontmatter';
 export * from './store';
-export * from './live-index';
+export * from './live/live-index';
 export { formatSummary } from './summary';
 export { filesystemOf, eventlessFilesystem, pollingNotice, watchMode } from './fstype';
 export type { Eventless, WatchMode } from './fstype';

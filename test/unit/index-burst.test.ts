@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { DispatchIndex } from '../../src/core/live-index';
+import { DispatchIndex } from '../../src/core/live/live-index';
 import { DispatchStore } from '../../src/core/store';
 import { tempRoot, until } from '../helpers/tmp';
 import { runChild } from '../helpers/users';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import nodeFs, { readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DispatchIndex } from '../../src/core/live-index';
+import { DispatchIndex } from '../../src/core/live/live-index';
 import { DispatchStore } from '../../src/core/store';
 import { tempRoot, until } from '../helpers/tmp';
 import { onWindows } from '../helpers/platform';

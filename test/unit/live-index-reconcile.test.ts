@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import nodeFs, { renameSync, utimesSync, writeFileSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { DispatchIndex } from '../../src/core/live-index';
+import { DispatchIndex } from '../../src/core/live/live-index';
 import { DispatchStore } from '../../src/core/store';
 import { tempRoot, until } from '../helpers/tmp';
 import { linuxOnly } from '../helpers/platform';

@@ -8,7 +8,7 @@ import nodeFs, { mkdirSync, renameSync, rmSync, unlinkSync, utimesSync, writeFil
 import fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { DispatchMeta } from '../../src/core/dispatch';
-import { DispatchIndex, IndexEvent } from '../../src/core/live-index';
+import { DispatchIndex, IndexEvent } from '../../src/core/live/live-index';
 import { DispatchStore } from '../../src/core/store';
 import { tempRoot, until } from '../helpers/tmp';
 import { linuxOnly } from '../helpers/platform';
@@ -163,10 +163,9 @@ test('a folder listing older than the events already applied cannot undo them', 
   await index.watching;
   arrive(root, 'qa', 'fresh.md');
   await until(() => index.count('qa', 'new') === 1, 3000, 'arrival');
-  const reconcile = (index as unknown as { reconcile(b: unknown, names: string[], announce: boolean): Promise<void> }).reconcile.bind(index);
-  const box = (index as unknown as { boxes: Map<string, unknown> }).boxes.get('qa/new');
+  const box = (index as unknown as { boxes: Map<string, { reconcile(names: string[], announce: boolean): Promise<void> }> }).boxes.get('qa/new')!;
   // A listing taken before fresh.md arrived, and naming a file deleted since.
-  await reconcile(box, ['gone.md'], true);
+  await box.reconcile(['gone.md'], true);
   assert.deepEqual(
     index.list('qa', 'new').map((d) => d.fileName),
     ['fresh.md'],

@@ -6,7 +6,7 @@ import { execFile, spawn } from 'node:child_process';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { DispatchIndex } from '../../src/core/live-index';
+import { DispatchIndex } from '../../src/core/live/live-index';
 import { DispatchStore } from '../../src/core/store';
 import { runChild } from '../helpers/users';
 import { filesystemOf, watchMode } from '../../src/core/fstype';
@@ -129,7 +129,7 @@ test(
     assert.deepEqual([st.size, st.mode & 0o7777], [0, 0], 'empty, with the placeholder mode');
     assert.equal(readdirSync(real('new')).filter((n) => n.startsWith('.claim.') && n.endsWith('.ph')).length, 1, 'and its marker');
     assert.equal(readdirSync(real('tmp')).length, 1, "the sender's file is still in tmp/");
-    assert.deepEqual(await s.list(), [], 'a placeholder is not a dispatch: not listed');
+    assert.deepEqual(await s.list({ teams: ['kill'] }), [], 'a placeholder is not a dispatch: not listed');
     const removed = await s.sweep(36, Date.now() + 11 * 60_000);
     assert.deepEqual(removed, [path.join(a, 'kill', 'new', left)]);
     assert.deepEqual(readdirSync(real('new')), []);

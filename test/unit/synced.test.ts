@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DispatchIndex } from '../../src/core/live-index';
+import { DispatchIndex } from '../../src/core/live/live-index';
 import { DispatchStore } from '../../src/core/store';
 import { conflictCopy, isSyncTemp } from '../../src/core/names';
 import { syncedRoot } from '../../src/core/synced';

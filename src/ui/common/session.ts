@@ -2,7 +2,7 @@
 // Views never ask the disk; they render the index and re-render when this session says it changed.
 import * as vscode from 'vscode';
 import type { Dispatch, DispatchIndex, DispatchStore } from '../../core/api';
-import type { IndexEvent } from '../../core/live-index';
+import type { IndexEvent } from '../../core/live/live-index';
 import { Filter, NO_FILTER } from './filter';
 import { CONTEXT, SECTION } from './ids';
 import { Disposable, Interval, Timer } from './lifecycle';

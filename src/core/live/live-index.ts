@@ -14,28 +14,18 @@
 // RECONCILE_BACKOFF times the interval: an idle window costs next to nothing); the first event
 // brings the interval back.
 // A claim (a move in flight) that is still there after a moment is shown in its box as being moved.
-import { DEFAULT_POLL_INTERVAL_MS } from './defaults';
+import { DEFAULT_POLL_INTERVAL_MS } from '../defaults';
 import chokidar, { FSWatcher } from 'chokidar';
-import { BigIntStats, watch as fsWatch, FSWatcher as NodeWatcher, Stats } from 'node:fs';
-import * as fs from './rawfs';
-import { fromFsName } from './rawname';
+import { Stats } from 'node:fs';
+import * as fs from '../rawfs';
 import * as path from 'node:path';
-import { Dispatch, DispatchMeta } from './dispatch';
-import { Box, BOXES, isTeamName } from './format';
-import { listBox, readMeta } from './store';
-import { claimPart, hiddenPlaceholders, pendingClaims, placeholderOf } from './move';
-import { isSyncTemp } from './names';
+import { Dispatch, DispatchMeta } from '../dispatch';
+import { Box, BOXES, isTeamName } from '../format';
+import { listBox, readMeta } from '../store';
+import { folderId, IndexEvent, stamp } from './events';
+import { BoxHost, WatchedBox } from './watched-box';
 
-export type IndexEvent =
-  | { type: 'add'; dispatch: Dispatch }
-  | { type: 'remove'; dispatch: Dispatch }
-  /** The file changed on disk or its front matter was read: re-render it. */
-  | { type: 'change'; dispatch: Dispatch }
-  | { type: 'teams'; teams: string[] }
-  /** Many things may have changed at once (rescan): re-read everything. */
-  | { type: 'reset' }
-  /** `recovery`: what the index does about it — a full rescan, or polling a box it cannot watch. */
-  | { type: 'error'; error: Error; recovery?: 'rescan' | 'poll' };
+export type { IndexEvent } from './events';
 
 export interface IndexOptions {
   /** Poll instead of relying on filesystem events (network filesystems). */
@@ -51,49 +41,11 @@ export interface IndexOptions {
 /** While nothing is heard or found, each check doubles the wait for the next, up to this many intervals. */
 const RECONCILE_BACKOFF = 6;
 
-/** Events in one box within BURST_MS that make a listing worth doing once they stop. */
-const BURST_EVENTS = 2000;
-const BURST_MS = 1000;
-/** A claim older than this is no longer "just in flight": it is shown where it was. */
-const CLAIM_SHOWN_MS = 1500;
-
 type Listener = (e: IndexEvent) => void;
-
-/** Errors of a running fs.watch on one box before it is polled instead. */
-const MAX_WATCH_ERRORS = 3;
-
-class BoxState {
-  readonly items = new Map<string, Dispatch>();
-  watcher: NodeWatcher | undefined;
-  timer: NodeJS.Timeout | undefined;
-  /** Identity of the folder when last scanned (folderId): a box replaced by a new folder needs a new watch. */
-  id: string | undefined;
-  /** fs.watch failed here (or kept failing): this box is polled from now on. */
-  pollFallback = false;
-  watchErrors = 0;
-  /** A readdir of the box is in flight; `pollAgain`: an event asked for one more after it. */
-  polling = false;
-  pollAgain = false;
-  pending = new Set<string>();
-  draining: Promise<void> | undefined;
-  /** The folder's stamp (stamp()) before its last listing: a different one means something may be unseen. */
-  listedStamp: string | undefined;
-  burstStart = 0;
-  burstEvents = 0;
-  burstTimer: NodeJS.Timeout | undefined;
-  claimTimer: NodeJS.Timeout | undefined;
-  /** Markers of placements into this box (move/place.ts), with the placeholder each names when read. */
-  markers = new Map<string, string | undefined>();
-  constructor(
-    readonly team: string,
-    readonly box: Box,
-    readonly dir: string,
-  ) {}
-}
 
 export class DispatchIndex {
   readonly root: string;
-  private readonly boxes = new Map<string, BoxState>();
+  private readonly boxes = new Map<string, WatchedBox>();
   private readonly listeners = new Set<Listener>();
   private dirWatcher: FSWatcher | undefined;
   private disposed = false;
@@ -115,12 +67,29 @@ export class DispatchIndex {
   private heard = false;
   /** Listings done because a box changed without events to match (lost events), for tests and bench. */
   recovered = 0;
+  /** What each box asks of the index (see watched-box.ts). */
+  private readonly host: BoxHost;
 
   constructor(
     root: string,
     private readonly opts: IndexOptions = {},
   ) {
     this.root = path.resolve(root);
+    this.host = {
+      root: this.root,
+      disposed: () => this.disposed,
+      poll: !!opts.poll,
+      interval: opts.interval ?? DEFAULT_POLL_INTERVAL_MS,
+      current: (b) => this.boxes.get(key(b.team, b.box)) === b,
+      emit: (e) => this.emit(e),
+      added: (d) => this.added(d),
+      touched: (d, st) => this.touched(d, st),
+      hear: () => this.hear(),
+      rescanSoon: () => void this.rescanSoon(),
+      lost: (e) => this.lost(e),
+      firstFailure: (code) => !this.watchFailures.has(code) && !!this.watchFailures.add(code),
+      recovered: () => void this.recovered++,
+    };
   }
 
   onEvent(l: Listener): () => void {
@@ -185,34 +154,15 @@ export class DispatchIndex {
    * at once); true when some box had changed.
    */
   private async reconcileAll(): Promise<boolean> {
-    const boxes = [...this.boxes.values()].filter((b) => b.watcher && !b.polling);
+    const boxes = [...this.boxes.values()].filter((b) => b.quiet);
     const stamps = await Promise.all(boxes.map((b) => fs.stat(b.dir, { bigint: true }).then(stamp, () => undefined)));
     let found = false;
     for (const [i, b] of boxes.entries()) {
-      if (this.disposed || !b.watcher || b.polling || b.draining || !stamps[i] || stamps[i] === b.listedStamp) continue;
+      if (this.disposed || !b.quiet || !stamps[i] || stamps[i] === b.listedStamp) continue;
       found = true;
-      const before = b.items.size;
-      await this.pollBox(b, true);
-      if (b.items.size !== before) this.recovered++;
+      await b.pollCounting();
     }
     return found;
-  }
-
-  /** Counts events; a burst that could overflow the OS queue gets a listing once it calms down. */
-  private burst(b: BoxState): void {
-    const now = Date.now();
-    if (now - b.burstStart > BURST_MS) {
-      b.burstStart = now;
-      b.burstEvents = 0;
-    }
-    if (++b.burstEvents < BURST_EVENTS) return;
-    if (b.burstTimer) clearTimeout(b.burstTimer);
-    b.burstTimer = setTimeout(() => {
-      b.burstTimer = undefined;
-      const before = b.items.size;
-      void this.pollBox(b, true).then(() => b.items.size !== before && this.recovered++);
-    }, 300);
-    b.burstTimer.unref?.();
   }
 
   teams(): string[] {
@@ -270,8 +220,7 @@ export class DispatchIndex {
 
   /** Someone found `d` gone from where the index has it: look at its name again now (an event may lag or be lost). */
   async recheck(d: Dispatch): Promise<void> {
-    const b = this.boxes.get(key(d.team, d.box));
-    if (b) await this.check(b, d.fileName);
+    await this.boxes.get(key(d.team, d.box))?.check(d.fileName);
   }
 
   /** Re-reads every folder and emits what differs. Call after lost events or on "Refresh". */
@@ -298,7 +247,7 @@ export class DispatchIndex {
     this.disposed = true;
     void this.dirWatcher?.close();
     if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
-    for (const b of this.boxes.values()) this.stopBox(b);
+    for (const b of this.boxes.values()) b.stop();
     this.boxes.clear();
     this.listeners.clear();
     this.metaQueue = [];
@@ -350,87 +299,25 @@ export class DispatchIndex {
       // Not the folder the watch was set on (`rm -rf qa/new; mkdir qa/new`): that watch sees nothing now.
       const replaced = b.id !== undefined;
       b.id = folderId(st);
-      if (replaced && (b.watcher || b.timer)) {
-        this.stopBox(b);
-        this.watchBox(b);
+      if (replaced && b.watched) {
+        b.stop();
+        b.watch();
       }
     }
     b.listedStamp = listed;
-    await this.reconcile(b, names, announce);
+    await b.reconcile(names, announce);
     return true;
   }
 
-  private boxFor(team: string, box: Box): BoxState {
+  private boxFor(team: string, box: Box): WatchedBox {
     const k = key(team, box);
     let b = this.boxes.get(k);
     if (!b) {
-      b = new BoxState(team, box, path.join(this.root, team, box));
+      b = new WatchedBox(this.host, team, box, path.join(this.root, team, box));
       this.boxes.set(k, b);
-      if (this.dirWatcher) this.watchBox(b);
+      if (this.dirWatcher) b.watch();
     }
     return b;
-  }
-
-  /**
-   * Makes a box's items equal to `names`. A cold scan trusts the listing; later, a listing may be
-   * older than an event already applied, so each difference is checked with lstat before it counts.
-   */
-  private async reconcile(b: BoxState, all: string[], announce: boolean): Promise<void> {
-    const marks = all.filter((n) => claimPart(n)?.part === 'marker');
-    for (const m of [...b.markers.keys()]) if (!marks.includes(m)) b.markers.delete(m);
-    for (const m of marks) if (!b.markers.has(m)) b.markers.set(m, undefined);
-    // An empty placeholder of a placement in flight (or a killed one) is not a dispatch: not listed.
-    const hidden = marks.length ? await hiddenPlaceholders(b.dir, marks) : undefined;
-    const names = all.filter((n) => !claimPart(n) && !hidden?.has(n));
-    const seen = new Set(names);
-    if (!announce) {
-      for (const name of names) if (!b.items.has(name)) b.items.set(name, new Dispatch(this.root, b.team, b.box, name));
-      if (names.length !== all.length) await this.showClaims(b, all, false);
-      return;
-    }
-    for (const [name, d] of b.items) if (!seen.has(name) && !d.claim) b.pending.add(name);
-    for (const name of names) if (!b.items.has(name) || b.items.get(name)!.claim) b.pending.add(name);
-    await this.drain(b);
-    await this.showClaims(b, all, true);
-  }
-
-  /**
-   * A claim that outlives a moment is a move still in flight or one that was killed: either way the
-   * dispatch is shown where it was (as being moved) rather than nowhere. Claims gone are dropped.
-   */
-  private async showClaims(b: BoxState, names: string[] | undefined, announce: boolean): Promise<void> {
-    const pending = await pendingClaims(b.dir, names);
-    if (this.disposed || this.boxes.get(key(b.team, b.box)) !== b) return;
-    const held = new Map(pending.map((c) => [c.name, c]));
-    for (const [name, d] of [...b.items]) {
-      if (!d.claim || held.get(name)?.claim === d.claim) continue;
-      b.items.delete(name);
-      if (announce) this.emit({ type: 'remove', dispatch: d });
-      b.pending.add(name); // restored under its name, maybe: look
-    }
-    let young = false;
-    for (const c of pending) {
-      if (c.ageMs < CLAIM_SHOWN_MS) {
-        young = true;
-        continue;
-      }
-      if (b.items.has(c.name)) continue;
-      const d = new Dispatch(this.root, b.team, b.box, c.name);
-      d.claim = c.claim;
-      b.items.set(c.name, d);
-      if (announce) this.emit({ type: 'add', dispatch: d });
-    }
-    if (b.pending.size) await this.drain(b);
-    if (young) this.checkClaimsSoon(b);
-  }
-
-  private checkClaimsSoon(b: BoxState): void {
-    if (b.claimTimer || this.disposed) return;
-    b.claimTimer = setTimeout(() => {
-      b.claimTimer = undefined;
-      void this.showClaims(b, undefined, true);
-    }, CLAIM_SHOWN_MS);
-    b.claimTimer.unref?.();
   }
 
   private added(d: Dispatch): void {
@@ -438,8 +325,8 @@ export class DispatchIndex {
     if (d.box === 'new' && this.opts.loadNewMeta !== false) this.queueMeta([d]);
   }
 
-  private dropBox(b: BoxState, announce: boolean): void {
-    this.stopBox(b);
+  private dropBox(b: WatchedBox, announce: boolean): void {
+    b.stop();
     this.boxes.delete(key(b.team, b.box));
     if (announce) for (const d of b.items.values()) this.emit({ type: 'remove', dispatch: d });
   }
@@ -468,127 +355,7 @@ export class DispatchIndex {
     w.on('error', (e) => this.lost(e as Error));
     // Folders made between the cold scan and chokidar's ready raise no event: reconcile once.
     w.on('ready', () => void this.rescanSoon().then(onReady, onReady));
-    for (const b of this.boxes.values()) this.watchBox(b);
-  }
-
-  private watchBox(b: BoxState): void {
-    if (this.disposed || b.watcher || b.timer) return;
-    if (this.opts.poll || b.pollFallback) {
-      b.timer = setInterval(() => void this.pollBox(b), this.interval);
-      b.timer.unref?.();
-      return;
-    }
-    try {
-      b.watcher = fsWatch(b.dir, { persistent: false, encoding: 'buffer' }, (_event, name) => {
-        this.hear();
-        if (name == null) return void this.pollBox(b, true); // the OS did not say which: re-read the box
-        this.burst(b);
-        const n = fromFsName(name); // the name's bytes, kept (rawname.ts)
-        const part = claimPart(n)?.part;
-        if (part === 'marker') return void this.marked(b, n);
-        if (part) {
-          if (part === 'claim') this.checkClaimsSoon(b);
-          return;
-        }
-        b.pending.add(n);
-        void this.drain(b);
-      });
-      b.watcher.on('error', (e) => {
-        this.stopBox(b);
-        if (++b.watchErrors >= MAX_WATCH_ERRORS) this.fallBackToPolling(b, e);
-        else this.lost(e);
-      });
-    } catch (e) {
-      // Retrying would fail the same way (ENOSPC, EMFILE…) and loop lost → rescan → watch: poll instead.
-      this.fallBackToPolling(b, e as Error);
-    }
-  }
-
-  private get interval(): number {
-    return this.opts.interval ?? DEFAULT_POLL_INTERVAL_MS;
-  }
-
-  private fallBackToPolling(b: BoxState, error: Error): void {
-    b.pollFallback = true;
-    this.stopBox(b);
-    this.watchBox(b);
-    void this.pollBox(b, true); // whatever happened while it was not watched
-    const code = (error as NodeJS.ErrnoException).code ?? error.message;
-    if (this.watchFailures.has(code)) return;
-    this.watchFailures.add(code);
-    const e = new Error(`cannot watch ${b.dir}: ${error.message}; polling every ${this.interval} ms instead (further such boxes too)`, { cause: error });
-    this.emit({ type: 'error', error: e, recovery: 'poll' });
-  }
-
-  private stopBox(b: BoxState): void {
-    b.watcher?.close();
-    b.watcher = undefined;
-    if (b.burstTimer) clearTimeout(b.burstTimer);
-    if (b.claimTimer) clearTimeout(b.claimTimer);
-    b.burstTimer = b.claimTimer = undefined;
-    if (b.timer) clearInterval(b.timer);
-    b.timer = undefined;
-  }
-
-  /** Applies the names events reported, checking each one's state now (so order cannot mislead). */
-  private drain(b: BoxState): Promise<void> {
-    // `.finally` runs after the assignment even when there is nothing to do.
-    b.draining ??= this.drainLoop(b).finally(() => (b.draining = undefined));
-    return b.draining;
-  }
-
-  private async drainLoop(b: BoxState): Promise<void> {
-    while (b.pending.size && !this.disposed) {
-      const batch = [...b.pending];
-      b.pending.clear();
-      await Promise.all(batch.map((name) => this.check(b, name)));
-    }
-  }
-
-  /** A marker came or went: the placeholder it names is looked at again (shown once it holds the dispatch). */
-  private async marked(b: BoxState, marker: string): Promise<void> {
-    const ph = (await placeholderOf(b.dir, marker)) ?? b.markers.get(marker);
-    if (ph === undefined && !(await fs.lstat(path.join(b.dir, marker)).catch(() => undefined))) b.markers.delete(marker);
-    else b.markers.set(marker, ph);
-    if (ph === undefined) return;
-    b.pending.add(ph);
-    void this.drain(b);
-  }
-
-  private async check(b: BoxState, name: string): Promise<void> {
-    if (name[0] === '.' || name.includes('/') || isSyncTemp(name)) return;
-    let st;
-    try {
-      st = await fs.lstat(path.join(b.dir, name));
-    } catch {
-      st = undefined;
-    }
-    // A placeholder its marker names is not a dispatch (yet): as if nothing were there.
-    if (st?.isFile() && st.size === 0 && b.markers.size && (await hiddenPlaceholders(b.dir, [...b.markers.keys()])).has(name)) st = undefined;
-    if (this.disposed || this.boxes.get(key(b.team, b.box)) !== b) return;
-    let had = b.items.get(name);
-    if (had?.claim) {
-      if (!st) return; // still claimed: its entry stays until showClaims sees the claim go
-      b.items.delete(name); // put back under its name: the real file replaces the "being moved" entry
-      this.emit({ type: 'remove', dispatch: had });
-      had = undefined;
-    }
-    if (!st || st.isDirectory()) {
-      if (had) {
-        b.items.delete(name);
-        this.emit({ type: 'remove', dispatch: had });
-      }
-      // The box itself went away, or was replaced by another folder its watch does not see.
-      if (!st && (await boxId(b.dir)) !== b.id) void this.rescanSoon();
-      return;
-    }
-    if (!had) {
-      const d = new Dispatch(this.root, b.team, b.box, name);
-      b.items.set(name, d);
-      this.added(d);
-    } else {
-      this.touched(had, st);
-    }
+    for (const b of this.boxes.values()) b.watch();
   }
 
   /** An event for a known file: if it is not the file its metadata was read from, read it again. */
@@ -602,37 +369,11 @@ export class DispatchIndex {
     if (d.box === 'new' && this.opts.loadNewMeta !== false) this.queueMeta([d]);
   }
 
-  /**
-   * Re-reads a box's listing. Never two at once: a timer tick while one is in flight is skipped, and
-   * an event (`again`) that arrives meanwhile asks for one more listing after it.
-   */
-  private async pollBox(b: BoxState, again = false): Promise<void> {
-    if (b.polling) {
-      if (again) b.pollAgain = true;
-      return;
-    }
-    b.polling = true;
-    try {
-      do {
-        b.pollAgain = false;
-        const listed = await fs.stat(b.dir, { bigint: true }).then(stamp, () => undefined);
-        const names = await listBox(b.dir, true);
-        b.listedStamp = listed;
-        if (this.disposed || this.boxes.get(key(b.team, b.box)) !== b) return;
-        await this.reconcile(b, names, true);
-      } while (b.pollAgain);
-    } catch (e) {
-      this.lost(e as Error);
-    } finally {
-      b.polling = false;
-    }
-  }
-
   private lost(error: Error): void {
     if (this.disposed) return;
     this.emit({ type: 'error', error, recovery: 'rescan' });
     void this.rescan().then(() => {
-      for (const b of this.boxes.values()) this.watchBox(b);
+      for (const b of this.boxes.values()) b.watch();
     });
   }
 
@@ -651,29 +392,6 @@ export class DispatchIndex {
   }
 }
 
-/** What a folder's listing may differ by: mtime, and ctime too (`touch -d` can set an mtime back, never a ctime). */
-function stamp(st: BigIntStats): string {
-  return `${st.mtimeNs}:${st.ctimeNs}`;
-}
-
 function key(team: string, box: Box): string {
   return `${team}/${box}`;
-}
-
-/**
- * Which folder this is: the inode, and the birth time because ext4 hands a freed inode straight to
- * the next mkdir (`rm -rf qa/new; mkdir qa/new` keeps the number).
- */
-function folderId(st: Stats): string {
-  return `${st.dev}:${st.ino}:${st.birthtimeMs}`;
-}
-
-/** The identity of the folder at `p`, or undefined when there is no folder there. */
-async function boxId(p: string): Promise<string | undefined> {
-  try {
-    const st = await fs.stat(p);
-    return st.isDirectory() ? folderId(st) : undefined;
-  } catch {
-    return undefined;
-  }
 }
