@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { Dispatch } from '../../core/api';
 import { Actions } from './actions';
 import { resolveConflict } from './conflict';
-import { InboxNode } from './tree';
+import type { InboxNode } from '../common/nodes';
 import { COMMANDS, focusCommand, VIEWS } from '../common/ids';
 import { InboxView } from './view';
 import { InboxSession } from '../common/session';

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { Dispatch } from '../../core/api';
 import { Box } from '../../core/format';
 import { COMMANDS } from '../common/ids';
+import type { BoxNode, DispatchNode, InboxNode, MoreNode, TeamNode } from '../common/nodes';
 import { Disposable } from '../common/lifecycle';
 import { compareAcknowledged, compareNew, countByPriority, firstN } from './order';
 import { isFiltering, matches } from '../common/filter';
@@ -11,28 +12,6 @@ import { agoText, dispatchItem, dispatchTooltip } from './items';
 import { InboxChange, InboxSession } from '../common/session';
 import { shortAge } from '../../core/age';
 import { ageMs, isStale, oldestNew } from '../../core/sent';
-
-export interface TeamNode {
-  kind: 'team';
-  team: string;
-}
-export interface BoxNode {
-  kind: 'box';
-  team: string;
-  box: Box;
-}
-export interface DispatchNode {
-  kind: 'dispatch';
-  dispatch: Dispatch;
-}
-export interface MoreNode {
-  kind: 'more';
-  team: string;
-  box: Box;
-  shown: number;
-  total: number;
-}
-export type InboxNode = TeamNode | BoxNode | DispatchNode | MoreNode;
 
 /** new/ is a work queue and rarely large; it still pages, with a bigger page than cur/. */
 const NEW_PAGE = 200;

@@ -6,7 +6,8 @@ import { tildify } from '../common/text';
 import { Disposable, Interval } from '../common/lifecycle';
 import { isFiltering } from '../common/filter';
 import { InboxSession } from '../common/session';
-import { InboxNode, InboxTree } from './tree';
+import { InboxTree } from './tree';
+import type { InboxNode } from '../common/nodes';
 
 /** Ages ("2h ago") drift: look this often, while the view is visible, for rows whose age text changed. */
 const AGE_REFRESH_MS = 60_000;

@@ -11,7 +11,7 @@ import { Prompts } from '../common/prompts';
 import { InboxSession } from '../common/session';
 import { plain } from '../common/text';
 import { priorityName } from '../common/priority';
-import { InboxNode } from '../inbox/tree';
+import type { InboxNode } from '../common/nodes';
 
 export const DRAFT_SCHEME = 'dispatch-draft';
 

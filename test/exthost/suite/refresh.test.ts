@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { suite, suiteSetup, test } from 'mocha';
 import type { InboxApi } from '../../../src/extension';
-import type { InboxNode } from '../../../src/ui/inbox/tree';
+import type { InboxNode } from '../../../src/ui/common/nodes';
 import { boxLabels, children, inboxSuite, TempRoot, waitFor } from './ui-fixture';
 
 type Fired = InboxNode | InboxNode[] | undefined;

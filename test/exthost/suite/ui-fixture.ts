@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { InboxApi } from '../../../src/extension';
-import type { InboxNode } from '../../../src/ui/inbox/tree';
+import type { InboxNode } from '../../../src/ui/common/nodes';
 import { suiteSetup, suiteTeardown } from 'mocha';
 import { DeliverOptions, DispatchStore } from '../../../src/core/api';
 import { activateExtension, waitFor } from '../helpers';
