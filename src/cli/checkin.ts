@@ -10,12 +10,14 @@ import { parseDays } from '../core/sent';
 import { markAnnounced, stateFile, urgentNotice } from '../core/urgent-notice';
 import { DispatchStore } from '../core/store';
 import { readHookInput } from './hook-input';
-import type { Io } from './main';
+import type { Io } from './io';
 import { safeJSON } from './print';
 import { stripControl } from '../core/text';
+import { hookContext } from '../core/agents/hook-output';
+import { NO_TEAM, teamFromEnv } from '../core/agents/team-env';
 
 export const CHECKIN_USAGE =
-  'usage: dispatch checkin --team TEAM [--ack] [--track] [--send-due] [--full] [--stale-after DAYS] [--json] [--format text|claude-hook|prompt-hook]';
+  'usage: dispatch checkin --team TEAM [--ack] [--track] [--send-due] [--full] [--stale-after DAYS] [--json] [--format text|claude-hook|prompt-hook [--event NAME]]';
 const FORMATS = ['text', 'claude-hook', 'prompt-hook'] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -37,6 +39,7 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
         'stale-after': { type: 'string' },
         json: { type: 'boolean' },
         format: { type: 'string' },
+        event: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -49,7 +52,8 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
   if (!FORMATS.includes(format)) return refuse(io, false, `--format must be text, claude-hook or prompt-hook (got "${String(values.format).slice(0, 40)}")`, 2);
   const as = hook ? format : false;
   if (hook && values.json) return refuse(io, as, 'give --json or --format, not both', 2);
-  if (!values.team) return refuse(io, as, 'checkin needs --team TEAM', 2);
+  values.team ??= teamFromEnv(io.env);
+  if (!values.team) return refuse(io, as, `checkin needs --team TEAM (${NO_TEAM})`, 2);
   const staleAfterDays = values['stale-after'] === undefined ? undefined : parseDays(values['stale-after']);
   if (staleAfterDays === undefined && values['stale-after'] !== undefined)
     return refuse(io, as, `--stale-after must be a number of days ≥ 0 (got "${values['stale-after'].slice(0, 40)}")`, 2);
@@ -63,7 +67,7 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
   try {
     if (format === 'prompt-hook') {
       const line = await urgentNotice(store, team, stateFile(store.root, team, io.env));
-      if (line) io.out.write(stripControl(line) + '\n');
+      if (line) io.out.write(safeJSON(hookContext(values.event ?? 'UserPromptSubmit', stripControl(line))) + '\n');
       return 0;
     }
     const now = Date.now();

@@ -3,7 +3,7 @@ import type { Dispatch, DispatchStore, MoveOutcome } from '../core/api';
 import { isStatus } from '../core/lifecycle';
 import { DEFAULT_STALE_DAYS } from '../core/defaults';
 import { ageMs, compareWaiting, formatSentLine, isStale, lifecycleStatus, parseDays, sentBy } from '../core/sent';
-import { errorText, fail, Io, parse, print, printJSON, UsageError } from './main';
+import { errorText, fail, Io, parse, print, printJSON, UsageError } from './io';
 import { visible } from './print';
 import { printable } from '../core/rawname';
 

@@ -1,26 +1,17 @@
 // `dispatch`: the terminal face of the core, for agents and people. Exit 0 ok, 1 refused/failed, 2 usage.
 // Everything written goes through out()/print()/printJSON()/fail(): file names, front matter, paths
 // and error messages carry untrusted text, and no byte of it may drive the terminal.
-import { parseArgs, ParseArgsConfig } from 'node:util';
 import { createReadStream } from 'node:fs';
 import { DispatchStore, DispatchError, defaultRoot, isPriority, Priority, Dispatch, DispatchIndex, IndexEvent, checkTeam, remoteFilesystem } from '../core/api';
 import { formatSummary } from '../core/summary';
 import { printable } from '../core/rawname';
-import { formatLine, formatShow, safeJSON, sortForList, visible } from './print';
+import { formatLine, formatShow, sortForList, visible } from './print';
+import { errorText, fail, inert, Io, out, parse, print, printJSON, UsageError, warn } from './io';
 import { stripControl } from '../core/text';
 import { MAX_BODY } from '../core/defaults';
 import { readBodyFrom } from './body';
 import { lifecycleCommands, lifecycleJSON, reportMove, staleDaysOpt } from './lifecycle';
 import { isStale } from '../core/sent';
-
-export class UsageError extends Error {}
-
-export interface Io {
-  out: NodeJS.WritableStream;
-  err: NodeJS.WritableStream;
-  env: NodeJS.ProcessEnv;
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean; fd?: number };
-}
 
 const USAGE = `usage: dispatch [--root DIR] <command> [options]
 
@@ -49,54 +40,6 @@ commands:
   mcp                              an MCP server over stdio (tools for agents)
 
 The root is --root, else $DISPATCH_ROOT, else ~/.team/dispatch.`;
-
-type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
-
-export function parse(argv: string[], options: ParseArgsConfig['options'] = {}): Parsed {
-  try {
-    return parseArgs({ args: argv, options: { ...options, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
-
-/** Text to stdout, made inert. */
-function out(io: Io, text: string): void {
-  io.out.write(stripControl(text));
-}
-
-export function print(io: Io, line: string): void {
-  out(io, line + '\n');
-}
-
-export function printJSON(io: Io, value: unknown): void {
-  io.out.write(safeJSON(value) + '\n');
-}
-
-/** A `dispatch: …` line on stderr, made inert. */
-export function fail(io: Io, message: string): void {
-  // A name's bytes that are not UTF-8 (core/rawname.ts) as `list` prints them, not as U+FFFD.
-  io.err.write(`dispatch: ${stripControl(message).replace(/[\uDC80-\uDCFF]/gu, (c) => visible(c))}\n`);
-}
-
-/** Boxes or folders that could not be read: said once each, the rest of the output goes on. */
-function warn(io: Io, warnings: string[]): void {
-  for (const w of warnings) fail(io, `warning: ${visible(w)}`);
-}
-
-/** A person's message for any error; Node's own messages already begin with their code. */
-export function errorText(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const code = e instanceof DispatchError ? undefined : (e as NodeJS.ErrnoException).code;
-  return code && !e.message.includes(code) ? `${code}: ${e.message}` : e.message;
-}
-
-/** A writer that makes whatever passes through it inert (for output composed elsewhere). */
-function inert(stream: NodeJS.WritableStream): NodeJS.WritableStream {
-  return {
-    write: (chunk: string | Uint8Array) => stream.write(stripControl(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))),
-  } as NodeJS.WritableStream;
-}
 
 function priorityOpt(v: unknown): Priority | undefined {
   if (v === undefined) return undefined;
@@ -373,7 +316,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     if (name === 'checkin' || name === 'setup' || name === 'mcp') {
       const { agentCommand } = await import('./agents');
-      return await agentCommand(name, new DispatchStore(root ?? defaultRoot(io.env)), args, io);
+      return await agentCommand(name, new DispatchStore(root ?? defaultRoot(io.env)), args, io, root);
     }
     const cmd = Object.prototype.hasOwnProperty.call(commands, name) ? commands[name] : undefined;
     if (!cmd) return usage(io, `unknown command "${name.slice(0, 40)}"`);

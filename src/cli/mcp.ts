@@ -16,7 +16,7 @@ import { PRIORITIES } from '../core/format';
 import { markAnnounced, stateFile } from '../core/urgent-notice';
 import { DispatchError, DispatchStore } from '../core/store';
 import * as os from 'node:os';
-import type { Io } from './main';
+import type { Io } from './io';
 import { formatLine, formatShow, sortForList, visible } from './print';
 import { stripControl } from '../core/text';
 

@@ -12,7 +12,7 @@ export const NOTICE_INTERVAL_MS = 60_000;
 const MAX_SEEN = 2000;
 const MAX_STATE_BYTES = 256 * 1024;
 
-interface NoticeState {
+export interface NoticeState {
   seen: string[];
   last: number;
 }
@@ -23,7 +23,7 @@ export function stateFile(root: string, team: string, env: NodeJS.ProcessEnv): s
   return path.join(path.resolve(base), 'dispatch-inbox', `notices-${team}-${key}.json`);
 }
 
-async function load(file: string): Promise<NoticeState> {
+export async function load(file: string): Promise<NoticeState> {
   try {
     const fh = await fs.open(file, 'r');
     try {
@@ -66,6 +66,14 @@ export async function markAnnounced(file: string, ds: Dispatch[]): Promise<void>
   }
 }
 
+/**
+ * Whether the last notice was less than `interval` ago. A `last` in the future (the clock was stepped
+ * forward once, then set right) is not "recent": otherwise the hook stays silent until real time catches up.
+ */
+export function withinInterval(last: number, now: number, interval = NOTICE_INTERVAL_MS): boolean {
+  return last <= now && now - last < interval;
+}
+
 /** The line to print now, if any: urgent dispatches in the team's new/ never announced before. */
 export async function urgentNotice(
   store: DispatchStore,
@@ -80,10 +88,10 @@ export async function urgentNotice(
   const seen = new Set(s.seen);
   const fresh = urgent.filter((d) => !seen.has(d.fileName));
   // Within the interval nothing is marked: what arrives now is announced on a later prompt, together.
-  if (!fresh.length || now - s.last < interval) return undefined;
+  if (!fresh.length || withinInterval(s.last, now, interval)) return undefined;
   await store.loadMeta(fresh.slice(-1));
   const d = fresh[fresh.length - 1];
   const more = fresh.length > 1 ? ` (+${fresh.length - 1} more urgent)` : '';
   await save(file, { seen: [...s.seen, ...fresh.map((x) => x.fileName)], last: now });
-  return `dispatch: urgent for ${team} from ${d.from ?? 'unknown'}: "${d.title.replace(/\s+/g, ' ').slice(0, 120)}"${more} — run \`dispatch checkin --team ${team}\``;
+  return `dispatch: urgent for ${team} from ${d.from ?? 'unknown'}: "${d.title.replace(/\s+/g, ' ').slice(0, 120)}"${more} (\`dispatch checkin --team ${team}\` lists it)`;
 }

@@ -1,0 +1,6 @@
+// What a hook prints for the model: the hosts' shared JSON (Claude Code, Codex and Gemini CLI all read
+// `hookSpecificOutput.additionalContext`; Gemini shows nothing else, Claude Code shows plain prompt-hook
+// stdout in the transcript). The event is the one the host ran the hook for.
+export function hookContext(event: string, text: string) {
+  return { hookSpecificOutput: { hookEventName: event, additionalContext: text } };
+}
