@@ -85,4 +85,5 @@ for (const h of hosts.filter((x) => !todo.includes(x))) say(`${h}: ${HOSTS[h].pk
 // One at a time: three ~400 MB installs at once only fight over two cores and the disk.
 let failed = 0;
 for (const h of todo) if (!(await install(h))) failed++;
-process.exit(failed ? 1 : 0);
+// A host that could not be installed is not a failure of `npm test`: its sessions skip, saying why.
+if (failed) say(`${failed} host(s) not installed: their sessions in test/hosts/ will be skipped`);
