@@ -96,5 +96,5 @@ test('gemini extensions validate accepts the extension', { skip: !fs.existsSync(
   prepareHome('gemini', home);
   const r = spawnSync(gemini, ['extensions', 'validate', REPO], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: home } });
   assert.equal(r.status, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /successfully validated/);
+  assert.match(r.stdout + r.stderr, /successfully validated/);
 });
