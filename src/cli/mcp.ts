@@ -3,7 +3,6 @@
 // `--json` shapes as structured content. A bad call is an error result, never the end of the server.
 // stdout carries the protocol only: nothing else in this process may write to it.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { checkin, checkinJSON, shownUrgent } from '../core/checkin';
@@ -17,6 +16,7 @@ import { markAnnounced, stateFile } from '../core/urgent-notice';
 import { DispatchError, DispatchStore } from '../core/store';
 import * as os from 'node:os';
 import type { Io } from './io';
+import { LineTransport } from './mcp-stdio';
 import { formatLine, formatShow, sortForList, visible } from './print';
 import { stripControl } from '../core/text';
 
@@ -211,7 +211,7 @@ export async function mcpCommand(root: string, argv: string[], io: Io): Promise<
     return 2;
   }
   const server = buildServer(store, io.env);
-  const transport = new StdioServerTransport(io.stdin as NodeJS.ReadStream, io.out as NodeJS.WriteStream);
+  const transport = new LineTransport(io.stdin, io.out);
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
     io.stdin.once('end', () => void server.close().then(resolve, resolve));

@@ -313,3 +313,27 @@ test('fail-open: with the CLI gone, the session hook says so in one line and exi
   assert.match(JSON.parse(g.out).hookSpecificOutput.additionalContext, /no longer at/);
   assert.deepEqual(fire(gemini.BeforeAgent[0].hooks[0], { HOME: home }), { code: 0, out: '', err: '' });
 });
+
+test('issue 18: setup killed at any instant leaves each file whole (before or after), and the next run finishes the job', async () => {
+  // Killed after a random delay, many times: every settings file must parse at every moment we look.
+  const { project, home } = world();
+  const file = path.join(project, '.claude', 'settings.json');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, '{\n  "model": "opus"\n}\n');
+  for (let i = 0; i < 12; i++) {
+    const p = spawn(process.execPath, [builtCli(), 'setup', 'claude', '--team', `t${i}`], {
+      cwd: project,
+      env: { PATH: '/usr/bin:/bin', HOME: home },
+      stdio: 'ignore',
+    });
+    await new Promise((r) => setTimeout(r, 40 + ((i * 37) % 120)));
+    p.kill('SIGKILL');
+    await new Promise((r) => p.on('exit', r));
+    const text = readFileSync(file, 'utf8');
+    assert.doesNotThrow(() => JSON.parse(text), `round ${i}: ${text}`);
+    assert.equal(json(file).model, 'opus');
+  }
+  const done = run(['setup', 'claude', '--team', 'qa'], { cwd: project, home });
+  assert.equal(done.code, 0, done.err);
+  assert.ok(!readdirSync(path.dirname(file)).some((n) => n.endsWith('.tmp') || n.endsWith('-lock')), 'no temporary file or lock left');
+});

@@ -49,6 +49,7 @@ export function writeWhole(file: string, text: string, expected: string | undefi
   const target = linkTarget(file);
   if (readRegular(target) !== expected) throw new WriteRefused(`${file} changed while setup ran; left as it is now: run setup again`);
   fs.mkdirSync(path.dirname(target), { recursive: true });
+  removeLeftTemps(target);
   const old = expected === undefined ? undefined : fs.statSync(target);
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let fd: number | undefined;
@@ -69,6 +70,21 @@ export function writeWhole(file: string, text: string, expected: string | undefi
     throw e;
   }
   syncDir(path.dirname(target));
+}
+
+/** Temporary files of an earlier setup that was killed before its rename (their process is gone). */
+function removeLeftTemps(target: string): void {
+  const prefix = `.${path.basename(target)}.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(path.dirname(target));
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = n.startsWith(prefix) ? /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(n.slice(prefix.length)) : null;
+    if (m && !pidAlive(Number(m[1]))) fs.rmSync(path.join(path.dirname(target), n), { force: true });
+  }
 }
 
 function syncDir(dir: string): void {
