@@ -20,7 +20,7 @@ import { LineTransport } from './mcp-stdio';
 import { formatLine, formatShow, sortForList, visible } from './print';
 import { stripControl } from '../core/text';
 
-const VERSION = '0.1.0';
+import { VERSION } from './version';
 
 function ok(text: string, structured: Record<string, unknown>): CallToolResult {
   return { content: [{ type: 'text', text: stripControl(text) }], structuredContent: structured };

@@ -326,9 +326,10 @@ test('issue 18: setup killed at any instant leaves each file whole (before or af
       env: { PATH: '/usr/bin:/bin', HOME: home },
       stdio: 'ignore',
     });
+    const exited = new Promise((r) => p.once('exit', r));
     await new Promise((r) => setTimeout(r, 40 + ((i * 37) % 120)));
     p.kill('SIGKILL');
-    await new Promise((r) => p.on('exit', r));
+    await exited;
     const text = readFileSync(file, 'utf8');
     assert.doesNotThrow(() => JSON.parse(text), `round ${i}: ${text}`);
     assert.equal(json(file).model, 'opus');
@@ -336,4 +337,59 @@ test('issue 18: setup killed at any instant leaves each file whole (before or af
   const done = run(['setup', 'claude', '--team', 'qa'], { cwd: project, home });
   assert.equal(done.code, 0, done.err);
   assert.ok(!readdirSync(path.dirname(file)).some((n) => n.endsWith('.tmp') || n.endsWith('-lock')), 'no temporary file or lock left');
+});
+
+test('doctor: one line per host set up, whether it will fire, and the one step that fixes it', () => {
+  const { project, home, root } = world();
+  const none = run(['doctor'], { cwd: project, home });
+  assert.equal(none.code, 1);
+  assert.match(none.out, /^no agent host has dispatch hooks here/);
+
+  assert.equal(run(['--root', root, 'setup', 'claude', '--team', 'qa'], { cwd: project, home }).code, 0);
+  const ok = run(['doctor'], { cwd: project, home });
+  assert.equal(ok.code, 0, ok.out + ok.err);
+  assert.equal(ok.out, `claude (project: ${path.join(project, '.claude', 'settings.json')}): will fire for team qa in ${root}\n`);
+
+  // Broken four ways: the root gone, Codex untrusted, Gemini's matcher copied from Claude's, a bare `dispatch`.
+  assert.equal(run(['--root', root + '-gone', 'setup', 'claude', '--team', 'qa', '--local'], { cwd: project, home }).code, 0);
+  assert.equal(run(['--root', root, 'setup', 'codex', '--team', 'qa'], { cwd: project, home }).code, 0);
+  assert.equal(run(['--root', root, 'setup', 'gemini', '--team', 'qa'], { cwd: project, home }).code, 0);
+  const g = path.join(project, '.gemini', 'settings.json');
+  const gs = json(g);
+  gs.hooks.SessionStart[0].matcher = 'startup|resume|clear|compact';
+  writeFileSync(g, JSON.stringify(gs));
+  mkdirSync(path.join(project, '.cursor'));
+  writeFileSync(
+    path.join(project, '.cursor', 'hooks.json'),
+    '{"version":1,"hooks":{"sessionStart":[{"command":"dispatch checkin --team qa --format claude-hook"}]}}',
+  );
+  const bad = run(['doctor'], { cwd: project, home });
+  assert.equal(bad.code, 1);
+  const lines = bad.out.trim().split('\n');
+  assert.equal(lines.length, 5, bad.out);
+  assert.match(
+    lines[1],
+    /^claude \(project, not committed: .*settings\.local\.json\): will not fire: the root .*-gone does not exist; fix: `dispatch --root .*-gone init qa`$/,
+  );
+  assert.match(
+    lines[2],
+    /^codex \(project: .*\): will not fire: Codex reads \.codex\/ only in a trusted project, and this one is not; fix: run `codex` in .* and trust it$/,
+  );
+  assert.match(
+    lines[3],
+    /^gemini \(project: .*\): will not fire: Gemini CLI matches a SessionStart matcher as an exact string: "startup\|resume\|clear\|compact" never fires; fix: run `dispatch setup gemini` again/,
+  );
+  assert.match(
+    lines[4],
+    /^cursor \(project: .*\): will not fire: the hook calls `dispatch` by name: it fails where that is not on the PATH; fix: run `dispatch setup cursor --team qa` \(absolute paths\)$/,
+  );
+
+  // The project trusted, Codex still waits for a person to trust the hooks themselves.
+  mkdirSync(path.join(home, '.codex'), { recursive: true });
+  writeFileSync(path.join(home, '.codex', 'config.toml'), `[projects.${JSON.stringify(project)}]\ntrust_level = "trusted"\n`);
+  assert.match(
+    run(['doctor'], { cwd: project, home }).out,
+    /codex .*: will not fire: Codex runs a hook only once a person has trusted it, and nobody has; fix: start `codex`, open \/hooks and trust the dispatch hooks/,
+  );
+  assert.equal(JSON.parse(run(['doctor', '--json'], { cwd: project, home }).out).length, 5);
 });
