@@ -29,13 +29,14 @@ import { defaultRoot } from '../core/store';
 import type { Io } from './io';
 import { stripControl } from '../core/text';
 
-export const SETUP_USAGE = `usage: dispatch [--root DIR] setup ${HOSTS.join('|')} [--team TEAM] [--user|--local] [--dry-run] [--no-prompt-hook] [--force]
+export const SETUP_USAGE = `usage: dispatch [--root DIR] setup ${HOSTS.join('|')} [--team TEAM] [--user|--local] [--dry-run] [--no-prompt-hook] [--force] [--node PATH]
 
   Installs the dispatch skill, the session-start and prompt hooks and the MCP server for one agent host,
   with absolute paths to this installation of the CLI and the root given (--root or $DISPATCH_ROOT).
   --user      in the home folder (every project) instead of this project
   --local     Claude Code only: .claude/settings.local.json (not committed) instead of settings.json
-  --force     replace a SKILL.md that was edited since setup wrote it (kept otherwise)`;
+  --force     replace a SKILL.md that was edited since setup wrote it (kept otherwise)
+  --node P    the Node.js the hooks run (default: the one running setup)`;
 
 /** The shipped skill: `skills/dispatch/SKILL.md` beside dist/ (or src/cli/ when run from source). */
 export function skillSource(): string {
@@ -65,6 +66,17 @@ export function installed(): Installed {
     }
   }
   return { node: process.execPath, cli, hook };
+}
+
+/** `--node PATH`: the Node the hooks run (an editor's own runtime is not one), absolute and executable. */
+function nodeOpt(p: string): string {
+  if (!path.isAbsolute(p)) throw new SetupError(`--node needs an absolute path (got ${JSON.stringify(p.slice(0, 80))})`, 2);
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+  } catch {
+    throw new SetupError(`--node ${p} is not an executable file`, 2);
+  }
+  return p;
 }
 
 class SetupError extends Error {
@@ -108,6 +120,7 @@ function parse(argv: string[]) {
         'dry-run': { type: 'boolean' },
         'no-prompt-hook': { type: 'boolean' },
         force: { type: 'boolean' },
+        node: { type: 'string' },
       },
       strict: true,
       allowPositionals: true,
@@ -139,7 +152,7 @@ export async function setupCommand(argv: string[], io: Io, root?: string): Promi
       home: io.env.HOME?.trim() || os.homedir(),
       root: given && path.resolve(given),
       resolvedRoot: path.resolve(given ?? defaultRoot(io.env)),
-      installed: installed(),
+      installed: { ...installed(), ...(values.node ? { node: nodeOpt(values.node) } : {}) },
       promptHook: !values['no-prompt-hook'],
       env: io.env,
     };
@@ -207,7 +220,7 @@ async function installSkill(c: SetupContext, dry: boolean, force: boolean, say: 
     if (state === 'same') return say(`skill up to date: ${file}`);
     if (state === 'edited' && !force) return say(`kept the skill you edited: ${file} (setup --force replaces it)`);
     const verb = state === 'absent' ? 'installed' : 'updated';
-    if (dry) return say(`would have ${verb} the skill: ${file}`);
+    if (dry) return say(`would ${state === 'absent' ? 'install' : 'update'} the skill: ${file}`);
     writeWhole(file, wanted, now);
     say(`${verb} the skill: ${file}`);
   };

@@ -52,14 +52,25 @@ export function toolHandlers(store: DispatchStore, env: NodeJS.ProcessEnv): { [K
       await store.loadMeta(ds);
       const shown = ds.slice(0, 200);
       const more = ds.length - shown.length;
-      return { text: shown.map(formatLine).join('\n') + (more ? `\n… ${more} more` : '') || 'no dispatches', structured: { dispatches: shown.map((d) => d.toJSON()), more } };
+      return {
+        text: shown.map(formatLine).join('\n') + (more ? `\n… ${more} more` : '') || 'no dispatches',
+        structured: { dispatches: shown.map((d) => d.toJSON()), more },
+      };
     },
     async read_dispatch(a) {
       const c = await store.read(a.id);
       return { text: formatShow(c), structured: { ...c.dispatch.toJSON(), front_matter: c.data, body: c.body, truncated: c.truncated } };
     },
     async send_dispatch(a) {
-      const d = await store.deliver({ to: a.to, from: a.from, priority: a.priority ?? 'normal', title: a.title, slug: a.slug, bead: a.bead, body: a.body ?? '' });
+      const d = await store.deliver({
+        to: a.to,
+        from: a.from,
+        priority: a.priority ?? 'normal',
+        title: a.title,
+        slug: a.slug,
+        bead: a.bead,
+        body: a.body ?? '',
+      });
       return { text: `sent: ${d.path}`, structured: { ...d.toJSON() } };
     },
     acknowledge_dispatch: async (a) => moved(store, 'acknowledged', await store.acknowledge(a.id)),

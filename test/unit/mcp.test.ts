@@ -272,3 +272,21 @@ test('a line over the transport limit gets its tool call answered with isError, 
   assert.match(reply.result.content[0].text, /^dispatch: message larger than .* not read \(a dispatch body is at most 10 MiB\)$/);
   assert.deepEqual(got, [{ jsonrpc: '2.0', id: 8, method: 'ping' }]);
 });
+
+test("VS Code's Language Model Tools (package.json) have the MCP tools' names, descriptions and schemas", async () => {
+  const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+    contributes: { languageModelTools: { name: string; modelDescription: string; inputSchema: Record<string, unknown> }[] };
+  };
+  const { tools } = await client.listTools();
+  for (const lm of pkg.contributes.languageModelTools) {
+    const mcp = tools.find((t) => t.name === lm.name);
+    assert.ok(mcp, `${lm.name} is no MCP tool`);
+    assert.equal(lm.modelDescription, mcp.description, lm.name);
+    const { $schema: _, ...schema } = mcp.inputSchema as Record<string, unknown>;
+    assert.deepEqual(lm.inputSchema, schema, lm.name);
+  }
+  assert.deepEqual(
+    pkg.contributes.languageModelTools.map((t) => t.name),
+    tools.map((t) => t.name).filter((n) => n !== 'due_cadences'),
+  );
+});

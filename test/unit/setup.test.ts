@@ -188,7 +188,7 @@ test('--dry-run writes nothing and shows the change', () => {
   const r = run(['setup', 'gemini', '--team', 'qa', '--dry-run'], { cwd: project, home });
   assert.equal(r.code, 0, r.err);
   assert.ok(!existsSync(path.join(project, '.gemini')));
-  assert.match(r.out, /would have installed the skill/);
+  assert.match(r.out, /would install the skill/);
   assert.match(r.out, /would add to .*settings\.json: SessionStart hook, BeforeAgent hook, MCP server\n\{/);
 });
 

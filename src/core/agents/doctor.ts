@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
-import { HOSTS, Host } from './hosts';
+import { HOSTS, Host, HOST_NAMES } from './hosts';
 import { teamFromEnv } from './team-env';
 
 export interface Verdict {
@@ -211,8 +211,9 @@ export function doctor(p: Places): Verdict[] {
     .sort((a, b) => HOSTS.indexOf(a.host) - HOSTS.indexOf(b.host));
 }
 
-export function verdictLine(v: Verdict): string {
-  const head = `${v.host} (${v.where})`;
+/** `short`: the host's name and no file path (a notification), instead of the terminal's full line. */
+export function verdictLine(v: Verdict, short = false): string {
+  const head = short ? HOST_NAMES[v.host] : `${v.host} (${v.where})`;
   if (v.fires) return `${head}: will fire for team ${v.team} in ${v.root}${v.problem ? `; but ${v.problem}: ${v.fix}` : ''}`;
   return `${head}: will not fire: ${v.problem}; fix: ${v.fix}`;
 }
