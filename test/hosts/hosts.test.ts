@@ -75,7 +75,11 @@ async function prepare(c: Case, project: string, home: string, root: string): Pr
     if (c.host === 'claude') {
       // The plugin's `team` option as Claude Code stores it once asked; the root through settings' env.
       fs.mkdirSync(path.join(home, '.claude'), { recursive: true });
-      fs.writeFileSync(path.join(home, '.claude', 'settings.json'), JSON.stringify({ env: { DISPATCH_ROOT: root, DISPATCH_TEAM: TEAM } }));
+      // (Claude Code hands it to the plugin's hooks as CLAUDE_PLUGIN_OPTION_TEAM; DISPATCH_TEAM is not set.)
+      fs.writeFileSync(
+        path.join(home, '.claude', 'settings.json'),
+        JSON.stringify({ env: { DISPATCH_ROOT: root }, pluginConfigs: { 'dispatch@inline': { options: { team: TEAM } } } }),
+      );
       return { args: ['--plugin-dir', pkg.dir] };
     }
     const run = (argv: string[]) =>
