@@ -98,3 +98,23 @@ test('gemini extensions validate accepts the extension', { skip: !fs.existsSync(
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout + r.stderr, /successfully validated/);
 });
+
+test('the .vsix carries the CLI, the MCP server, the prompt hook, the skill and what the walkthrough shows', { timeout: 60_000 }, () => {
+  const r = spawnSync(path.join(REPO, 'node_modules', '.bin', 'vsce'), ['ls'], { cwd: REPO, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const files = r.stdout.trim().split('\n');
+  for (const f of [
+    'dist/extension.js',
+    'dist/cli.js',
+    'dist/mcp.js',
+    'dist/hook.js',
+    'skills/dispatch/SKILL.md',
+    'LICENSE',
+    'CHANGELOG.md',
+    'media/walkthrough/agents.md',
+  ])
+    assert.ok(files.includes(f), `${f} is not in the .vsix`);
+  assert.ok(!files.some((f) => /^(src|test|node_modules|\.cache)\//.test(f)), 'nothing but what ships');
+  const pkg = read('package.json');
+  for (const w of pkg.contributes.walkthroughs[0].steps) assert.ok(files.includes(w.media.markdown), w.media.markdown);
+});

@@ -3,7 +3,7 @@
 // read from each host's docs and checked against the real Claude Code, Codex CLI and Gemini CLI (see
 // test/hosts/); Cursor and Copilot are from their docs only.
 import * as path from 'node:path';
-import { CliPaths, execHook, missingCliLine, stringHook } from './hook-command';
+import { CliPaths, execHook, ExecHook, missingCliLine, stringHook } from './hook-command';
 import { JsonText } from './json-edit';
 import { hookContext } from './hook-output';
 
@@ -55,8 +55,6 @@ interface HostFormat {
   newFile?: Record<string, unknown>;
   mcp?(c: SetupContext): FileChange | undefined;
 }
-
-type ExecHook = ReturnType<typeof execHook>;
 
 const nested = (matcher?: string) => (hook: ExecHook | string, kind: Kind, timeout: number) => ({
   ...(kind === 'session' && matcher ? { matcher } : {}),
