@@ -393,3 +393,34 @@ test('doctor: one line per host set up, whether it will fire, and the one step t
   );
   assert.equal(JSON.parse(run(['doctor', '--json'], { cwd: project, home }).out).length, 5);
 });
+
+test('doctor: the plugin routes too (Claude Code plugin, Codex plugin, Gemini extension): node on the PATH, the team, trust', () => {
+  const { project, home, root } = world();
+  mkdirSync(path.join(home, '.claude'), { recursive: true });
+  writeFileSync(
+    path.join(home, '.claude', 'settings.json'),
+    JSON.stringify({
+      enabledPlugins: { 'dispatch@dispatch-inbox': true },
+      pluginConfigs: { 'dispatch@dispatch-inbox': { options: { team: 'qa' } } },
+      env: { DISPATCH_ROOT: root },
+    }),
+  );
+  mkdirSync(path.join(home, '.codex'), { recursive: true });
+  writeFileSync(path.join(home, '.codex', 'config.toml'), '[plugins."dispatch@dispatch-inbox"]\nenabled = true\n');
+  mkdirSync(path.join(home, '.gemini', 'extensions', 'dispatch'), { recursive: true });
+  const withNode = { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`, DISPATCH_ROOT: root, DISPATCH_TEAM: 'web_ops' };
+  const r = run(['doctor'], { cwd: project, home, env: withNode });
+  const lines = r.out.trim().split('\n');
+  assert.equal(lines.length, 3, r.out);
+  assert.equal(lines[0], `claude (plugin dispatch@dispatch-inbox): will fire for team qa in ${root}`);
+  assert.match(lines[1], /^codex \(plugin dispatch@dispatch-inbox\): will not fire: Codex runs a hook only once a person has trusted it/);
+  assert.match(
+    lines[2],
+    /^gemini \(extension .*\): will fire for team web_ops in .*; but hooks fire; the MCP tools are left out of headless runs .*: add "mcp": \{"allowed": \["dispatch"\]\}/,
+  );
+  const noNode = run(['doctor'], { cwd: project, home, env: { PATH: '/nonexistent', DISPATCH_TEAM: 'web_ops' } });
+  assert.match(
+    noNode.out,
+    /^claude \(plugin dispatch@dispatch-inbox\): will not fire: its hooks run `node`, and there is none on the PATH; fix: install Node\.js 20 or later on the PATH$/m,
+  );
+});

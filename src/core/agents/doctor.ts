@@ -205,10 +205,82 @@ function judge(f: Found, p: Places): Verdict {
   return { ...v, fires: true };
 }
 
+/** The first `node` on a PATH: plugin hooks run `node …` by name (a host's own binary may need none). */
+function nodeOnPath(env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) if (executable(path.join(dir, 'node'))) return path.join(dir, 'node');
+  return undefined;
+}
+
+/**
+ * The plugin and extension routes: Claude Code's plugin (enabledPlugins in ~/.claude/settings.json),
+ * Codex's (config.toml), Gemini CLI's extension (~/.gemini/extensions/dispatch). They run `node` by
+ * name and take the team from the plugin's option or $DISPATCH_TEAM, the root from $DISPATCH_ROOT.
+ */
+function plugins(p: Places): Verdict[] {
+  const out: Verdict[] = [];
+  const codexHome = p.env.CODEX_HOME?.trim() || path.join(p.home, '.codex');
+  const claude = readJson(path.join(p.home, '.claude', 'settings.json'));
+  const enabled = Object.entries((claude?.enabledPlugins as Record<string, unknown> | undefined) ?? {}).find(([k, v]) => k.startsWith('dispatch@') && v);
+  const codexConfig = readText(path.join(codexHome, 'config.toml'));
+  const codexPlugin = /^\[plugins\."(dispatch@[^"]+)"\]\s*\n\s*enabled\s*=\s*true/m.exec(codexConfig);
+  const geminiExt = path.join(p.home, '.gemini', 'extensions', 'dispatch');
+  const found: Array<[Host, string, () => Pick<Verdict, 'problem' | 'fix'> | undefined, string | undefined, string | undefined]> = [];
+  if (enabled) {
+    const options = ((claude?.pluginConfigs as Record<string, { options?: { team?: string } }> | undefined) ?? {})[enabled[0]]?.options;
+    const env = (claude?.env as Record<string, string> | undefined) ?? {};
+    found.push(['claude', `plugin ${enabled[0]}`, () => undefined, options?.team ?? env.DISPATCH_TEAM, env.DISPATCH_ROOT]);
+  }
+  if (codexPlugin)
+    found.push([
+      'codex',
+      `plugin ${codexPlugin[1]}`,
+      () =>
+        codexConfig.includes(`[hooks.state."${codexPlugin[1]}:.codex-plugin/hooks.json:session_start:`)
+          ? undefined
+          : { problem: 'Codex runs a hook only once a person has trusted it, and nobody has', fix: 'start `codex`, open /hooks and trust the dispatch hooks' },
+      undefined,
+      undefined,
+    ]);
+  if (fs.existsSync(geminiExt)) {
+    const settings = readJson(path.join(p.home, '.gemini', 'settings.json'));
+    const allowed = ((settings?.mcp as { allowed?: string[] } | undefined)?.allowed ?? []).includes('dispatch');
+    found.push([
+      'gemini',
+      `extension ${geminiExt}`,
+      () =>
+        allowed
+          ? undefined
+          : {
+              problem: "hooks fire; the MCP tools are left out of headless runs (Gemini CLI drops an extension server's trust)",
+              fix: `add "mcp": {"allowed": ["dispatch"]} to ${path.join(p.home, '.gemini', 'settings.json')}`,
+            },
+      undefined,
+      undefined,
+    ]);
+  }
+  for (const [host, where, gate, team0, root0] of found) {
+    const team = team0 ?? teamFromEnv(p.env);
+    const root = path.resolve(root0 ?? p.defaultRoot);
+    const v: Verdict = { host, where, fires: false, team, root };
+    if (!nodeOnPath(p.env)) out.push({ ...v, problem: 'its hooks run `node`, and there is none on the PATH', fix: 'install Node.js 20 or later on the PATH' });
+    else if (!team)
+      out.push({
+        ...v,
+        problem: 'no team: the plugin has no team option set and DISPATCH_TEAM is unset',
+        fix: host === 'claude' ? "set the plugin's team in /plugin" : 'set DISPATCH_TEAM where the host runs',
+      });
+    else if (!fs.existsSync(path.join(root, team, 'new')))
+      out.push({ ...v, problem: `team ${team} has no inbox in ${root}`, fix: `\`dispatch --root ${root} init ${team}\`` });
+    else {
+      const g = gate();
+      out.push(g?.problem?.startsWith('hooks fire') ? { ...v, fires: true, ...g } : g ? { ...v, ...g } : { ...v, fires: true });
+    }
+  }
+  return out;
+}
+
 export function doctor(p: Places): Verdict[] {
-  return discover(p)
-    .map((f) => judge(f, p))
-    .sort((a, b) => HOSTS.indexOf(a.host) - HOSTS.indexOf(b.host));
+  return [...discover(p).map((f) => judge(f, p)), ...plugins(p)].sort((a, b) => HOSTS.indexOf(a.host) - HOSTS.indexOf(b.host));
 }
 
 /** `short`: the host's name and no file path (a notification), instead of the terminal's full line. */
