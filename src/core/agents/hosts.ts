@@ -159,8 +159,7 @@ const FORMATS: Record<Host, HostFormat> = {
     timeouts: { session: 10, prompt: 5 },
     entry: (hook, _kind, timeout) => ({ type: 'command', command: hook as string, timeout }),
     hooksPath: ['hooks'],
-    mcp: (c) =>
-      c.scope === 'user' ? undefined : jsonServer(path.join(c.project, '.vscode', 'mcp.json'), ['servers', 'dispatch'], { type: 'stdio', ...mcpServer(c) }),
+    // No .vscode/mcp.json: the extension's Language Model Tools are these tools already; both would list them twice.
   },
 };
 
