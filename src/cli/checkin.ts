@@ -1,4 +1,4 @@
-// `dispatch checkin --team T [--ack] [--track] [--send-due] [--full] [--json] [--format text|claude-hook|prompt-hook]`
+// `dispatch checkin --team T [--ack] [--track] [--send-due] [--full] [--json] [--format text|claude-hook|cursor-hook|prompt-hook]`
 // The session-start check. As a hook it fails open: whatever goes wrong, it exits 0 with one line
 // saying why, so an agent's session never waits on, or stops for, the inbox.
 import { statSync } from 'node:fs';
@@ -13,12 +13,12 @@ import { readHookInput } from './hook-input';
 import type { Io } from './io';
 import { safeJSON } from './print';
 import { stripControl } from '../core/text';
-import { hookContext } from '../core/agents/hook-output';
+import { cursorContext, hookContext } from '../core/agents/hook-output';
 import { NO_TEAM, teamFromEnv } from '../core/agents/team-env';
 
 export const CHECKIN_USAGE =
-  'usage: dispatch checkin --team TEAM [--ack] [--track] [--send-due] [--full] [--stale-after DAYS] [--json] [--format text|claude-hook|prompt-hook [--event NAME]]';
-const FORMATS = ['text', 'claude-hook', 'prompt-hook'] as const;
+  'usage: dispatch checkin --team TEAM [--ack] [--track] [--send-due] [--full] [--stale-after DAYS] [--json] [--format text|claude-hook|cursor-hook|prompt-hook [--event NAME]]';
+const FORMATS = ['text', 'claude-hook', 'cursor-hook', 'prompt-hook'] as const;
 type Format = (typeof FORMATS)[number];
 
 export function errorText(e: unknown): string {
@@ -49,7 +49,8 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
   }
   const format = (values.format ?? 'text') as Format;
   const hook = format !== 'text';
-  if (!FORMATS.includes(format)) return refuse(io, false, `--format must be text, claude-hook or prompt-hook (got "${String(values.format).slice(0, 40)}")`, 2);
+  if (!FORMATS.includes(format))
+    return refuse(io, false, `--format must be text, claude-hook, cursor-hook or prompt-hook (got "${String(values.format).slice(0, 40)}")`, 2);
   const as = hook ? format : false;
   if (hook && values.json) return refuse(io, as, 'give --json or --format, not both', 2);
   values.team ??= teamFromEnv(io.env);
@@ -71,7 +72,7 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
       return 0;
     }
     const now = Date.now();
-    const budget = format === 'claude-hook' ? HOOK_BUDGET : values.full ? FULL_TEXT_BUDGET : TEXT_BUDGET;
+    const budget = format === 'claude-hook' || format === 'cursor-hook' ? HOOK_BUDGET : values.full ? FULL_TEXT_BUDGET : TEXT_BUDGET;
     const r = await checkin(
       store,
       { team, ack: values.ack, track: values.track, sendDue: values['send-due'], full: values.full, staleAfterDays, now, cwd, env: io.env },
@@ -81,6 +82,7 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
     const text = capText(stripControl(formatCheckin(r, now)), budget);
     if (values.json) io.out.write(safeJSON(checkinJSON(r)) + '\n');
     else if (format === 'claude-hook') io.out.write(safeJSON(claudeHookJSON(text)) + '\n');
+    else if (format === 'cursor-hook') io.out.write(safeJSON(cursorContext(text)) + '\n');
     else io.out.write(text);
     return 0;
   } catch (e) {
@@ -96,7 +98,8 @@ function refuse(io: Io, hook: Format | false, message: string, code: number): nu
     return 0;
   }
   if (hook) {
-    io.out.write(safeJSON(claudeHookJSON(`${line} (dispatch checkin could not run)`)) + '\n');
+    const said = `${line} (dispatch checkin could not run)`;
+    io.out.write(safeJSON(hook === 'cursor-hook' ? cursorContext(said) : claudeHookJSON(said)) + '\n');
     return 0;
   }
   io.err.write(line + '\n' + (code === 2 ? CHECKIN_USAGE + '\n' : ''));
@@ -107,7 +110,7 @@ function refuse(io: Io, hook: Format | false, message: string, code: number): nu
 function hookFormat(argv: string[]): Format | false {
   const i = argv.findIndex((a) => a === '--format' || a.startsWith('--format='));
   const v = i < 0 ? undefined : argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
-  return v === 'claude-hook' || v === 'prompt-hook' ? v : false;
+  return v === 'claude-hook' || v === 'cursor-hook' || v === 'prompt-hook' ? v : false;
 }
 
 function isDir(p: string): boolean {

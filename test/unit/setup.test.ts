@@ -424,3 +424,18 @@ test('doctor: the plugin routes too (Claude Code plugin, Codex plugin, Gemini ex
     /^claude \(plugin dispatch@dispatch-inbox\): will not fire: its hooks run `node`, and there is none on the PATH; fix: install Node\.js 20 or later on the PATH$/m,
   );
 });
+
+test("Cursor's sessionStart hook prints Cursor's own shape, {additional_context}, also when it fails open", () => {
+  const { project, home, root } = world();
+  const copy = path.join(tempRoot('install-'), 'dist');
+  cpSync(path.dirname(builtCli()), copy, { recursive: true });
+  assert.equal(run(['--root', root, 'setup', 'cursor', '--team', 'qa'], { cwd: project, home, cli: path.join(copy, 'cli.js') }).code, 0);
+  const hook = json(path.join(project, '.cursor', 'hooks.json')).hooks.sessionStart[0];
+  const ok = fire(hook, { HOME: home });
+  assert.deepEqual(Object.keys(JSON.parse(ok.out)), ['additional_context']);
+  assert.match(JSON.parse(ok.out).additional_context, /qa/);
+  renameSync(copy, copy + '.gone');
+  const gone = fire(hook, { HOME: home });
+  assert.equal(gone.code, 0);
+  assert.match(JSON.parse(gone.out).additional_context, /the dispatch CLI is no longer at/);
+});

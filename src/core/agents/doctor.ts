@@ -98,7 +98,7 @@ function ourHooks(data: Record<string, unknown>): { session: Hook[]; prompt: Hoo
         const argv = hookArgv(h ?? {});
         const s = argv.join(' ');
         const hook = { argv, matcher: event === 'SessionStart' ? entry.matcher : undefined };
-        if (/checkin/.test(s) && /claude-hook/.test(s)) session.push(hook);
+        if (/checkin/.test(s) && /(claude|cursor)-hook/.test(s)) session.push(hook);
         else if (/hook\.js|prompt-hook/.test(s)) prompt.push(hook);
       }
     }

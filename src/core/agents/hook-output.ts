@@ -4,3 +4,8 @@
 export function hookContext(event: string, text: string) {
   return { hookSpecificOutput: { hookEventName: event, additionalContext: text } };
 }
+
+/** Cursor reads a sessionStart hook's stdout as JSON with `additional_context` (its own shape). */
+export function cursorContext(text: string) {
+  return { additional_context: text };
+}

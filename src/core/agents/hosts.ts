@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { CliPaths, execHook, ExecHook, missingCliLine, stringHook } from './hook-command';
 import { JsonText } from './json-edit';
-import { hookContext } from './hook-output';
+import { cursorContext, hookContext } from './hook-output';
 
 export const HOSTS = ['claude', 'codex', 'gemini', 'cursor', 'copilot'] as const;
 export type Host = (typeof HOSTS)[number];
@@ -183,13 +183,13 @@ export function hookCommand(c: SetupContext, kind: Kind, event: string): ExecHoo
   const f = FORMATS[c.host];
   const [paths, args, missing] =
     kind === 'session'
-      ? [c.installed, [...rootArgs(c), 'checkin', '--team', c.team, '--format', 'claude-hook'], sessionJSON(event, missingCliLine(c.installed.cli))]
+      ? [
+          c.installed,
+          [...rootArgs(c), 'checkin', '--team', c.team, '--format', c.host === 'cursor' ? 'cursor-hook' : 'claude-hook'],
+          JSON.stringify(c.host === 'cursor' ? cursorContext(missingCliLine(c.installed.cli)) : hookContext(event, missingCliLine(c.installed.cli))),
+        ]
       : [{ node: c.installed.node, cli: c.installed.hook }, [...rootArgs(c), '--team', c.team, '--event', event], undefined];
   return f.execForm ? execHook(paths, args, missing) : stringHook(paths, args, missing);
-}
-
-function sessionJSON(event: string, line: string): string {
-  return JSON.stringify(hookContext(event, line));
 }
 
 /** A hook entry of ours for this team and kind, whatever form or paths an earlier setup wrote it with. */
@@ -197,7 +197,7 @@ export function isOurs(entry: unknown, kind: Kind, team: string): boolean {
   const s = JSON.stringify(entry) ?? '';
   const teamAt = new RegExp(`--team(?:\\\\?"\\s*,\\s*\\\\?"|\\s+)${team}(?=["\\s\\\\']|$)`);
   if (!teamAt.test(s)) return false;
-  return kind === 'session' ? /checkin/.test(s) && /claude-hook/.test(s) : /prompt-hook|hook\.js/.test(s);
+  return kind === 'session' ? /checkin/.test(s) && /(claude|cursor)-hook/.test(s) : /prompt-hook|hook\.js/.test(s);
 }
 
 function hooksChange(c: SetupContext): FileChange | undefined {
