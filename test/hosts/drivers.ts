@@ -4,8 +4,9 @@
 // its own integrations use for several prompts in one session:
 // - Claude Code: `claude -p --input-format stream-json` (one user message per line);
 // - Codex: `codex app-server` (JSON-RPC: thread/start, turn/start, the turn/completed notification);
-// - Gemini CLI: headless `gemini -p`, then `gemini --resume latest -p` for the second prompt. (Its ACP mode,
-//   `gemini --acp`, takes several prompts in one session but runs no SessionStart hook: measured.)
+// - Gemini CLI: headless `gemini -p`, then `gemini --resume latest -p` for the second prompt; or its ACP
+//   mode (`gemini --acp`: session/new, session/prompt), which takes several prompts in one session but
+//   runs no SessionStart hook (measured), so there the prompt hook is what tells of an urgent dispatch.
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -23,6 +24,8 @@ export interface SessionSpec {
   prompts: [string, string];
   between: () => Promise<void>;
   timeoutMs?: number;
+  /** Gemini CLI through its Agent Client Protocol mode (several prompts in one process) instead of -p. */
+  acp?: boolean;
 }
 
 export interface SessionResult {
@@ -181,9 +184,21 @@ async function codex(child: ChildProcessWithoutNullStreams, lines: Lines, s: Ses
   child.stdin.end();
 }
 
-const ARGS: Record<Exclude<HostName, 'gemini'>, (s: SessionSpec) => string[]> = {
+async function geminiAcp(child: ChildProcessWithoutNullStreams, lines: Lines, s: SessionSpec): Promise<void> {
+  const rpc = new Rpc(child, lines, true);
+  rpc.serve(() => ({ outcome: { outcome: 'cancelled' } }));
+  await rpc.call('initialize', { protocolVersion: 1, clientCapabilities: {} });
+  const sessionId = (await rpc.call('session/new', { cwd: s.cwd, mcpServers: [] })).sessionId as string;
+  await rpc.call('session/prompt', { sessionId, prompt: [{ type: 'text', text: s.prompts[0] }] });
+  await s.between();
+  await rpc.call('session/prompt', { sessionId, prompt: [{ type: 'text', text: s.prompts[1] }] });
+  child.stdin.end();
+}
+
+const ARGS: Record<HostName, (s: SessionSpec) => string[]> = {
   claude: () => ['-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose'],
   codex: (s) => ['app-server', ...codexModelArgs(s.modelUrl)],
+  gemini: () => ['--acp'],
 };
 
 function geminiPrompt(s: SessionSpec, args: string[]): Promise<string> {
@@ -203,7 +218,7 @@ function geminiPrompt(s: SessionSpec, args: string[]): Promise<string> {
 
 export async function runSession(s: SessionSpec): Promise<SessionResult> {
   prepareHome(s.host, s.home);
-  if (s.host === 'gemini') {
+  if (s.host === 'gemini' && !s.acp) {
     const first = await geminiPrompt(s, ['-p', s.prompts[0]]);
     await s.between();
     return { log: first + (await geminiPrompt(s, ['--resume', 'latest', '-p', s.prompts[1]])) };
@@ -215,7 +230,7 @@ export async function runSession(s: SessionSpec): Promise<SessionResult> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      { claude, codex }[s.host](child, lines, s),
+      { claude, codex, gemini: geminiAcp }[s.host](child, lines, s),
       exited.then(() => {
         throw new Error(`${s.host} exited early`);
       }),

@@ -19,7 +19,7 @@ import { codexTrust, hostBin, hostsMissing, installPackage, Package } from './se
 const TOOLS = ['checkin', 'list_dispatches', 'read_dispatch', 'send_dispatch', 'acknowledge_dispatch', 'complete_dispatch', 'reroute_dispatch', 'due_cadences'];
 const TEAM = 'web_ops';
 
-type Route = 'project' | 'user' | 'plugin' | 'cli gone' | 'root gone';
+type Route = 'project' | 'user' | 'plugin' | 'cli gone' | 'root gone' | 'project, ACP';
 
 interface Case {
   host: HostName;
@@ -27,7 +27,16 @@ interface Case {
 }
 
 const CASES: Case[] = (['claude', 'codex', 'gemini'] as const).flatMap((host) =>
-  (['project', 'user', 'plugin', ...(host === 'claude' ? (['cli gone'] as const) : []), 'root gone'] as const).map((route) => ({ host, route })),
+  (
+    [
+      'project',
+      'user',
+      'plugin',
+      ...(host === 'claude' ? (['cli gone'] as const) : []),
+      ...(host === 'gemini' ? (['project, ACP'] as const) : []),
+      'root gone',
+    ] as const
+  ).map((route) => ({ host, route })),
 );
 
 /** Results by case, for the README table (printed at the end). */
@@ -62,7 +71,7 @@ async function prepare(c: Case, project: string, home: string, root: string): Pr
       encoding: 'utf8',
     });
   const env = { DISPATCH_TEAM: TEAM, DISPATCH_ROOT: root };
-  if (c.route === 'project' || c.route === 'root gone') setup([]);
+  if (c.route === 'project' || c.route === 'root gone' || c.route === 'project, ACP') setup([]);
   if (c.route === 'user') setup(['--user']);
   if (c.route === 'cli gone') {
     const copy = path.join(tempRoot('copy-'), 'dispatch-inbox');
@@ -126,6 +135,7 @@ describe('real agent hosts', { concurrency: PARALLEL }, () => {
           home,
           modelUrl: stub.url,
           prompts: ['What is new?', 'Anything else?'],
+          acp: c.route === 'project, ACP',
           between: async () => {
             if (fs.existsSync(root))
               execFileSync(process.execPath, [
@@ -150,10 +160,17 @@ describe('real agent hosts', { concurrency: PARALLEL }, () => {
         const last = bodies[bodies.length - 1];
         // DISPATCH_HOSTS_DUMP=DIR keeps every recorded request of every session, to read what the model got.
         const dump = process.env.DISPATCH_HOSTS_DUMP;
-        if (dump) fs.writeFileSync(path.join(dump, `${c.host}-${c.route.replace(' ', '-')}.json`), JSON.stringify(stub.requests, null, 1));
+        if (dump) fs.writeFileSync(path.join(dump, `${c.host}-${c.route.replace(/\W+/g, '-')}.json`), JSON.stringify(stub.requests, null, 1));
         if (c.route === 'cli gone') {
           assert.match(last, /the inbox was not checked: the dispatch CLI is no longer at /);
           seen.push(`${c.host} ${c.route}: one line, the CLI is gone`);
+          return;
+        }
+        if (c.route === 'project, ACP') {
+          // No SessionStart in ACP mode: the BeforeAgent prompt hook tells of the urgent dispatch, in one line.
+          assert.ok(!last.includes('Update the site'), 'no check-in ran');
+          assert.match(last, /<hook_context>dispatch: urgent for web_ops from security: \\"Rotate the keys\\"/);
+          seen.push(`${c.host} ${c.route}: no session-start hook in this mode; the prompt hook's urgent notice`);
           return;
         }
         if (c.route === 'root gone') {
