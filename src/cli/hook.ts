@@ -18,6 +18,7 @@ function arg(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
+/** core/store.ts's defaultRoot and expandHome, again: importing them would load the whole store here. */
 function rootOf(argv: string[], env: NodeJS.ProcessEnv): string {
   const r = arg(argv, '--root')?.trim() || env.DISPATCH_ROOT?.trim();
   if (!r) return path.join(os.homedir(), '.team', 'dispatch');

@@ -18,7 +18,7 @@ export interface NoticeState {
 
 /**
  * A short stable key for a root and team: FNV-1a, 64 bits as 16 hex digits. Not a secret, only a name; the
- * prompt hook runs on every prompt, and loading node:crypto for this was 5 % of its whole cost.
+ * prompt hook runs on every prompt, and loading node:crypto for this was a measurable part of its whole cost.
  */
 function fnv1a64(text: string): string {
   let h = 0xcbf29ce484222325n;
