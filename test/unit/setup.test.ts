@@ -439,3 +439,27 @@ test("Cursor's sessionStart hook prints Cursor's own shape, {additional_context}
   assert.equal(gone.code, 0);
   assert.match(JSON.parse(gone.out).additional_context, /the dispatch CLI is no longer at/);
 });
+
+test('hook commands quote any path for sh: spaces, quotes, $, backticks and newlines run as written, and doctor reads them back', async () => {
+  const { shellQuote } = await import('../../src/core/agents/hook-command');
+  const { shellWords } = await import('../../src/core/agents/doctor');
+  const hostile = ["/tmp/a b/it's $HOME `id`\n;rm -rf x", 'plain', '', "'", '"\\'];
+  const line = hostile.map(shellQuote).join(' ');
+  const r = spawnSync('/bin/sh', ['-c', `for a in ${line}; do printf '%s\\0' "$a"; done`], { encoding: 'utf8' });
+  assert.deepEqual(r.stdout.split('\0').slice(0, -1), hostile);
+  assert.deepEqual(
+    shellWords(line),
+    hostile.filter((h) => h !== ''),
+  ); // doctor needs the paths, not empty words
+  // A root whose name would break an unquoted command: setup's hook still reaches the right folder.
+  const { project, home } = world();
+  const odd = path.join(tempRoot('odd-'), "the 'dispatch' $root");
+  execFileSync(process.execPath, [builtCli(), '--root', odd, 'init', 'qa']);
+  assert.equal(run(['--root', odd, 'setup', 'gemini', '--team', 'qa'], { cwd: project, home }).code, 0);
+  const h = json(path.join(project, '.gemini', 'settings.json')).hooks.SessionStart[0].hooks[0];
+  const out = fire(h, { HOME: home });
+  assert.equal(out.code, 0, out.err);
+  assert.match(JSON.parse(out.out).hookSpecificOutput.additionalContext, /qa/);
+  assert.doesNotMatch(JSON.parse(out.out).hookSpecificOutput.additionalContext, /no dispatch root/);
+  assert.match(run(['doctor'], { cwd: project, home }).out, /^gemini .*: will fire for team qa in .*the 'dispatch' \$root/);
+});
