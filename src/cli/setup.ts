@@ -136,7 +136,8 @@ export async function setupCommand(argv: string[], io: Io, root?: string): Promi
   try {
     const { values, positionals } = parse(argv);
     // The hooks are `/bin/sh -c …` commands (fail-open needs a shell); Windows has no /bin/sh to run them.
-    if (process.platform === 'win32') throw new SetupError('setup writes POSIX sh hook commands, and Windows has no /bin/sh: use the Claude Code plugin there', 1);
+    if (process.platform === 'win32')
+      throw new SetupError('setup writes POSIX sh hook commands, and Windows has no /bin/sh: use the Claude Code plugin there', 1);
     const host = positionals[0] as Host;
     if (positionals.length !== 1 || !HOSTS.includes(host)) throw new SetupError(`setup needs one host: ${HOSTS.join(', ')}`, 2);
     if (values.user && values.local) throw new SetupError('give --user or --local, not both', 2);
