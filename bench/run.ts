@@ -1,12 +1,14 @@
 // `npm run bench`: the live index against its floors, on real files, in one run.
 // (a) cold index vs bare readdir, (b) arrival latency vs raw fs.watch, (c) a burst of 5,000 renames,
-// (d) heap with 100k dispatches indexed, (e) a 40,000-rename watch burst and a 10,000-id ack (safety.ts). Prints the machine's figures as a Markdown table.
+// (d) heap with 100k dispatches indexed, (e) a 40,000-rename watch burst and a 10,000-id ack (safety.ts),
+// (f) the prompt hook against a bare Node start (hook.ts). Prints the machine's figures as a Markdown table.
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, watch, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildName, PRIORITIES } from '../src/core/format';
 import { DispatchIndex } from '../src/core/live/live-index';
 import { ackMany, watchBurst } from './safety';
+import { hookBench } from './hook';
 
 const TEAMS = ['engineering', 'web_ops', 'qa', 'design'];
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -163,6 +165,10 @@ async function main() {
   );
   const k = await ackMany();
   rows.push(`| 10k | \`dispatch ack\` of 10,000 ids in one call | ${ms(k.ms)} (exit ${k.code}) | one listing, 8 moves at a time, 2 folder fsyncs | seconds |`);
+  const hk = hookBench();
+  rows.push(
+    `| 31 in new/ | prompt hook (\`node dist/hook.js\`, nothing new) | ${ms(hk.hookMs)} | bare \`node -e 0\` ${ms(hk.nodeMs)} (${hk.ratio.toFixed(2)}×, median of interleaved pairs) | ≤ 1.1× |`,
+  );
   console.log('\n| dispatches | measure | Dispatch Inbox | floor / detail | target |\n|---|---|---|---|---|');
   for (const r of rows) console.log(r);
 }

@@ -17,6 +17,8 @@ import { SentTree, SentView } from './ui/sent/sent';
 import { InboxSession } from './ui/common/session';
 import { InboxTree } from './ui/inbox/tree';
 import { InboxView } from './ui/inbox/view';
+import { AgentSetup, registerAgentCommands } from './ui/agents/setup';
+import { registerLanguageModelTools } from './ui/agents/tools';
 
 /** The bundle's top level has run (imports evaluated); the heavy core is not among them. */
 const loadEnd = performance.now();
@@ -46,6 +48,7 @@ export interface InboxApi {
   cadences: CadenceView;
   timings: Timings;
   sent: SentTree;
+  agents: AgentSetup;
 }
 
 export function activate(context: vscode.ExtensionContext): InboxApi {
@@ -60,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): InboxApi {
   const decorations = new PriorityDecorations();
   const cadences = new CadenceView(session, prompts);
   const sent = new SentView(session, actions);
+  const agents = new AgentSetup(session, prompts, context.extensionPath, log);
   const notifier = new Notifier(session, prompts, context.globalState, log, (d) => vscode.commands.executeCommand(COMMANDS.open, d));
   context.subscriptions.push(
     log,
@@ -74,6 +78,8 @@ export function activate(context: vscode.ExtensionContext): InboxApi {
     ...registerCommands(session, view, actions, sender, prompts),
     ...registerRootCommands(session, prompts),
     sent,
+    ...registerAgentCommands(agents),
+    ...registerLanguageModelTools(session),
   );
   registerReservations(context);
 
@@ -87,7 +93,7 @@ export function activate(context: vscode.ExtensionContext): InboxApi {
   void session.start();
   timings.activate = performance.now() - t0;
   log.info(`activated in ${timings.activate.toFixed(1)} ms (bundle top level ${timings.load.toFixed(1)} ms)`);
-  return { session, tree, view, actions, confirmation, sender, notifier, decorations, prompts, cadences, timings, sent: sent.tree };
+  return { session, tree, view, actions, confirmation, sender, notifier, decorations, prompts, cadences, timings, sent: sent.tree, agents };
 }
 
 export function deactivate(): void {}

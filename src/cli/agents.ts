@@ -3,12 +3,13 @@
 // large, and `dispatch list` or a prompt hook should not pay for parsing it.
 import * as path from 'node:path';
 import type { DispatchStore } from '../core/store';
-import type { Io } from './main';
+import type { Io } from './io';
 import type * as Mcp from './mcp';
 
-export async function agentCommand(name: 'checkin' | 'setup' | 'mcp', store: DispatchStore, args: string[], io: Io): Promise<number> {
+export async function agentCommand(name: 'checkin' | 'setup' | 'mcp' | 'doctor', store: DispatchStore, args: string[], io: Io, root?: string): Promise<number> {
   if (name === 'checkin') return (await import('./checkin')).checkinCommand(store, args, io);
-  if (name === 'setup') return (await import('./setup')).setupCommand(args, io);
+  if (name === 'doctor') return (await import('./doctor')).doctorCommand(args, io, root);
+  if (name === 'setup') return (await import('./setup')).setupCommand(args, io, root);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a computed path, so esbuild never bundles the SDK into cli.js
   const mcp = require(path.join(__dirname, 'mcp')) as typeof Mcp;
   return mcp.mcpCommand(store.root, args, io);

@@ -6,7 +6,7 @@ import { isDate, localDate } from '../core/cadences';
 import { findTeamFile } from '../core/cadence-file';
 import { CadenceCheck, CadenceSendResult, CadenceStatus, checkCadences, sendDueCadences } from '../core/cadence-send';
 import { DispatchError, DispatchStore } from '../core/store';
-import { Io, UsageError } from './main';
+import { Io, UsageError } from './io';
 import { safeJSON } from './print';
 import { stripControl } from '../core/text';
 

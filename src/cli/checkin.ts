@@ -1,4 +1,4 @@
-// `dispatch checkin --team T [--ack] [--track] [--send-due] [--full] [--time-limit S] [--json] [--format text|claude-hook|prompt-hook]`
+// `dispatch checkin --team T [--ack] [--track] [--send-due] [--full] [--time-limit S] [--json] [--format text|claude-hook|cursor-hook|prompt-hook]`
 // The session-start check. As a hook it fails open: whatever goes wrong, it exits 0 with one line
 // saying why, so an agent's session never waits on, or stops for, the inbox. Acceptance ends by the
 // time limit (5 s as a hook, well inside the 10 s `dispatch setup` gives the hook; 20 s otherwise), so
@@ -13,16 +13,18 @@ import { parseDays } from '../core/sent';
 import { markAnnounced, stateFile, urgentNotice } from '../core/urgent-notice';
 import { DispatchStore } from '../core/store';
 import { readHookInput } from './hook-input';
-import type { Io } from './main';
+import type { Io } from './io';
 import { safeJSON } from './print';
 import { stripControl } from '../core/text';
+import { cursorContext, hookContext } from '../core/agents/hook-output';
+import { NO_TEAM, teamFromEnv } from '../core/agents/team-env';
 
 export const CHECKIN_USAGE =
-  'usage: dispatch checkin --team TEAM [--ack] [--track] [--send-due] [--full] [--stale-after DAYS] [--time-limit SECONDS] [--json] [--format text|claude-hook|prompt-hook]';
+  'usage: dispatch checkin --team TEAM [--ack] [--track] [--send-due] [--full] [--stale-after DAYS] [--time-limit SECONDS] [--json] [--format text|claude-hook|cursor-hook|prompt-hook [--event NAME]]';
 /** Seconds acceptance may take: a hook's half of the 10 s `dispatch setup` gives it; more in a terminal. */
 const HOOK_LIMIT_S = 5;
 const LIMIT_S = 20;
-const FORMATS = ['text', 'claude-hook', 'prompt-hook'] as const;
+const FORMATS = ['text', 'claude-hook', 'cursor-hook', 'prompt-hook'] as const;
 type Format = (typeof FORMATS)[number];
 
 export function errorText(e: unknown): string {
@@ -45,6 +47,7 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
         'time-limit': { type: 'string' },
         json: { type: 'boolean' },
         format: { type: 'string' },
+        event: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -54,10 +57,12 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
   }
   const format = (values.format ?? 'text') as Format;
   const hook = format !== 'text';
-  if (!FORMATS.includes(format)) return refuse(io, false, `--format must be text, claude-hook or prompt-hook (got "${String(values.format).slice(0, 40)}")`, 2);
+  if (!FORMATS.includes(format))
+    return refuse(io, false, `--format must be text, claude-hook, cursor-hook or prompt-hook (got "${String(values.format).slice(0, 40)}")`, 2);
   const as = hook ? format : false;
   if (hook && values.json) return refuse(io, as, 'give --json or --format, not both', 2);
-  if (!values.team) return refuse(io, as, 'checkin needs --team TEAM', 2);
+  values.team ??= teamFromEnv(io.env);
+  if (!values.team) return refuse(io, as, `checkin needs --team TEAM (${NO_TEAM})`, 2);
   const staleAfterDays = values['stale-after'] === undefined ? undefined : parseDays(values['stale-after']);
   if (staleAfterDays === undefined && values['stale-after'] !== undefined)
     return refuse(io, as, `--stale-after must be a number of days ≥ 0 (got "${values['stale-after'].slice(0, 40)}")`, 2);
@@ -74,11 +79,11 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
   try {
     if (format === 'prompt-hook') {
       const line = await urgentNotice(store, team, stateFile(store.root, team, io.env));
-      if (line) io.out.write(stripControl(line) + '\n');
+      if (line) io.out.write(safeJSON(hookContext(values.event ?? 'UserPromptSubmit', stripControl(line))) + '\n');
       return 0;
     }
     const now = Date.now();
-    const budget = format === 'claude-hook' ? HOOK_BUDGET : values.full ? FULL_TEXT_BUDGET : TEXT_BUDGET;
+    const budget = format === 'claude-hook' || format === 'cursor-hook' ? HOOK_BUDGET : values.full ? FULL_TEXT_BUDGET : TEXT_BUDGET;
     const o: CheckinOptions = {
       team,
       ack: values.ack,
@@ -98,7 +103,9 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
     if (values.json) io.out.write(safeJSON(checkinJSON(r)) + '\n');
     else {
       const text = stripControl(formatCheckin(r, now, budget));
-      io.out.write(format === 'claude-hook' ? safeJSON(claudeHookJSON(text)) + '\n' : text);
+      if (format === 'claude-hook') io.out.write(safeJSON(claudeHookJSON(text)) + '\n');
+      else if (format === 'cursor-hook') io.out.write(safeJSON(cursorContext(text)) + '\n');
+      else io.out.write(text);
     }
     return 0;
   } catch (e) {
@@ -135,7 +142,8 @@ function refuse(io: Io, hook: Format | false, message: string, code: number): nu
     return 0;
   }
   if (hook) {
-    io.out.write(safeJSON(claudeHookJSON(`${line} (dispatch checkin could not run)`)) + '\n');
+    const said = `${line} (dispatch checkin could not run)`;
+    io.out.write(safeJSON(hook === 'cursor-hook' ? cursorContext(said) : claudeHookJSON(said)) + '\n');
     return 0;
   }
   io.err.write(line + '\n' + (code === 2 ? CHECKIN_USAGE + '\n' : ''));
@@ -146,7 +154,7 @@ function refuse(io: Io, hook: Format | false, message: string, code: number): nu
 function hookFormat(argv: string[]): Format | false {
   const i = argv.findIndex((a) => a === '--format' || a.startsWith('--format='));
   const v = i < 0 ? undefined : argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
-  return v === 'claude-hook' || v === 'prompt-hook' ? v : false;
+  return v === 'claude-hook' || v === 'cursor-hook' || v === 'prompt-hook' ? v : false;
 }
 
 function isDir(p: string): boolean {

@@ -3,7 +3,7 @@ import type { Dispatch, DispatchStore, MoveOutcome } from '../core/api';
 import { isStatus } from '../core/lifecycle';
 import { DEFAULT_STALE_DAYS } from '../core/defaults';
 import { ageMs, compareWaiting, formatSentLine, isStale, lifecycleStatus, parseDays, sentBy } from '../core/sent';
-import { errorText, fail, Io, parse, print, printJSON, UsageError } from './main';
+import { errorText, fail, Io, parse, print, printJSON, UsageError } from './io';
 import { visible, visiblePath } from './print';
 import { printablePath } from '../core/rawname';
 import { observeLanding } from '../core/waiting';
@@ -33,6 +33,15 @@ export function reportMove(io: Io, json: boolean, verb: string, r: MoveOutcome):
 }
 
 type Command = (store: DispatchStore, argv: string[], io: Io) => Promise<number>;
+
+export const LIFECYCLE_USAGES: Record<string, string> = {
+  complete: `complete ID|PATH... [--note TEXT] [--json]
+  Status: completed (acknowledges first if still in new/), with an optional note.`,
+  sent: `sent --from TEAM [--status pending|accepted|completed] [--stale-after DAYS] [--json]
+  What TEAM sent and where it stands: stale ones, and completed ones awaiting verification.`,
+  archive: `archive ID|PATH... | --older-than DAYS [--json]
+  Moves dispatches into <root>/.archive/<team>/<YYYY-MM>/ (after the sender verified them).`,
+};
 
 export const lifecycleCommands: Record<string, Command> = {
   async complete(store, argv, io) {

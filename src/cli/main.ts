@@ -1,7 +1,6 @@
 // `dispatch`: the terminal face of the core, for agents and people. Exit 0 ok, 1 refused/failed, 2 usage.
 // Everything written goes through out()/print()/printJSON()/fail(): file names, front matter, paths
 // and error messages carry untrusted text, and no byte of it may drive the terminal.
-import { parseArgs, ParseArgsConfig } from 'node:util';
 import { createReadStream } from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -19,109 +18,88 @@ import {
 } from '../core/api';
 import { formatSummary } from '../core/summary';
 import { printable, printablePath } from '../core/rawname';
-import { formatLine, formatShow, safeJSON, sortForList, visible, visiblePath } from './print';
+import { formatLine, formatShow, sortForList, visible, visiblePath } from './print';
+import { errorText, fail, inert, Io, out, parse, print, printJSON, UsageError, warn } from './io';
 import { stripControl } from '../core/text';
 import { DEFAULT_POLL_INTERVAL_MS, MAX_BODY } from '../core/defaults';
 import { readBodyFrom } from './body';
-import { lifecycleCommands, lifecycleJSON, reportMove, staleDaysOpt } from './lifecycle';
+import { LIFECYCLE_USAGES, lifecycleCommands, lifecycleJSON, reportMove, staleDaysOpt } from './lifecycle';
 import { isStale } from '../core/sent';
 import { observeLanding } from '../core/waiting';
 import { syncedRoot, syncedWarning } from '../core/synced';
+import { VERSION } from './version';
 
-export class UsageError extends Error {}
+/** The usage of each verb this file runs: `dispatch help VERB` and `dispatch VERB --help` print it. */
+const USAGES: Record<string, string> = {
+  init: `init [--shared GROUP] TEAM...
+  Creates <root>/<team>/{tmp,new,cur} (--shared: for every member of GROUP).`,
+  send: `send --to TEAM --from NAME [--priority urgent|high|normal|low] [--title T] [--slug S]
+     [--bead ID] [--body TEXT | --body-file F | body on stdin] [--json]
+  Delivers a dispatch into TEAM's new/; prints its path (or its JSON).`,
+  list: `list [TEAM...] [--new|--cur] [--priority P] [--from NAME] [--stale] [--stale-after DAYS] [--archived] [--json]
+  One line per dispatch: new before acknowledged, urgent first, oldest first.`,
+  show: `show ID|PATH [--json]
+  One dispatch whole: its front matter and body.`,
+  ack: `ack ID|PATH... [--json]
+  Moves each to cur/ (acknowledged), status: accepted.`,
+  reroute: `reroute ID|PATH --to TEAM
+  Moves a dispatch that reached the wrong team into TEAM's new/, unchanged.`,
+  summary: `summary [TEAM...] [--stale-after DAYS]
+  One line, for a session-start hook.`,
+  watch: `watch [TEAM...] [--json] [--poll|--no-poll] [--interval MS]
+  One line per arrival or removal until interrupted; polls by itself on network filesystems and WSL's
+  Windows drives (--no-poll: never).`,
+  sweep: `sweep [--older-than HOURS]
+  Deletes tmp/ leftovers older than HOURS (default 36); finishes or undoes moves interrupted over
+  10 minutes ago, and removes their placeholders.`,
+  conflict: `conflict ID|PATH [--keep copy|original] [--json]
+  A sync tool's conflict copy beside its dispatch: both versions; --keep one, the other to <root>/.trash/.`,
+  ...LIFECYCLE_USAGES,
+};
 
-export interface Io {
-  out: NodeJS.WritableStream;
-  err: NodeJS.WritableStream;
-  env: NodeJS.ProcessEnv;
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean; fd?: number };
-}
+/** Verbs in modules of their own, loaded when they run: their usage lives there, their summary here. */
+const LAZY: Record<string, { summary: string; usage: () => Promise<string> }> = {
+  cadences: {
+    summary: 'cadences [--file F] [--from TEAM] [--send [--dry-run]] [--json]   recurring dispatches',
+    usage: async () => `usage: dispatch [--root DIR] ${(await import('./cadences')).CADENCES_USAGE}`,
+  },
+  reservations: {
+    summary: 'reservations [list|release|renew] …   Agent Mail file reservations',
+    usage: async () => (await import('./reservations')).RESERVATIONS_USAGE,
+  },
+  checkin: {
+    summary: 'checkin --team TEAM [--ack] [--track] [--send-due] [--time-limit S] [--json] [--format F]   the session-start check',
+    usage: async () => (await import('./checkin')).CHECKIN_USAGE,
+  },
+  setup: {
+    summary: 'setup claude|codex|gemini|cursor|copilot [--team TEAM] [--user|--local]   hooks, skill, MCP',
+    usage: async () => (await import('./setup')).SETUP_USAGE,
+  },
+  doctor: {
+    summary: 'doctor [--json]   whether the hooks of each agent host will fire, and the fix',
+    usage: async () => (await import('./doctor')).DOCTOR_USAGE,
+  },
+  mcp: {
+    summary: 'mcp   an MCP server over stdio (tools for agents)',
+    usage: async () => 'usage: dispatch [--root DIR] mcp\n  An MCP server over stdio: the verbs as tools for agents.',
+  },
+  root: { summary: 'root   prints the root in use', usage: async () => ROOT_USAGE },
+};
+
+const ROOT_USAGE = 'usage: dispatch [--root DIR] root\n  Prints the root in use: --root, else $DISPATCH_ROOT, else ~/.team/dispatch.';
 
 const USAGE = `usage: dispatch [--root DIR] <command> [options]
 
 commands:
-  init [--shared GROUP] TEAM...    create <root>/<team>/{tmp,new,cur} (--shared: for every member of GROUP)
-  send --to TEAM --from NAME [--priority urgent|high|normal|low] [--title T] [--slug S]
-       [--bead ID] [--body TEXT | --body-file F | body on stdin] [--json]
-  list [TEAM...] [--new|--cur] [--priority P] [--from NAME] [--stale] [--stale-after DAYS] [--archived] [--json]
-  show ID|PATH [--json]
-  ack ID|PATH... [--json]          move to cur/ (acknowledge), status: accepted
-  complete ID|PATH... [--note TEXT] [--json]   status: completed (acknowledges first if in new/)
-  sent --from TEAM [--status pending|accepted|completed] [--stale-after DAYS] [--json]
-  archive ID|PATH... | --older-than DAYS [--json]   into <root>/.archive/<team>/<YYYY-MM>/
-  reroute ID|PATH --to TEAM        move to another team's new/
-  summary [TEAM...] [--stale-after DAYS]   one line, for a session-start hook
-  watch [TEAM...] [--json] [--poll|--no-poll] [--interval MS]
-                                   one line per event until interrupted (polls by itself on
-                                   network filesystems and WSL's Windows drives)
-  sweep [--older-than HOURS]       delete tmp/ leftovers (default 36 h)
-  conflict ID|PATH [--keep copy|original] [--json]
-                                   a sync tool's conflict copy beside its dispatch: both versions;
-                                   --keep one, the other to <root>/.trash/
-  reservations [list] [--url U] [--project KEY] [--agent NAME] [--json]
-  reservations release ID... [--force [--note TEXT] [--no-notify]]   (Agent Mail)
-  reservations renew ID... [--minutes N]
-  cadences [--file F] [--from TEAM] [--json] [--send [--dry-run]]   recurring dispatches of TEAM.md
-  checkin --team TEAM [--ack] [--track] [--send-due] [--full] [--stale-after DAYS] [--json]
-          [--format text|claude-hook|prompt-hook]
-                                   the session-start check, for agents and their hooks
-  setup claude|codex [--team TEAM] [--user] [--dry-run]   install the skill and the hooks
-  mcp                              an MCP server over stdio (tools for agents)
+${[...Object.values(USAGES).map((u) => u.split('\n')[0]), ...Object.values(LAZY).map((l) => l.summary)].map((l) => `  ${l}`).join('\n')}
 
+dispatch help COMMAND (or COMMAND --help) prints its usage; dispatch --version the version.
 The root is --root, else $DISPATCH_ROOT, else ~/.team/dispatch.`;
-
-type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
-
-export function parse(argv: string[], options: ParseArgsConfig['options'] = {}): Parsed {
-  try {
-    return parseArgs({ args: argv, options: { ...options, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
-
-/** Text to stdout, made inert. */
-function out(io: Io, text: string): void {
-  io.out.write(stripControl(text));
-}
-
-export function print(io: Io, line: string): void {
-  out(io, line + '\n');
-}
-
-export function printJSON(io: Io, value: unknown): void {
-  io.out.write(safeJSON(value) + '\n');
-}
-
-/** A `dispatch: …` line on stderr, made inert. */
-export function fail(io: Io, message: string): void {
-  // A name's bytes that are not UTF-8 (core/rawname.ts) as `list` prints them, not as U+FFFD.
-  io.err.write(`dispatch: ${stripControl(message).replace(/[\uDC80-\uDCFF]/gu, (c) => visible(c))}\n`);
-}
-
-/** Boxes or folders that could not be read: said once each, the rest of the output goes on. */
-function warn(io: Io, warnings: string[]): void {
-  for (const w of warnings) fail(io, `warning: ${visible(w)}`);
-}
 
 /** A root in a sync tool's folder (Syncthing, Dropbox, git): one warning line (core/synced.ts). */
 async function warnSynced(io: Io, store: DispatchStore): Promise<void> {
   const s = await syncedRoot(store.root);
   if (s) fail(io, `warning: ${syncedWarning(store.root, s)}`);
-}
-
-/** A person's message for any error; Node's own messages already begin with their code. */
-export function errorText(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const code = e instanceof DispatchError ? undefined : (e as NodeJS.ErrnoException).code;
-  return code && !e.message.includes(code) ? `${code}: ${e.message}` : e.message;
-}
-
-/** A writer that makes whatever passes through it inert (for output composed elsewhere). */
-function inert(stream: NodeJS.WritableStream): NodeJS.WritableStream {
-  return {
-    write: (chunk: string | Uint8Array) => stream.write(stripControl(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))),
-  } as NodeJS.WritableStream;
 }
 
 function priorityOpt(v: unknown): Priority | undefined {
@@ -384,6 +362,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       print(io, USAGE);
       return 0;
     }
+    if (a === '--version' || a === '-V') {
+      print(io, VERSION);
+      return 0;
+    }
     if (a === '--root') {
       if (rest.length < 2) return usage(io, '--root needs a directory');
       root = rest[1];
@@ -397,18 +379,31 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   const [name, ...args] = rest;
   if (!name) return usage(io, 'no command given');
-  if (name === 'help') {
-    print(io, USAGE);
+  if (name === '--version' || name === 'version') {
+    print(io, VERSION);
     return 0;
+  }
+  const known = Object.prototype.hasOwnProperty.call(USAGES, name) || Object.prototype.hasOwnProperty.call(LAZY, name);
+  if (name === 'help' || (known && (args.includes('--help') || args.includes('-h')))) {
+    const verb = name === 'help' ? args[0] : name;
+    if (verb === undefined) return (print(io, USAGE), 0);
+    if (Object.prototype.hasOwnProperty.call(USAGES, verb)) return (print(io, `usage: dispatch [--root DIR] ${USAGES[verb]}`), 0);
+    if (Object.prototype.hasOwnProperty.call(LAZY, verb)) return (print(io, await LAZY[verb].usage()), 0);
+    return usage(io, `unknown command "${verb.slice(0, 40)}"`);
   }
   try {
     if (name === 'reservations') {
       const { reservationsCommand } = await import('./reservations');
       return await reservationsCommand(args, inert(io.out), inert(io.err), io.env);
     }
-    if (name === 'checkin' || name === 'setup' || name === 'mcp') {
+    if (name === 'root') {
+      if (args.length) throw new UsageError('root takes no arguments');
+      print(io, new DispatchStore(root ?? defaultRoot(io.env)).root);
+      return 0;
+    }
+    if (name === 'checkin' || name === 'setup' || name === 'mcp' || name === 'doctor') {
       const { agentCommand } = await import('./agents');
-      return await agentCommand(name, new DispatchStore(root ?? defaultRoot(io.env)), args, io);
+      return await agentCommand(name, new DispatchStore(root ?? defaultRoot(io.env)), args, io, root);
     }
     const cmd = Object.prototype.hasOwnProperty.call(commands, name) ? commands[name] : undefined;
     if (!cmd) return usage(io, `unknown command "${name.slice(0, 40)}"`);

@@ -3,43 +3,30 @@
 // `--json` shapes as structured content. A bad call is an error result, never the end of the server.
 // stdout carries the protocol only: nothing else in this process may write to it.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { checkin, checkinJSON, shownUrgent } from '../core/checkin';
 import { findTeamFile } from '../core/cadence-file';
 import { checkCadences, sendDueCadences } from '../core/cadence-send';
 import { localDate } from '../core/cadences';
-import type { MoveOutcome } from '../core/store';
-import { fitsCheckin, formatCheckin, TEXT_BUDGET } from '../core/checkin-text';
 import { PRIORITIES } from '../core/format';
-import { markAnnounced, stateFile } from '../core/urgent-notice';
 import { DispatchError, DispatchStore } from '../core/store';
 import * as os from 'node:os';
-import type { Io } from './main';
-import { formatLine, formatShow, sortForList, visiblePath } from './print';
+import type { Io } from './io';
+import { LineTransport } from './mcp-stdio';
 import { stripControl } from '../core/text';
 
-const VERSION = '0.1.0';
+import { VERSION } from './version';
+import { toolHandlers, ToolOutput } from './tools';
 
 function ok(text: string, structured: Record<string, unknown>): CallToolResult {
   return { content: [{ type: 'text', text: stripControl(text) }], structuredContent: structured };
 }
 
+const out = (r: ToolOutput) => ok(r.text, r.structured);
+
 function refused(e: unknown): CallToolResult {
   const m = e instanceof Error ? e.message : String(e);
   return { isError: true, content: [{ type: 'text', text: `dispatch: ${stripControl(m).split('\n')[0]}` }] };
-}
-
-/** The shape `ack --json` and `complete --json` print: the dispatch, the outcome, why status was not written. */
-async function moved(store: DispatchStore, verb: string, r: MoveOutcome): Promise<CallToolResult> {
-  if (!r.dispatch.meta) await store.loadMeta([r.dispatch]); // a rewritten file: report what it says now
-  const text = `${r.status === 'already' ? `already ${verb}` : verb}: ${visiblePath(r.dispatch.path)}`;
-  return ok(text + (r.warnings?.length ? `\nwarning: ${r.warnings.join('; ')}` : ''), {
-    ...r.dispatch.toJSON(),
-    outcome: r.status,
-    warnings: [...(r.dispatch.meta ? r.dispatch.warnings : []), ...(r.warnings ?? [])],
-  });
 }
 
 /** Every handler's failure becomes the CLI's one-line message as an error result. */
@@ -59,6 +46,7 @@ const priority = z.enum(PRIORITIES).describe('urgent, high, normal or low');
 
 export function buildServer(store: DispatchStore, env: NodeJS.ProcessEnv): McpServer {
   const server = new McpServer({ name: 'dispatch', version: VERSION });
+  const tools = toolHandlers(store, env);
 
   server.registerTool(
     'checkin',
@@ -73,14 +61,7 @@ export function buildServer(store: DispatchStore, env: NodeJS.ProcessEnv): McpSe
         full: z.boolean().optional(),
       },
     },
-    guarded(async (a) => {
-      const now = Date.now();
-      const r = await checkin(store, { team: a.team, ack: a.ack, track: a.track, sendDue: a.send_due, full: a.full, now, env }, (x) =>
-        fitsCheckin(x, now, TEXT_BUDGET),
-      );
-      await markAnnounced(stateFile(store.root, r.team, env), shownUrgent(r));
-      return ok(formatCheckin(r, now, TEXT_BUDGET), checkinJSON(r));
-    }),
+    guarded(async (a) => out(await tools.checkin(a))),
   );
 
   server.registerTool(
@@ -90,23 +71,13 @@ export function buildServer(store: DispatchStore, env: NodeJS.ProcessEnv): McpSe
       inputSchema: { team: team('the team').optional(), box: z.enum(['new', 'cur']).optional(), priority: priority.optional(), from: z.string().optional() },
       annotations: { readOnlyHint: true },
     },
-    guarded(async (a) => {
-      const ds = sortForList(await store.list({ teams: a.team ? [a.team] : [], box: a.box, priority: a.priority, from: a.from }));
-      await store.loadMeta(ds);
-      const shown = ds.slice(0, 200);
-      const more = ds.length - shown.length;
-      const text = shown.map(formatLine).join('\n') + (more ? `\n… ${more} more` : '') || 'no dispatches';
-      return ok(text, { dispatches: shown.map((d) => d.toJSON()), more });
-    }),
+    guarded(async (a) => out(await tools.list_dispatches(a))),
   );
 
   server.registerTool(
     'read_dispatch',
     { description: 'One dispatch whole: front matter and body.', inputSchema: { id }, annotations: { readOnlyHint: true } },
-    guarded(async (a) => {
-      const c = await store.read(a.id);
-      return ok(formatShow(c), { ...c.dispatch.toJSON(), front_matter: c.data, body: c.body, truncated: c.truncated });
-    }),
+    guarded(async (a) => out(await tools.read_dispatch(a))),
   );
 
   server.registerTool(
@@ -123,24 +94,13 @@ export function buildServer(store: DispatchStore, env: NodeJS.ProcessEnv): McpSe
         body: z.string().optional().describe('Markdown: context, what is needed, acceptance criteria'),
       },
     },
-    guarded(async (a) => {
-      const d = await store.deliver({
-        to: a.to,
-        from: a.from,
-        priority: a.priority ?? 'normal',
-        title: a.title,
-        slug: a.slug,
-        bead: a.bead,
-        body: a.body ?? '',
-      });
-      return ok(`sent: ${visiblePath(d.path)}`, { ...d.toJSON() });
-    }),
+    guarded(async (a) => out(await tools.send_dispatch(a))),
   );
 
   server.registerTool(
     'acknowledge_dispatch',
     { description: 'Accepts a dispatch: moves it from new/ to cur/. Already acknowledged is not an error.', inputSchema: { id } },
-    guarded(async (a) => moved(store, 'acknowledged', await store.acknowledge(a.id))),
+    guarded(async (a) => out(await tools.acknowledge_dispatch(a))),
   );
 
   server.registerTool(
@@ -149,7 +109,7 @@ export function buildServer(store: DispatchStore, env: NodeJS.ProcessEnv): McpSe
       description: 'Marks a dispatch completed (acknowledging it first when still new), with an optional note.',
       inputSchema: { id, note: z.string().optional() },
     },
-    guarded(async (a) => moved(store, 'completed', await store.complete(a.id, a.note))),
+    guarded(async (a) => out(await tools.complete_dispatch(a))),
   );
 
   server.registerTool(
@@ -158,11 +118,7 @@ export function buildServer(store: DispatchStore, env: NodeJS.ProcessEnv): McpSe
       description: "Routes a dispatch that reached the wrong team into the right team's new/ (never hand work back).",
       inputSchema: { id, to: team('the team it is for') },
     },
-    guarded(async (a) => {
-      const r = await store.reroute(a.id, a.to);
-      const status = r.status === 'already' ? 'already in' : 'rerouted to';
-      return ok(`${status} ${r.dispatch.team}: ${r.dispatch.path}`, { status, ...r.dispatch.toJSON() });
-    }),
+    guarded(async (a) => out(await tools.reroute_dispatch(a))),
   );
 
   server.registerTool(
@@ -209,7 +165,7 @@ export async function mcpCommand(root: string, argv: string[], io: Io): Promise<
     return 2;
   }
   const server = buildServer(store, io.env);
-  const transport = new StdioServerTransport(io.stdin as NodeJS.ReadStream, io.out as NodeJS.WriteStream);
+  const transport = new LineTransport(io.stdin, io.out);
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
     io.stdin.once('end', () => void server.close().then(resolve, resolve));

@@ -8,7 +8,7 @@ import { AgentMailClient, describeError, formatExpiresIn, isAgentMailError, Rese
 import { expiringSoon } from '../core/agentmail/status';
 import { cell, releaseVerb, renewVerb, WriteFlags } from './reservations-write';
 
-const USAGE = `usage: dispatch reservations [list] [--url URL] [--project KEY] [--agent NAME] [--json] [--timeout MS]
+export const RESERVATIONS_USAGE = `usage: dispatch reservations [list] [--url URL] [--project KEY] [--agent NAME] [--json] [--timeout MS]
        dispatch reservations release ID... [--force] [--note TEXT] [--no-notify] [same options]
        dispatch reservations renew ID... [--minutes N] [same options]
 `;
@@ -74,15 +74,15 @@ export async function reservationsCommand(argv: string[], out: NodeJS.WritableSt
       allowPositionals: true,
     }));
   } catch (e) {
-    err.write(`dispatch: ${(e as Error).message}\n${USAGE}`);
+    err.write(`dispatch: ${(e as Error).message}\n${RESERVATIONS_USAGE}`);
     return 2;
   }
   const usage = (message: string): number => {
-    err.write(`dispatch: ${message}\n${USAGE}`);
+    err.write(`dispatch: ${message}\n${RESERVATIONS_USAGE}`);
     return 2;
   };
   if (values.help) {
-    out.write(USAGE);
+    out.write(RESERVATIONS_USAGE);
     return 0;
   }
   const verb: Verb = (VERBS as readonly string[]).includes(positionals[0] ?? '') ? (positionals.shift() as Verb) : 'list';
@@ -112,7 +112,7 @@ export async function reservationsCommand(argv: string[], out: NodeJS.WritableSt
   } catch (e) {
     // A bad flag is a usage error; a bad environment (e.g. a token for a plain-http remote) is refused.
     const fromFlags = values.url !== undefined || values.project !== undefined || values.agent !== undefined;
-    err.write(`dispatch: ${isAgentMailError(e) ? e.message : String(e)}\n${fromFlags ? USAGE : ''}`);
+    err.write(`dispatch: ${isAgentMailError(e) ? e.message : String(e)}\n${fromFlags ? RESERVATIONS_USAGE : ''}`);
     return fromFlags ? 2 : 1;
   }
   const io = { out, err, json: values.json === true };

@@ -1,41 +1,82 @@
-// `dispatch setup claude|codex [--team T] [--user] [--dry-run] [--no-prompt-hook]`: puts the skill
-// where the agent host looks and, for Claude Code, the checkin hooks into its settings.json.
-import { randomBytes } from 'node:crypto';
+// `dispatch [--root DIR] setup HOST [--team TEAM] [--user|--local] [--dry-run] [--no-prompt-hook] [--force]`:
+// the skill where the host looks, our hooks and MCP server in its settings, every command with absolute
+// paths (no PATH, no `npm link`) and the root it was given. Every file is changed as text (only our
+// entries), written whole through a temporary name under a lock, and keeps its mode: killed at any
+// instant, setup leaves each file either as it was or as it should be.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { isTeamName } from '../core/format';
-import { HookSpec, mergeHooks } from '../core/settings-merge';
-import type { Io } from './main';
+import {
+  FileChange,
+  HOSTS,
+  Host,
+  HOST_NAMES,
+  Installed,
+  Scope,
+  scopeRefusal,
+  settingsChanges,
+  SetupContext,
+  skillFile,
+  trustSteps,
+} from '../core/agents/hosts';
+import { JsonRefused } from '../core/agents/json-edit';
+import { readRegular, withFileLock, WriteRefused, writeWhole } from '../core/agents/safe-write';
+import { renderSkill, skillState } from '../core/agents/skill';
+import { defaultRoot } from '../core/store';
+import type { Io } from './io';
 import { stripControl } from '../core/text';
 
-const USAGE = 'usage: dispatch setup claude|codex [--team TEAM] [--user] [--dry-run] [--no-prompt-hook]';
+export const SETUP_USAGE = `usage: dispatch [--root DIR] setup ${HOSTS.join('|')} [--team TEAM] [--user|--local] [--dry-run] [--no-prompt-hook] [--force] [--node PATH]
+
+  Installs the dispatch skill, the session-start and prompt hooks and the MCP server for one agent host,
+  with absolute paths to this installation of the CLI and the root given (--root or $DISPATCH_ROOT).
+  --user      in the home folder (every project) instead of this project
+  --local     Claude Code only: .claude/settings.local.json (not committed) instead of settings.json
+  --force     replace a SKILL.md that was edited since setup wrote it (kept otherwise)
+  --node P    the Node.js the hooks run (default: the one running setup)`;
 
 /** The shipped skill: `skills/dispatch/SKILL.md` beside dist/ (or src/cli/ when run from source). */
 export function skillSource(): string {
+  return findUp(path.join('skills', 'dispatch', 'SKILL.md'), 'the dispatch skill (skills/dispatch/SKILL.md)');
+}
+
+function findUp(rel: string, what: string): string {
   for (let dir = __dirname, i = 0; i < 4; i++, dir = path.dirname(dir)) {
-    const p = path.join(dir, 'skills', 'dispatch', 'SKILL.md');
+    const p = path.join(dir, rel);
     if (fs.existsSync(p)) return p;
   }
-  throw new Error('the dispatch skill (skills/dispatch/SKILL.md) is missing from this installation');
+  throw new Error(`${what} is missing from this installation`);
 }
 
-export function hookSpecs(team: string, promptHook: boolean): HookSpec[] {
-  const specs: HookSpec[] = [
-    { event: 'SessionStart', matcher: 'startup|resume|clear|compact', command: `dispatch checkin --team ${team} --format claude-hook`, timeout: 10 },
-  ];
-  if (promptHook) specs.push({ event: 'UserPromptSubmit', command: `dispatch checkin --team ${team} --format prompt-hook`, timeout: 5 });
-  return specs;
+/** This installation: the Node running now and the bundles beside this one (dist/), made executable. */
+export function installed(): Installed {
+  const cli = fs.realpathSync(
+    fs.existsSync(path.join(__dirname, 'cli.js')) ? path.join(__dirname, 'cli.js') : findUp(path.join('dist', 'cli.js'), 'dist/cli.js'),
+  );
+  const hook = path.join(path.dirname(cli), 'hook.js');
+  for (const f of [cli, hook]) {
+    try {
+      const mode = fs.statSync(f).mode;
+      if ((mode & 0o111) !== 0o111) fs.chmodSync(f, mode | 0o111); // a link to it on the PATH then works too
+    } catch {
+      // not ours to change (a read-only install): hooks run it through node anyway
+    }
+  }
+  return { node: process.execPath, cli, hook };
 }
 
-export function agentsMdLines(team: string): string {
-  return [
-    '## Dispatch inbox',
-    `- At the start of every session run \`dispatch checkin --team ${team}\` and deal with what it lists, urgent first.`,
-    '- Use the `dispatch` skill to send, acknowledge, complete and reroute dispatches (never hand one back: reroute it).',
-  ].join('\n');
+/** `--node PATH`: the Node the hooks run (an editor's own runtime is not one), absolute and executable. */
+function nodeOpt(p: string): string {
+  if (!path.isAbsolute(p)) throw new SetupError(`--node needs an absolute path (got ${JSON.stringify(p.slice(0, 80))})`, 2);
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+  } catch {
+    throw new SetupError(`--node ${p} is not an executable file`, 2);
+  }
+  return p;
 }
 
 class SetupError extends Error {
@@ -57,87 +98,135 @@ async function askTeam(io: Io): Promise<string> {
   }
 }
 
-/**
- * Whole-file replace through a private temporary name; refuses when the file changed meanwhile. A
- * settings file that is a symbolic link (dotfiles) is written where it points, and stays a link.
- */
-function writeFileSafely(link: string, text: string, expected: string | undefined): void {
-  const now = readIfExists(link);
-  if (now !== expected) throw new SetupError(`${link} changed while setup ran; left as it is now: run setup again`, 1);
-  const file = expected === undefined ? link : fs.realpathSync(link);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const mode = expected === undefined ? 0o644 : fs.statSync(file).mode & 0o777;
+function onPath(env: NodeJS.ProcessEnv, cli: string): boolean {
+  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    try {
+      if (fs.realpathSync(path.join(dir, 'dispatch')) === cli) return true;
+    } catch {
+      // not there
+    }
+  }
+  return false;
+}
+
+function parse(argv: string[]) {
   try {
-    fs.writeFileSync(tmp, text, { flag: 'wx', mode });
-    fs.renameSync(tmp, file);
+    return parseArgs({
+      args: argv,
+      options: {
+        team: { type: 'string' },
+        user: { type: 'boolean' },
+        local: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        'no-prompt-hook': { type: 'boolean' },
+        force: { type: 'boolean' },
+        node: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
+    throw new SetupError((e as Error).message, 2);
   }
 }
 
-function readIfExists(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-}
-
-export async function setupCommand(argv: string[], io: Io): Promise<number> {
+/** `root`: the --root given to the CLI, if any; $DISPATCH_ROOT counts as given too. */
+export async function setupCommand(argv: string[], io: Io, root?: string): Promise<number> {
   const say = (s: string) => io.out.write(stripControl(s) + '\n');
   try {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        options: { team: { type: 'string' }, user: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, 'no-prompt-hook': { type: 'boolean' } },
-        strict: true,
-        allowPositionals: true,
-      });
-    } catch (e) {
-      throw new SetupError((e as Error).message, 2);
-    }
-    const { values, positionals } = parsed;
-    const host = positionals[0];
-    if (positionals.length !== 1 || (host !== 'claude' && host !== 'codex')) throw new SetupError('setup needs one host: claude or codex', 2);
+    const { values, positionals } = parse(argv);
+    // The hooks are `/bin/sh -c …` commands (fail-open needs a shell); Windows has no /bin/sh to run them.
+    if (process.platform === 'win32')
+      throw new SetupError('setup writes POSIX sh hook commands, and Windows has no /bin/sh: use the Claude Code plugin there', 1);
+    const host = positionals[0] as Host;
+    if (positionals.length !== 1 || !HOSTS.includes(host)) throw new SetupError(`setup needs one host: ${HOSTS.join(', ')}`, 2);
+    if (values.user && values.local) throw new SetupError('give --user or --local, not both', 2);
+    const scope: Scope = values.user ? 'user' : values.local ? 'local' : 'project';
+    const refusal = scopeRefusal(host, scope);
+    if (refusal) throw new SetupError(refusal, 2);
     const team = values.team ?? (await askTeam(io));
     if (!isTeamName(team)) throw new SetupError(`invalid team name ${JSON.stringify(team.slice(0, 80))}: use lowercase letters, digits, "_" and "-"`, 2);
+    const given = root ?? (io.env.DISPATCH_ROOT?.trim() ? defaultRoot(io.env) : undefined);
+    const c: SetupContext = {
+      host,
+      team,
+      scope,
+      project: process.cwd(),
+      home: io.env.HOME?.trim() || os.homedir(),
+      root: given && path.resolve(given),
+      resolvedRoot: path.resolve(given ?? defaultRoot(io.env)),
+      installed: { ...installed(), ...(values.node ? { node: nodeOpt(values.node) } : {}) },
+      promptHook: !values['no-prompt-hook'],
+      env: io.env,
+    };
     const dry = !!values['dry-run'];
-    const base = values.user ? io.env.HOME?.trim() || os.homedir() : process.cwd();
-    const hostDir = path.join(base, host === 'claude' ? '.claude' : '.agents');
-
-    const skill = fs.readFileSync(skillSource(), 'utf8');
-    const skillFile = path.join(hostDir, 'skills', 'dispatch', 'SKILL.md');
-    const had = readIfExists(skillFile);
-    if (had === skill) say(`skill up to date: ${skillFile}`);
-    else if (dry) say(`would ${had === undefined ? 'install' : 'update'} the skill: ${skillFile}`);
-    else {
-      writeFileSafely(skillFile, skill, had);
-      say(`${had === undefined ? 'installed' : 'updated'} the skill: ${skillFile}`);
+    say(
+      `${HOST_NAMES[host]} (${scope === 'user' ? 'every project' : scope === 'local' ? 'this project, not committed' : 'this project'}), team ${team}, root ${c.resolvedRoot}`,
+    );
+    const files = byFile(settingsChanges(c));
+    // Every file is checked before any is written: a refusal leaves all of them as they were.
+    for (const [file, changes] of files) applyAll(changes, readRegular(file));
+    await installSkill(c, dry, !!values.force, say);
+    for (const [file, changes] of files) {
+      const write = () => {
+        const now = readRegular(file);
+        const r = applyAll(changes, now);
+        if (!r.changes.length) say(`already in ${file}: nothing to change`);
+        else if (dry) say(`would add to ${file}: ${r.changes.join(', ')}\n${r.text}`);
+        else {
+          writeWhole(file, r.text, now);
+          say(`added to ${file}: ${r.changes.join(', ')}`);
+        }
+      };
+      if (dry) write();
+      else await withFileLock(file, write);
     }
-
-    if (host === 'codex') {
-      say('');
-      say(`Add to AGENTS.md${values.user ? ' (~/.codex/AGENTS.md for every project)' : ''}:\n\n${agentsMdLines(team)}`);
-      return 0;
-    }
-    const settingsFile = path.join(hostDir, 'settings.json');
-    const before = readIfExists(settingsFile);
-    const merged = mergeHooks(before, hookSpecs(team, !values['no-prompt-hook']), settingsFile);
-    if ('error' in merged) throw new SetupError(merged.error, 1);
-    if (!merged.changed) say(`hooks already in ${settingsFile}`);
-    else if (dry) say(`would write ${settingsFile} (adding ${merged.added.join(', ')}):\n${merged.text}`);
-    else {
-      writeFileSafely(settingsFile, merged.text, before);
-      say(`added ${merged.added.join(' and ')} hook${merged.added.length > 1 ? 's' : ''} to ${settingsFile}`);
-    }
+    if (!fs.existsSync(c.resolvedRoot))
+      say(`note: the root ${c.resolvedRoot} does not exist yet: \`dispatch --root ${c.resolvedRoot} init ${team}\` creates it`);
+    for (const step of trustSteps(c)) say(`to do: ${step}`);
     return 0;
   } catch (e) {
     const code = e instanceof SetupError ? e.code : 1;
-    io.err.write(`dispatch: ${stripControl(e instanceof Error ? e.message : String(e))}\n${code === 2 ? USAGE + '\n' : ''}`);
+    const known = e instanceof SetupError || e instanceof JsonRefused || e instanceof WriteRefused;
+    const msg = e instanceof Error ? (known ? e.message : `${(e as NodeJS.ErrnoException).code ?? 'error'}: ${e.message}`) : String(e);
+    io.err.write(`dispatch: ${stripControl(msg)}\n${code === 2 ? SETUP_USAGE.split('\n')[0] + '\n' : ''}`);
     return code;
   }
+}
+
+/** Changes to one file go into one write (Gemini keeps hooks and MCP servers in the same settings.json). */
+function byFile(changes: FileChange[]): Map<string, FileChange[]> {
+  const m = new Map<string, FileChange[]>();
+  for (const ch of changes) m.set(ch.file, [...(m.get(ch.file) ?? []), ch]);
+  return m;
+}
+
+function applyAll(changes: FileChange[], text: string | undefined): { text: string; changes: string[] } {
+  let now = text;
+  const said: string[] = [];
+  for (const ch of changes) {
+    const r = ch.edit(now);
+    if (r.changes.length) now = r.text;
+    said.push(...r.changes);
+  }
+  return { text: now ?? '', changes: said };
+}
+
+async function installSkill(c: SetupContext, dry: boolean, force: boolean, say: (s: string) => void): Promise<void> {
+  const shipped = fs.readFileSync(skillSource(), 'utf8');
+  const command = onPath(c.env, c.installed.cli) ? undefined : [c.installed.node, c.installed.cli, ...(c.root ? ['--root', c.root] : [])];
+  const wanted = renderSkill(shipped, { root: c.resolvedRoot, command });
+  const file = skillFile(c);
+  const install = () => {
+    const now = readRegular(file);
+    const state = skillState(now, wanted, shipped);
+    if (state === 'same') return say(`skill up to date: ${file}`);
+    if (state === 'edited' && !force) return say(`kept the skill you edited: ${file} (setup --force replaces it)`);
+    const verb = state === 'absent' ? 'installed' : 'updated';
+    if (dry) return say(`would ${state === 'absent' ? 'install' : 'update'} the skill: ${file}`);
+    writeWhole(file, wanted, now);
+    say(`${verb} the skill: ${file}`);
+  };
+  if (dry) install();
+  else await withFileLock(file, install);
 }

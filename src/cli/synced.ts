@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import type { DispatchStore } from '../core/api';
 import { findConflict, keepVersion } from '../core/synced';
-import { Io, parse, print, printJSON, UsageError } from './main';
+import { Io, parse, print, printJSON, UsageError } from './io';
 import { lifecycleJSON } from './lifecycle';
 import { visible, visiblePath } from './print';
 import { printablePath } from '../core/rawname';

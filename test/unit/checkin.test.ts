@@ -418,7 +418,14 @@ test('prompt hook: one line per new urgent dispatch, never repeated, at most one
   await s.deliver({ to: 'web_ops', from: 'security', priority: 'urgent', title: 'Rotate keys' });
   await s.deliver({ to: 'web_ops', from: 'qa', priority: 'high', title: 'Not urgent' });
   const first = await prompt();
-  assert.match(first.out, /^dispatch: urgent for web_ops from security: "Rotate keys" — run `dispatch checkin --team web_ops`\n$/);
+  // One JSON line: hosts add `additionalContext` discreetly (Claude Code shows plain prompt-hook stdout in the transcript).
+  assert.match(first.out, /^\{.*\}\n$/);
+  assert.deepEqual(JSON.parse(first.out), {
+    hookSpecificOutput: {
+      hookEventName: 'UserPromptSubmit',
+      additionalContext: 'dispatch: urgent for web_ops from security: "Rotate keys" (`dispatch checkin --team web_ops` lists it)',
+    },
+  });
   assert.equal((await prompt()).out, '', 'never the same dispatch twice');
 
   // Within the interval a new arrival waits; after it, it is announced once.
@@ -435,4 +442,16 @@ test('prompt hook: one line per new urgent dispatch, never repeated, at most one
   // Broken arguments never add a line to the prompt.
   const bad = await dispatch(['--root', root, 'checkin', '--format', 'prompt-hook'], env);
   assert.deepEqual([bad.code, bad.out], [0, '']);
+});
+
+test('prompt hook: a clock stepped forward once (then set right) does not silence it until real time catches up', async () => {
+  const { s } = await inbox();
+  const file = stateFile(s.root, 'web_ops', { XDG_STATE_HOME: tempRoot('state-') });
+  const now = Date.now();
+  await s.deliver({ to: 'web_ops', from: 'security', priority: 'urgent', title: 'Rotate keys' });
+  // A prompt while the clock read a year ahead announced it and recorded that time.
+  assert.match((await urgentNotice(s, 'web_ops', file, now + 365 * 86_400_000)) ?? '', /Rotate keys/);
+  // The clock is right again: a new urgent dispatch is announced now, not in a year.
+  await s.deliver({ to: 'web_ops', from: 'ops', priority: 'urgent', title: 'Disk full' });
+  assert.match((await urgentNotice(s, 'web_ops', file, now + 1000)) ?? '', /Disk full/);
 });

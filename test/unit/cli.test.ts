@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -299,4 +299,24 @@ test('the CLI process: send, then watch prints the arrival as JSON', { timeout: 
   assert.equal(ev.event, 'add');
   assert.equal(ev.team, 'qa');
   assert.equal(ev.slug, 'live');
+});
+
+test('--version, help COMMAND and COMMAND --help print, exit 0; an unknown one is a usage error', async () => {
+  const v = await dispatch(['--version']);
+  assert.deepEqual([v.code, v.out], [0, `${JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version}\n`]);
+  for (const verb of ['ack', 'send', 'complete', 'checkin', 'setup', 'doctor', 'cadences', 'reservations', 'mcp', 'root']) {
+    const a = await dispatch(['help', verb]);
+    const b = await dispatch([verb, '--help']);
+    assert.equal(a.code, 0, `${verb}: ${a.err}`);
+    assert.match(a.out, new RegExp(`^usage: dispatch .*${verb}`), verb);
+    assert.deepEqual(b, a, `${verb} --help is help ${verb}`);
+  }
+  const top = await dispatch(['--help']);
+  assert.match(top.out, /doctor \[--json\]/);
+  assert.equal((await dispatch(['help', 'frobnicate'])).code, 2);
+});
+
+test('root prints the root in use', async () => {
+  const r = await dispatch(['--root', '/some/where', 'root']);
+  assert.deepEqual([r.code, r.out], [0, '/some/where\n']);
 });

@@ -237,3 +237,56 @@ test('a file name that is not UTF-8: listed, read and acknowledged by the printe
   const again = await call('acknowledge_dispatch', { id: d.id });
   assert.equal((again.structuredContent as { outcome: string }).outcome, 'already');
 });
+
+test('issue 18: a legal send with a 9 MiB body of short lines (18 MiB as JSON) is answered, and the server keeps serving', { timeout: 120_000 }, async () => {
+  mkdirSync(path.join(root, 'big', 'new'), { recursive: true });
+  mkdirSync(path.join(root, 'big', 'cur'), { recursive: true });
+  mkdirSync(path.join(root, 'big', 'tmp'), { recursive: true });
+  const body = 'x\n'.repeat(9 * 512 * 1024); // 9 MiB; every newline escapes to two bytes
+  const r = await call('send_dispatch', { to: 'big', from: 'qa', title: 'Big one', body });
+  if (r.isError) assert.match(text(r), /^dispatch: .*(10 MiB|larger)/);
+  else assert.equal(readFileSync(String(r.structuredContent?.path), 'utf8').length > 9 * 1024 * 1024, true);
+  const after = await call('list_dispatches', { team: 'big' });
+  assert.equal(after.isError, undefined, text(after));
+});
+
+test('a line over the transport limit gets its tool call answered with isError, and the next call is served', async () => {
+  const { LineTransport } = await import('../../src/cli/mcp-stdio');
+  const { PassThrough } = await import('node:stream');
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  let out = '';
+  stdout.on('data', (c) => (out += c));
+  const t = new LineTransport(stdin, stdout, 1000);
+  const got: unknown[] = [];
+  t.onmessage = (m) => got.push(m);
+  t.onerror = () => undefined;
+  await t.start();
+  const big = JSON.stringify({ method: 'tools/call', params: { name: 'send_dispatch', arguments: { body: 'y'.repeat(5000) } }, jsonrpc: '2.0', id: 7 });
+  for (let i = 0; i < big.length; i += 700) stdin.write(big.slice(i, i + 700));
+  stdin.write('\n' + JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'ping' }) + '\n');
+  await new Promise((r) => setImmediate(r));
+  const reply = JSON.parse(out.trim().split('\n')[0]);
+  assert.equal(reply.id, 7);
+  assert.equal(reply.result.isError, true);
+  assert.match(reply.result.content[0].text, /^dispatch: message larger than .* not read \(a dispatch body is at most 10 MiB\)$/);
+  assert.deepEqual(got, [{ jsonrpc: '2.0', id: 8, method: 'ping' }]);
+});
+
+test("VS Code's Language Model Tools (package.json) have the MCP tools' names, descriptions and schemas", async () => {
+  const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+    contributes: { languageModelTools: { name: string; modelDescription: string; inputSchema: Record<string, unknown> }[] };
+  };
+  const { tools } = await client.listTools();
+  for (const lm of pkg.contributes.languageModelTools) {
+    const mcp = tools.find((t) => t.name === lm.name);
+    assert.ok(mcp, `${lm.name} is no MCP tool`);
+    assert.equal(lm.modelDescription, mcp.description, lm.name);
+    const { $schema: _, ...schema } = mcp.inputSchema as Record<string, unknown>;
+    assert.deepEqual(lm.inputSchema, schema, lm.name);
+  }
+  assert.deepEqual(
+    pkg.contributes.languageModelTools.map((t) => t.name),
+    tools.map((t) => t.name).filter((n) => n !== 'due_cadences'),
+  );
+});

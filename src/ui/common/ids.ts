@@ -45,6 +45,8 @@ export const COMMANDS = {
   setAgentMailToken: 'dispatchInbox.setAgentMailToken',
   clearAgentMailToken: 'dispatchInbox.clearAgentMailToken',
   setAgentMailRegistrationToken: 'dispatchInbox.setAgentMailRegistrationToken',
+  setUpAgents: 'dispatchInbox.setUpAgents',
+  installCli: 'dispatchInbox.installCli',
 } as const;
 
 /** Registered but not contributed: a status-bar click, and the paths the reservations pick takes (for tests and keybindings). */

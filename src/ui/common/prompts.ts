@@ -90,8 +90,8 @@ export const prompts = {
     };
     return once(qp, chosen, () => chosen() !== undefined);
   },
-  /** One of a few choices, each with what it does. */
-  choose<T>(title: string, items: { label: string; detail?: string; value: T }[]): Thenable<T | undefined> {
+  /** One of `items` (by its value), or undefined when dismissed. */
+  pickOne<T>(title: string, items: Array<{ label: string; description?: string; detail?: string; value: T }>): Thenable<T | undefined> {
     return vscode.window.showQuickPick(items, { title, ignoreFocusOut: true }).then((i) => i?.value);
   },
   openFolder(title: string): Thenable<vscode.Uri[] | undefined> {

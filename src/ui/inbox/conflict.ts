@@ -26,7 +26,7 @@ export async function resolveConflict(session: InboxSession, prompts: Prompts, d
       items.push({ label: vscode.l10n.t('Keep the original'), detail: plain(original.fileName), value: 'original' });
     }
     items.push({ label: vscode.l10n.t('Keep the {0} copy', c.tool), detail: plain(copy.fileName), value: 'copy' });
-    const choice = await prompts.choose(vscode.l10n.t('“{0}” has two versions ({1} conflict)', plain(copy.title), c.tool), items);
+    const choice = await prompts.pickOne(vscode.l10n.t('“{0}” has two versions ({1} conflict)', plain(copy.title), c.tool), items);
     if (!choice) return;
     if (choice === 'compare' && original) {
       await vscode.commands.executeCommand(

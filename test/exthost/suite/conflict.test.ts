@@ -31,7 +31,7 @@ suite('sync conflicts', () => {
     const choices: string[][] = [];
     const replies = ['compare', 'copy'];
     const restore = answer(api, {
-      choose: <T>(_title: string, items: { value: T }[]) => {
+      pickOne: <T>(_title: string, items: { value: T }[]) => {
         choices.push(items.map((i) => String(i.value)));
         return Promise.resolve(replies.shift() as T);
       },
