@@ -39,10 +39,8 @@ export function toolHandlers(store: DispatchStore, env: NodeJS.ProcessEnv): { [K
   return {
     async checkin(a) {
       const now = Date.now();
-      const r = await checkin(
-        store,
-        { team: a.team, ack: a.ack, track: a.track, sendDue: a.send_due, full: a.full, now, env },
-        (x) => fitsCheckin(x, now, TEXT_BUDGET),
+      const r = await checkin(store, { team: a.team, ack: a.ack, track: a.track, sendDue: a.send_due, full: a.full, now, env }, (x) =>
+        fitsCheckin(x, now, TEXT_BUDGET),
       );
       await markAnnounced(stateFile(store.root, r.team, env), shownUrgent(r));
       return { text: formatCheckin(r, now, TEXT_BUDGET), structured: checkinJSON(r) };
