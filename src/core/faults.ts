@@ -47,6 +47,23 @@ export async function mutating<T>(kind: Mutation, p: unknown, f: () => Promise<T
   return r;
 }
 
+/** `mutating` for the synchronous calls of code that writes whole small files (settings, skills). */
+export function mutatingSync<T>(kind: Mutation, p: unknown, f: () => T): T {
+  const pl = plan();
+  if (!pl) return f();
+  const n = ++calls;
+  const log = process.env.DISPATCH_FAULT_LOG;
+  if (log) appendFileSync(log, `${n} ${kind} ${String(p)}\n`);
+  let r: T;
+  try {
+    r = f();
+  } finally {
+    if (pl.kill === n) die();
+  }
+  if ((kind === 'link' || kind === 'rename') && pl.lose !== undefined && ++replies === pl.lose) throw errno(kind === 'link' ? 'EEXIST' : 'ENOENT', kind, p);
+  return r;
+}
+
 /** SIGKILL at a named step (`DISPATCH_KILL_AT=<step>`), for tests that aim at one instant. */
 export function killPoint(step: string): void {
   if (process.env.DISPATCH_KILL_AT === step) die();

@@ -8,9 +8,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DispatchStore } from '../../src/core/store';
 import { bundled } from './bundle';
+import { builtCli } from './built-cli';
 import { listed, leftovers, onDisk, snapshot, withoutSetLines } from './census';
 
 const repo = path.join(__dirname, '..', '..');
+
+export type Via = 'cli' | 'built' | 'store';
 
 export interface Item {
   /** A string only this dispatch's body holds. */
@@ -30,8 +33,8 @@ export interface Fixture {
 }
 
 export interface Verb {
-  /** `cli`: the `dispatch` command (argv after `--root ROOT`); `store`: store-child.ts. */
-  via: 'cli' | 'store';
+  /** `cli`: the `dispatch` command (argv after `--root ROOT`); `built`: the same, as shipped (dist/ with its skill); `store`: store-child.ts. */
+  via: Via;
   argv: (f: Fixture) => string[];
   /** Where it runs (a project with TEAM.md, .beads), and what it adds to the environment (a bd on PATH). */
   cwd?: (f: Fixture) => string;
@@ -59,7 +62,7 @@ export interface Scenario extends Verb {
 
 export interface Second {
   name: string;
-  via: 'cli' | 'store';
+  via: Via;
   /** argv given the absolute path of the copy the first operation left. */
   argv: (p: string) => string[];
   places: RegExp[];
@@ -77,11 +80,11 @@ export interface Run {
 const TIMEOUT_MS = 60_000;
 
 /** Runs a verb on `root` under a fault plan; its log of file-changing calls comes back with it. */
-export function run(via: 'cli' | 'store', root: string, argv: string[], fault?: string, o: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  const entry = bundled(path.join(repo, via === 'cli' ? 'src/cli/main.ts' : 'test/helpers/store-child.ts'));
+export function run(via: Via, root: string, argv: string[], fault?: string, o: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  const entry = via === 'built' ? builtCli() : bundled(path.join(repo, via === 'cli' ? 'src/cli/main.ts' : 'test/helpers/store-child.ts'));
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'dispatch-faultlog-'));
   const log = path.join(logDir, 'log');
-  const args = via === 'cli' ? ['--root', root, ...argv] : argv;
+  const args = via === 'store' ? argv : ['--root', root, ...argv];
   const env = { ...process.env, ...o.env, DISPATCH_FAULT: fault ?? '', DISPATCH_FAULT_LOG: log, DISPATCH_KILL_AT: '' };
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [entry, ...args], { env, cwd: o.cwd, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -212,7 +212,59 @@ const scenarios: Scenario[] = [
     places: [/^qa\/new\/[^/]+$/],
     final: { places: [/^qa\/new\/[^/]+$/], statuses: ['pending'] },
   },
+  ...(['claude', 'codex'] as const).map((host): Scenario => ({
+    name: `setup ${host} (settings, skill and MCP written beside a user's own settings)`,
+    via: 'built',
+    setup: async (root) => {
+      await storeOf(root).init(['qa']);
+      const project = path.join(path.dirname(root), 'project');
+      for (const [file, text] of Object.entries(USER_FILES[host])) {
+        mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
+        writeFileSync(path.join(project, file), text, { mode: 0o640 });
+      }
+      return [];
+    },
+    argv: () => ['setup', host, '--team', 'qa'],
+    cwd: (f) => path.join(path.dirname(f.root), 'project'),
+    env: (f) => ({ HOME: path.join(path.dirname(f.root), 'home') }),
+    repair: {
+      via: 'built',
+      argv: () => ['setup', host, '--team', 'qa'],
+      cwd: (f) => path.join(path.dirname(f.root), 'project'),
+      env: (f) => ({ HOME: path.join(path.dirname(f.root), 'home') }),
+    },
+    check: (f) => setupBreaches(path.join(path.dirname(f.root), 'project'), host),
+    statuses: [],
+    places: [],
+    final: { places: [], statuses: [] },
+  })),
 ];
+
+/** A user's own settings the setup must keep, byte for byte where it adds nothing, with their mode. */
+const USER_FILES = {
+  claude: { '.claude/settings.json': '{\n  // mine\n  "permissions": { "allow": ["Bash(ls)"] },\n  "id": 12345678901234567890123\n}\n' },
+  codex: { '.codex/hooks.json': '{\n  "hooks": {}\n}\n' },
+};
+
+/** After a setup killed anywhere and run again: every file whole and valid, the user's text kept, modes kept, hooks once, nothing left beside. */
+function setupBreaches(project: string, host: 'claude' | 'codex'): string[] {
+  const bad: string[] = [];
+  for (const [file, text] of Object.entries(USER_FILES[host])) {
+    const p = path.join(project, file);
+    const now = readFileSync(p, 'utf8');
+    if ((lstatSync(p).mode & 0o7777) !== 0o640) bad.push(`${file}: mode ${(lstatSync(p).mode & 0o7777).toString(8)}, was 640`);
+    if (host === 'claude' && (!now.includes('// mine') || !now.includes('12345678901234567890123')))
+      bad.push(`${file}: the user's comment or number changed: ${JSON.stringify(now)}`);
+    if (now === text) bad.push(`${file}: no hooks written`);
+    if ((now.match(/checkin/g) ?? []).length < 1) bad.push(`${file}: no check-in hook`);
+    if ((now.match(/"SessionStart"/g) ?? []).length !== 1) bad.push(`${file}: SessionStart ${(now.match(/"SessionStart"/g) ?? []).length} times`);
+  }
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  const left = walk(project).filter((p) => /\.tmp$|dispatch-lock/.test(p));
+  if (left.length) bad.push(`left beside the settings: ${left.map((p) => path.relative(project, p)).join(', ')}`);
+  return bad;
+}
 
 const TEAM_MD = `# Eng
 

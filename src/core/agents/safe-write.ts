@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { mutatingSync as m } from '../faults';
 
 export class WriteRefused extends Error {}
 
@@ -48,25 +49,30 @@ export function readRegular(file: string, limit = 16 * 1024 * 1024): string | un
 export function writeWhole(file: string, text: string, expected: string | undefined): void {
   const target = linkTarget(file);
   if (readRegular(target) !== expected) throw new WriteRefused(`${file} changed while setup ran; left as it is now: run setup again`);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
+  m('mkdir', path.dirname(target), () => fs.mkdirSync(path.dirname(target), { recursive: true }));
   removeLeftTemps(target);
   const old = expected === undefined ? undefined : fs.statSync(target);
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {
-    fd = fs.openSync(tmp, 'wx', old ? old.mode & 0o7777 : 0o666);
-    fs.writeFileSync(fd, text);
+    fd = m('create', tmp, () => fs.openSync(tmp, 'wx', old ? old.mode & 0o7777 : 0o666));
+    const out = fd;
+    m('write', tmp, () => fs.writeFileSync(out, text));
     if (old) {
-      fs.fchmodSync(fd, old.mode & 0o7777); // the umask does not get a say over the mode the file had
-      if (process.getuid?.() === 0) fs.fchownSync(fd, old.uid, old.gid);
+      m('chmod', tmp, () => fs.fchmodSync(out, old.mode & 0o7777)); // the umask does not get a say over the mode the file had
+      if (process.getuid?.() === 0) m('chown', tmp, () => fs.fchownSync(out, old.uid, old.gid));
     }
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;
-    fs.renameSync(tmp, target);
+    try {
+      m('rename', `${tmp} -> ${target}`, () => fs.renameSync(tmp, target));
+    } catch (e) {
+      if (fs.existsSync(tmp)) throw e; // else a lost reply: the rename happened
+    }
   } catch (e) {
     if (fd !== undefined) fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
+    m('unlink', tmp, () => fs.rmSync(tmp, { force: true }));
     throw e;
   }
   syncDir(path.dirname(target));
@@ -82,8 +88,9 @@ function removeLeftTemps(target: string): void {
     return;
   }
   for (const n of names) {
-    const m = n.startsWith(prefix) ? /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(n.slice(prefix.length)) : null;
-    if (m && !pidAlive(Number(m[1]))) fs.rmSync(path.join(path.dirname(target), n), { force: true });
+    const t = n.startsWith(prefix) ? /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(n.slice(prefix.length)) : null;
+    const left = path.join(path.dirname(target), n);
+    if (t && !pidAlive(Number(t[1]))) m('unlink', left, () => fs.rmSync(left, { force: true }));
   }
 }
 
@@ -129,17 +136,17 @@ function stale(lock: string): boolean {
 /** Runs `fn` while holding `<dir>/.<name>.dispatch-lock` of the file's real location. */
 export async function withFileLock<T>(file: string, fn: () => T | Promise<T>, waitMs = 30_000): Promise<T> {
   const target = linkTarget(file);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
+  m('mkdir', path.dirname(target), () => fs.mkdirSync(path.dirname(target), { recursive: true }));
   const lock = path.join(path.dirname(target), `.${path.basename(target)}.dispatch-lock`);
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
-      fs.mkdirSync(lock);
+      m('mkdir', lock, () => fs.mkdirSync(lock));
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       if (stale(lock)) {
-        fs.rmSync(lock, { recursive: true, force: true });
+        m('rmdir', lock, () => fs.rmSync(lock, { recursive: true, force: true }));
         continue;
       }
       if (Date.now() > deadline) throw new WriteRefused(`${file} is being changed by another setup (${lock}); try again`);
@@ -147,9 +154,9 @@ export async function withFileLock<T>(file: string, fn: () => T | Promise<T>, wa
     }
   }
   try {
-    fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+    m('write', path.join(lock, 'pid'), () => fs.writeFileSync(path.join(lock, 'pid'), String(process.pid)));
     return await fn();
   } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
+    m('rmdir', lock, () => fs.rmSync(lock, { recursive: true, force: true }));
   }
 }
