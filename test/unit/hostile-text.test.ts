@@ -87,8 +87,10 @@ test('checkin text, claude-hook JSON and the prompt hook: sender text adds no li
   checkinShape('claude-hook', JSON.parse(hook.out).hookSpecificOutput.additionalContext, 2);
   // Nothing announced yet in this state folder: the urgent one (its priority from the front matter) is.
   const prompt = await runMain(['--root', root, 'checkin', '--team', 'qa', '--format', 'prompt-hook'], { XDG_STATE_HOME: tempRoot('state-') });
-  assert.match(prompt.out, /^dispatch: urgent for qa from eve/);
   assert.equal(lines(prompt.out).length, 1, JSON.stringify(prompt.out));
+  const notice = JSON.parse(prompt.out).hookSpecificOutput.additionalContext as string;
+  assert.match(notice, /^dispatch: urgent for qa from eve/);
+  assert.equal(lines(notice).length, 1, JSON.stringify(notice));
 });
 
 test('list, sent, show and --json: one line per field, whatever the sender wrote', async () => {

@@ -103,7 +103,7 @@ export class WatchedBox {
         const part = claimPart(n)?.part;
         if (part === 'marker') return void this.marked(n);
         if (part) {
-          if (part === 'claim') this.checkClaimsSoon();
+          if (part === 'claim' || part === 'old') this.checkClaimsSoon();
           return;
         }
         this.pending.add(n);

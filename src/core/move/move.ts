@@ -1,12 +1,13 @@
 // The one move: every change of a dispatch's place or bytes (acknowledge, mark as new, complete, reroute,
 // delete to the trash, archive, a front matter field) is `moveNoClobber`, in four steps:
-//   1. record: `.claim.<id>.json` beside the source says what is moved where (exclusive create), and a
-//      rewrite's new bytes are written whole as `.claim.<id>.new` (mode and group kept) — both before the
-//      claim, so the record never changes afterwards (SMB refuses to replace a file another client reads);
+//   1. record: `.claim.<id>.json` beside the source says what is moved where (exclusive create; never
+//      replaced afterwards: SMB refuses to replace a file another client reads);
 //   2. claim: rename the source to `.claim.<id>` — only one process can, so racing moves have one winner;
-//      a rewrite then checks that the claimed bytes are the ones its new bytes were made from;
-//   3. place: `place()` renames the file (the new bytes, or the claim) onto an exclusive placeholder at
-//      the destination (place.ts);
+//   3. place: the destination name is reserved (place.ts); a plain move renames the claim onto it; a
+//      rewrite writes its new bytes whole as `.claim.<id>.new` (mode and group kept), commits (renames the
+//      claim to `.claim.<id>.old`), then renames its new bytes onto it.
+//      Whoever renames the claim decides: a repair that puts a claim back renames it too, so a move and a
+//      repair racing (a machine whose clock runs ahead) never both win;
 //   4. unclaim: the old bytes of a rewrite, then the record, go.
 // A kill at any instant leaves what repair.ts finishes or undoes; an error undoes it at once. Every
 // rename error is "maybe done" (files.ts): a network filesystem may have carried it out.
@@ -16,8 +17,8 @@ import { Stats } from 'node:fs';
 import { killPoint } from '../faults';
 import { errnoOf, fsyncDir, listed, lstatOrNot, READ_FLAGS, removeQuietly, rename, writeNew } from './files';
 import { FileSeen, sameFile } from './identity';
-import { claimFile, newClaimId, newFile } from './names';
-import { place } from './place';
+import { claimFile, newClaimId, newFile, oldFile, recordFile } from './names';
+import { cancel, finish, place, reserve } from './place';
 import { createRecord, MoveRecord, removeRecord } from './record';
 import { repairOne } from './repair';
 import { goneVerdict, Recognise } from './verdict';
@@ -78,20 +79,15 @@ async function moveOnce(src: string, dstDir: string, name: string, opts: MoveOpt
   };
   const st = await lstatOrNot(src);
   if (!st) return gone();
-  const bytes = opts.rewrite ? await rewritten(src, opts) : undefined;
   const id = newClaimId();
   const claim = path.join(dir, claimFile(id));
-  const rec: MoveRecord = { v: 2, name: from, dst: (opts.recordDst ?? path.relative(dir, dstDir)) || '.', want: name, size: bytes?.data.length ?? st.size };
-  if (bytes) rec.rewrite = true;
+  const rec: MoveRecord = { v: 2, name: from, dst: (opts.recordDst ?? path.relative(dir, dstDir)) || '.', want: name, size: st.size };
   await createRecord(dir, id, rec);
   killPoint('recorded');
   try {
-    if (bytes) await writeNew(path.join(dir, newFile(id)), bytes.data, { mode: bytes.mode, exact: true, gid: bytes.gid, durable: true });
-    killPoint('prepared');
     await rename(src, claim);
   } catch (e) {
     if (!(await listed(dir, claimFile(id)))) {
-      await removeQuietly(path.join(dir, newFile(id)));
       await removeRecord(dir, id);
       if (errnoOf(e) === 'ENOENT') return gone();
       throw e;
@@ -100,33 +96,54 @@ async function moveOnce(src: string, dstDir: string, name: string, opts: MoveOpt
   }
   killPoint('claimed');
   try {
-    // The bytes claimed must be the ones the new bytes were made from (not a version placed since).
-    if (bytes && !(await sameBytes(claim, bytes.old))) {
-      await repairOne(dir, id, true);
-      return 'again';
+    // A repair that took the record, half written, for a killed mover's (a clock running ahead) removed it.
+    if (!(await lstatOrNot(path.join(dir, recordFile(id))))) await createRecord(dir, id, rec);
+    const bytes = opts.rewrite ? await rewritten(claim, opts) : undefined;
+    const to = { size: bytes?.data.length ?? st.size, from: (opts.recordSrc ?? path.relative(dstDir, dir)) || '.', skip: opts.skip, sync: opts.sync };
+    let placed: string;
+    if (!bytes) placed = await place(dir, claimFile(id), dstDir, name, to);
+    else {
+      await writeNew(path.join(dir, newFile(id)), bytes.data, { mode: bytes.mode, exact: true, gid: bytes.gid, durable: true });
+      killPoint('prepared');
+      const r = await reserve(dir, newFile(id), dstDir, name, to);
+      if (!(await commit(dir, id))) {
+        // A repair put the claim back meanwhile (it took this move for an abandoned one): start again.
+        await cancel(r);
+        await removeQuietly(path.join(dir, newFile(id)));
+        return 'again';
+      }
+      killPoint('committed');
+      placed = await finish(r).catch((e: unknown) => {
+        // Past the commit the new bytes can only go forward: sweep finishes what this could not.
+        throw committed(e);
+      });
+      await removeQuietly(path.join(dir, oldFile(id))); // the old bytes
     }
-    const placed = await place(dir, bytes ? newFile(id) : claimFile(id), dstDir, name, {
-      size: rec.size,
-      from: (opts.recordSrc ?? path.relative(dstDir, dir)) || '.',
-      skip: opts.skip,
-      sync: opts.sync,
-    });
-    if (bytes) await removeQuietly(claim); // the old bytes
     killPoint('unclaimed');
     if (opts.sync !== false) await fsyncDir(dir);
     await removeRecord(dir, id);
     return { status: 'moved', path: path.join(dstDir, placed) };
   } catch (e) {
-    // A failed move: the claim goes back under its name, then what was prepared goes.
-    await repairOne(dir, id, true).catch(() => undefined);
+    // A failed move: the claim goes back under its name, then what was prepared goes (not past a commit).
+    if (!(e as { committed?: boolean }).committed) await repairOne(dir, id, true).catch(() => undefined);
     throw e;
   }
 }
 
-/** Whether the file at `p` holds exactly `bytes` (read without following links or waiting on a FIFO). */
-async function sameBytes(p: string, bytes: Buffer): Promise<boolean> {
-  const now = await readRegular(p).catch(() => undefined);
-  return !!now && now.data.equals(bytes);
+/** A rewrite commits to its new bytes by renaming the claim aside; false when the claim was taken first. */
+async function commit(dir: string, id: string): Promise<boolean> {
+  try {
+    await rename(path.join(dir, claimFile(id)), path.join(dir, oldFile(id)));
+    return true;
+  } catch (e) {
+    if (await listed(dir, oldFile(id))) return true; // a lost reply
+    if (errnoOf(e) === 'ENOENT') return false;
+    throw e;
+  }
+}
+
+function committed(e: unknown): unknown {
+  return Object.assign(e instanceof Error ? e : new Error(String(e)), { committed: true });
 }
 
 /**
@@ -146,11 +163,11 @@ async function readRegular(p: string): Promise<{ data: Buffer; st: Stats } | und
 }
 
 /**
- * The file's new bytes (with its old bytes, mode and group), or undefined when they stay as they are: a
+ * The claimed file's new bytes (with its mode and group), or undefined when they stay as they are: a
  * symlink, a FIFO or anything but a regular file is never opened for reading (nothing is read outside the
  * root, nothing blocks), and a file that cannot be read is moved untouched — each with a warning.
  */
-async function rewritten(p: string, opts: MoveOptions): Promise<{ data: Buffer; old: Buffer; mode: number; gid: number } | undefined> {
+async function rewritten(p: string, opts: MoveOptions): Promise<{ data: Buffer; mode: number; gid: number } | undefined> {
   let file: { data: Buffer; st: Stats } | undefined;
   try {
     file = await readRegular(p);
@@ -166,7 +183,7 @@ async function rewritten(p: string, opts: MoveOptions): Promise<{ data: Buffer; 
     return undefined;
   }
   const data = opts.rewrite!(file.data);
-  return data && { data, old: file.data, mode: file.st.mode & 0o7777, gid: file.st.gid };
+  return data && { data, mode: file.st.mode & 0o7777, gid: file.st.gid };
 }
 
 /** What counts as "already moved there": the very file the caller saw, or what its recogniser accepts. */

@@ -2,6 +2,7 @@
 //   in the source box   `.claim.<id>`       the dispatch while it is moved (renamed there: the claim)
 //                       `.claim.<id>.json`  the record: what is moved where (written before the claim)
 //                       `.claim.<id>.new`   new bytes of a rewrite, written whole before they are placed
+//                       `.claim.<id>.old`   the claim of a rewrite once it is committed to its new bytes
 //                       `.claim.<id>.tmp`   a record being replaced (written beside it, renamed over it)
 //   in the destination  `.claim.<mid>.ph`   a marker: the empty placeholder made here is ours, for what file
 //                       `.claim.<mid>.del`  a placeholder taken away (renamed aside before it is removed)
@@ -10,13 +11,13 @@ import { randomBytes } from 'node:crypto';
 
 export const CLAIM_PREFIX = '.claim.';
 const ID = '[0-9a-z]+-[0-9]+-[0-9a-f]{8}';
-const CLAIM_RE = new RegExp(`^\\.claim\\.(${ID})(\\.json|\\.new|\\.tmp|\\.ph|\\.del)?$`);
+const CLAIM_RE = new RegExp(`^\\.claim\\.(${ID})(\\.json|\\.new|\\.old|\\.tmp|\\.ph|\\.del)?$`);
 /** Claims written before records existed: `.claim.<ms>.<pid>.<hex>.<original name>`. */
 const LEGACY_RE = /^\.claim\.\d+\.\d+\.[0-9a-f]+\.(.+)$/s;
 
-export type ClaimPart = 'claim' | 'record' | 'new' | 'tmp' | 'marker' | 'taken';
+export type ClaimPart = 'claim' | 'record' | 'new' | 'old' | 'tmp' | 'marker' | 'taken';
 
-const PARTS: Record<string, ClaimPart> = { '': 'claim', '.json': 'record', '.new': 'new', '.tmp': 'tmp', '.ph': 'marker', '.del': 'taken' };
+const PARTS: Record<string, ClaimPart> = { '': 'claim', '.json': 'record', '.new': 'new', '.old': 'old', '.tmp': 'tmp', '.ph': 'marker', '.del': 'taken' };
 
 /** Which part of which claim a file name is (undefined: not one of ours). */
 export function claimPart(fileName: string): { id: string; part: ClaimPart } | undefined {
@@ -38,6 +39,7 @@ export function newClaimId(): string {
 export const claimFile = (id: string) => `${CLAIM_PREFIX}${id}`;
 export const recordFile = (id: string) => `${CLAIM_PREFIX}${id}.json`;
 export const newFile = (id: string) => `${CLAIM_PREFIX}${id}.new`;
+export const oldFile = (id: string) => `${CLAIM_PREFIX}${id}.old`;
 export const tmpFile = (id: string) => `${CLAIM_PREFIX}${id}.tmp`;
 export const markerFile = (mid: string) => `${CLAIM_PREFIX}${mid}.ph`;
 export const takenFile = (mid: string) => `${CLAIM_PREFIX}${mid}.del`;

@@ -38,61 +38,90 @@ export interface PlaceOptions {
   sync?: boolean;
 }
 
+/** A destination name held for a file: its marker, and its placeholder (none where no inode was left). */
+export interface Reservation {
+  srcDir: string;
+  file: string;
+  dstDir: string;
+  name: string;
+  size: number;
+  sync: boolean;
+  marker?: string;
+  /** No inode for a placeholder: the name is checked free just before the rename (its one-call window). */
+  checked: boolean;
+}
+
+/**
+ * Holds `name` or its first free variant in `dstDir` for `srcDir/file`: a marker, then an exclusive empty
+ * placeholder. Throws (leaving nothing) when it cannot.
+ */
+export async function reserve(srcDir: string, file: string, dstDir: string, name: string, o: PlaceOptions): Promise<Reservation> {
+  for (let n = 1; n < MAX_VARIANTS; n++) {
+    const candidate = n === 1 ? name : variantName(name, n);
+    if (o.skip && (await o.skip(candidate))) continue;
+    const target = path.join(dstDir, candidate);
+    const r: Reservation = { srcDir, file, dstDir, name: candidate, size: o.size, sync: o.sync !== false, checked: false };
+    // A marker of its own per candidate: on SMB a name just removed can stay taken ("delete pending")
+    // while another client still has it open.
+    const mid = newClaimId();
+    const m: Marker = { v: 2, ph: candidate, from: o.from, file, size: o.size };
+    r.marker = await writeMarker(dstDir, mid, m).then(
+      () => path.join(dstDir, markerFile(mid)),
+      (e) => {
+        if (!NO_INODE.has(errnoOf(e) ?? '')) throw e;
+        return undefined;
+      },
+    );
+    killPoint('marked');
+    try {
+      await (await fs.open(target, 'wx', PLACEHOLDER_MODE)).close();
+    } catch (e) {
+      if (r.marker) await removeQuietly(r.marker);
+      const code = errnoOf(e);
+      if (code === 'EEXIST') continue;
+      if (!NO_INODE.has(code ?? '')) throw e;
+      if (await lstatOrNot(target)) continue;
+      return { ...r, marker: undefined, checked: true };
+    }
+    killPoint('placeholder');
+    return r;
+  }
+  throw new Error(`no free name for ${name}`);
+}
+
+/**
+ * Renames the reserved file onto its placeholder; returns the name used. A failure takes the reservation
+ * back (the file stays where it was) and throws.
+ */
+export async function finish(r: Reservation): Promise<string> {
+  const target = path.join(r.dstDir, r.name);
+  try {
+    await rename(path.join(r.srcDir, r.file), target);
+  } catch (e) {
+    if (!(await placedAnyway(r.srcDir, r.file, target, r.size))) {
+      await cancel(r);
+      throw e;
+    }
+  }
+  killPoint('placed');
+  if (r.sync) await fsyncDir(r.dstDir);
+  if (r.marker) await removeQuietly(r.marker);
+  return r.name;
+}
+
+/** Gives a reservation up: our empty placeholder (nothing was renamed onto it), then its marker. */
+export async function cancel(r: Reservation): Promise<void> {
+  if (!r.checked) await removeEmpty(path.join(r.dstDir, r.name));
+  if (r.marker) await removeQuietly(r.marker);
+}
+
 /**
  * Puts `srcDir/file` into `dstDir` as `name` or its first free variant, never replacing a file, and
  * returns the name used; the file is gone from `srcDir` afterwards. Throws (with nothing left behind
  * but the file where it was) when it cannot.
  */
 export async function place(srcDir: string, file: string, dstDir: string, name: string, o: PlaceOptions): Promise<string> {
-  const src = path.join(srcDir, file);
-  let checked = false; // no inode for a placeholder: the name is checked free just before the rename
-  for (let n = 1; n < MAX_VARIANTS; n++) {
-    const candidate = n === 1 ? name : variantName(name, n);
-    if (o.skip && (await o.skip(candidate))) continue;
-    const target = path.join(dstDir, candidate);
-    // A marker of its own per candidate: on SMB a name just removed can stay taken ("delete pending")
-    // while another client still has it open.
-    const mid = newClaimId();
-    const marker = path.join(dstDir, markerFile(mid));
-    let marked = false;
-    if (!checked) {
-      const m: Marker = { v: 2, ph: candidate, from: o.from, file, size: o.size };
-      marked = await writeMarker(dstDir, mid, m).then(
-        () => true,
-        (e) => {
-          if (!NO_INODE.has(errnoOf(e) ?? '')) throw e;
-          return false;
-        },
-      );
-      killPoint('marked');
-      try {
-        await (await fs.open(target, 'wx', PLACEHOLDER_MODE)).close();
-      } catch (e) {
-        if (marked) await removeQuietly(marker);
-        marked = false;
-        const code = errnoOf(e);
-        if (code === 'EEXIST') continue;
-        if (!NO_INODE.has(code ?? '')) throw e;
-        checked = true;
-      }
-      killPoint('placeholder');
-    }
-    if (checked && (await lstatOrNot(target))) continue;
-    try {
-      await rename(src, target);
-    } catch (e) {
-      if (!(await placedAnyway(srcDir, file, target, o.size))) {
-        if (!checked) await removeEmpty(target);
-        if (marked) await removeQuietly(marker);
-        throw e;
-      }
-    }
-    killPoint('placed');
-    if (o.sync !== false) await fsyncDir(dstDir);
-    if (marked) await removeQuietly(marker);
-    return candidate;
-  }
-  throw new Error(`no free name for ${name}`);
+  return finish(await reserve(srcDir, file, dstDir, name, o));
 }
 
 /**

@@ -7,8 +7,7 @@ import { markerFile, recordFile, safeName } from './names';
 
 /**
  * Beside a claim, in the source box, written once, before the claim (never replaced: SMB refuses to replace
- * a file another client has open). The file placed is the claim itself, or with `rewrite` the new bytes
- * `.claim.<id>.new`, written before the claim too; the move is done when that file has left the box.
+ * a file another client has open). What the box holds beside it tells how far the move got (repair.ts).
  */
 export interface MoveRecord {
   v: 2;
@@ -18,10 +17,8 @@ export interface MoveRecord {
   dst: string;
   /** The name it is meant to get there (or a free variant of it). */
   want: string;
-  /** Size of the file being placed (a placeholder is empty: an empty file is not it when this is > 0). */
+  /** Size of the dispatch claimed (a placeholder is empty: an empty file is not it when this is > 0). */
   size: number;
-  /** New bytes are placed (`.claim.<id>.new`), and the claim holds the old ones. */
-  rewrite?: true;
 }
 
 /** Records of the earlier protocol (placement by link, verdict by inode): still repaired. */

@@ -1,18 +1,21 @@
 // Finishing what a killed process left, and listing it meanwhile. The record never changes; what the box
 // holds beside it says how far the move got:
-//   no claim              not claimed yet, or placed, or put back: the dispatch is where it is; leftovers go
-//   claim, no new bytes   (a rewrite) the new bytes were placed: the claim is the old bytes, it goes
-//   claim, else           not placed: the claim goes back under its name in its box, then the new bytes go
-// Nothing is decided by what is at the destination, which later moves may already have changed.
+//   `.claim.<id>`              claimed, not placed: it goes back under its name in its box
+//   `.claim.<id>.old` + `.new` a rewrite committed to its new bytes: they are placed, then the old go
+//   `.claim.<id>.old` alone    placed: the old bytes go
+//   neither                    not claimed yet, or placed, or put back: leftovers go
+// Putting back and placing both rename the claim, so a repair and a live move (a clock running ahead
+// makes a move look abandoned) never both win. Nothing is decided by what is at the destination, which
+// later moves may already have changed.
 import * as fs from '../rawfs';
 import * as path from 'node:path';
 import { Stats } from 'node:fs';
 import { killPoint } from '../faults';
 import { variantName } from '../format';
 import { lstatOrNot, removeQuietly } from './files';
-import { claimFile, claimPart, legacyName, markerFile, newFile, recordFile, tmpFile } from './names';
+import { claimFile, claimPart, legacyName, markerFile, newFile, oldFile, recordFile, tmpFile } from './names';
 import { markersIn, ownPlaceholder, place, settleTaken, takeAway } from './place';
-import { LegacyRecord, MoveRecord, readRecord, removeRecord } from './record';
+import { LegacyRecord, readRecord, removeRecord } from './record';
 
 /** A claim in a box: the dispatch's own name, and how long ago the claim was taken. */
 export interface ClaimInfo {
@@ -48,47 +51,57 @@ async function realFolders(dir: string, dst: string): Promise<boolean> {
   return true;
 }
 
-/** A claim not placed yet: a plain move's claim is the file placed, a rewrite's new bytes are. */
-async function unplaced(dir: string, id: string, rec: MoveRecord): Promise<boolean> {
-  return !rec.rewrite || !!(await lstatOrNot(path.join(dir, newFile(id))));
-}
-
 /**
- * One claim: finished if its placement happened (leftovers removed), else put back under its name (or a
- * free variant) in its box. `own`: the mover's own failed move, whose placement left nothing behind.
- * Returns the path it was put back at.
+ * One claim: finished if its placement happened or was committed to (leftovers removed), else put back
+ * under its name (or a free variant) in its box. `own`: the mover's own failed move, whose placement left
+ * nothing behind. Returns the path it was put back at.
  */
 export async function repairOne(dir: string, id: string, own = false): Promise<string | undefined> {
   const rec = await readRecord(dir, id);
   const claim = path.join(dir, claimFile(id));
   const fresh = path.join(dir, newFile(id));
+  const old = path.join(dir, oldFile(id));
   const c = await lstatOrNot(claim);
   await removeQuietly(path.join(dir, tmpFile(id))); // an update of the earlier protocol, half done
   if (!rec) {
-    await removeQuietly(fresh);
-    if (!c) {
-      await removeRecord(dir, id); // a record killed while being written: nothing depends on it
-      return undefined;
+    // Its record unreadable (killed while being written, or removed): what the box holds decides.
+    // Kept visible under a name of its own (new bytes go only once the claim is back: see restore).
+    if (c) return restore(dir, id, `recovered-${id}.md`, c.size);
+    const n = await lstatOrNot(fresh);
+    if (n && (await lstatOrNot(old))) {
+      // Committed, its destination unknown: the new bytes stay here, visible, under a name of their own.
+      await place(dir, newFile(id), dir, `recovered-${id}.md`, { size: n.size, from: '.' });
     }
-    // A claim whose record is unreadable: kept visible under a name of its own.
-    return restore(dir, id, `recovered-${id}.md`, c.size);
+    await removeQuietly(old);
+    await removeQuietly(fresh);
+    await removeRecord(dir, id);
+    return undefined;
   }
   if (rec.v === 1) return repairLegacy(dir, id, rec, c);
   const dst = own ? undefined : destinationOf(dir, rec);
   if (!own && (!dst || !(await realFolders(dir, dst)))) return undefined; // never act outside the root
-  if (!c || !(await unplaced(dir, id, rec))) {
-    // Not claimed, placed, or put back: the old bytes of a rewrite, new bytes never placed, markers, record.
-    await removeQuietly(claim);
-    await removeQuietly(fresh);
-    if (dst) await clearMarkers(dst, dir, id, true);
-    await clearMarkers(dir, dir, id, true);
-    await removeRecord(dir, id);
-    return undefined;
+  if (c) {
+    // Claimed, not placed: back under its name (whoever renames the claim first decides), new bytes after.
+    if (dst) await clearMarkers(dst, dir, id, false);
+    await clearMarkers(dir, dir, id, false); // a putting back that was interrupted
+    killPoint('restore');
+    return restore(dir, id, rec.name, c.size);
   }
-  if (dst) await clearMarkers(dst, dir, id, false);
-  await clearMarkers(dir, dir, id, false); // a putting back that was interrupted
-  killPoint('restore');
-  return restore(dir, id, rec.name, c.size);
+  const n = await lstatOrNot(fresh);
+  if (n && (await lstatOrNot(old))) {
+    // Committed to its new bytes: they go where they were going (a reservation left is taken back first),
+    // which only a repair that knows the destination does.
+    if (!dst) return undefined;
+    await clearMarkers(dst, dir, id, false);
+    await place(dir, newFile(id), dst, rec.want, { size: n.size, from: path.relative(dst, dir) || '.' });
+  }
+  // Placed, put back, or never claimed: the old bytes, new bytes never placed, markers, the record.
+  await removeQuietly(old);
+  await removeQuietly(fresh);
+  if (dst) await clearMarkers(dst, dir, id, true);
+  await clearMarkers(dir, dir, id, true);
+  await removeRecord(dir, id);
+  return undefined;
 }
 
 /**
@@ -140,9 +153,10 @@ export async function repairClaims(dir: string, olderThanMs: number, now = Date.
   for (const id of ids) {
     try {
       const legacy = legacyName(claimFile(id));
-      // The claim's ctime (rename sets it) says when it was taken; else the record's, or a half update's.
+      // The claim's ctime (rename sets it) says when it was taken (or committed); else the record's.
       const st =
         (await lstatOrNot(path.join(dir, claimFile(id)))) ??
+        (await lstatOrNot(path.join(dir, oldFile(id)))) ??
         (await lstatOrNot(path.join(dir, recordFile(id)))) ??
         (await lstatOrNot(path.join(dir, tmpFile(id)))) ??
         (await lstatOrNot(path.join(dir, newFile(id))));
@@ -199,12 +213,13 @@ export async function pendingClaims(dir: string, names?: string[], now = Date.no
   const out: ClaimInfo[] = [];
   for (const f of names) {
     const part = claimPart(f);
-    if (part?.part !== 'claim') continue;
+    // A claim, or a rewrite's committed one whose new bytes are still here: not placed yet.
+    if (part?.part !== 'claim' && part?.part !== 'old') continue;
     const c = await lstatOrNot(path.join(dir, f));
     if (!c) continue;
     const legacy = legacyName(f);
     const rec = legacy ? undefined : await readRecord(dir, part.id);
-    if (rec?.v === 2 && !(await unplaced(dir, part.id, rec))) continue;
+    if (rec?.v === 2 && part.part === 'old' && !(await lstatOrNot(path.join(dir, newFile(part.id))))) continue; // placed
     if (rec?.v === 1 && (await legacyPlaced(dir, rec, c, await lstatOrNot(path.join(dir, newFile(part.id)))))) continue;
     out.push({ claim: f, name: legacy ?? rec?.name ?? f, ageMs: now - c.ctimeMs });
   }

@@ -53,12 +53,12 @@ async function inFlight(dir: string, name: string): Promise<boolean> {
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   for (const n of names) {
     const c = claimPart(n);
-    if (c?.part !== 'claim') continue;
+    if (c?.part !== 'claim' && c?.part !== 'old') continue;
     if (legacyName(n) === name) return true;
     const rec = await readRecord(dir, c.id);
     if (rec?.name !== name) continue;
-    // Placed already (a rewrite's new bytes went): the old bytes are about to go, nothing is in flight.
-    if (rec.v === 2 && rec.rewrite && !(await lstatOrNot(path.join(dir, newFile(c.id))))) continue;
+    // Committed and placed already: the old bytes are about to go, nothing is in flight.
+    if (c.part === 'old' && !(await lstatOrNot(path.join(dir, newFile(c.id))))) continue;
     return true;
   }
   return false;

@@ -109,7 +109,7 @@ export class Lister {
       const out: Dispatch[] = [];
       for (const name of names) if (!claimPart(name) && !hidden?.has(name)) out.push(new Dispatch(this.root, team, box, name));
       // A claim is never invisible: until it lands or is put back, it is listed where it was.
-      if (ours.some((n) => claimPart(n)?.part === 'claim')) {
+      if (ours.some((n) => ['claim', 'old'].includes(claimPart(n)?.part ?? ''))) {
         for (const c of await pendingClaims(dir.path, names)) {
           const d = new Dispatch(this.root, team, box, c.name);
           d.claim = c.claim;

@@ -219,6 +219,8 @@ export class Mover {
       }
     } catch (e) {
       if (e instanceof DispatchError) throw e;
+      if ((e as { committed?: boolean }).committed)
+        throw new DispatchError('io', `${d.id}: its move to ${team}/${box}/ stopped halfway (${errnoOf(e) ?? String(e)}); dispatch sweep finishes it`);
       if (errnoOf(e) === 'ENOENT') throw new DispatchError('not-found', `${d.id} is no longer in ${d.team}/${d.box}/: it was moved or deleted by someone else`);
       throw ioError(e, `cannot move ${d.id} to ${team}/${box}/`);
     } finally {

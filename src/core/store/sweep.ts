@@ -2,7 +2,7 @@
 import * as fs from '../rawfs';
 import * as path from 'node:path';
 import { BOXES } from '../format';
-import { claimPart, hiddenPlaceholders, repairClaims } from '../move';
+import { claimPart, hiddenPlaceholders, newClaimId, repairClaims, takeAway } from '../move';
 import { withBox } from '../pin';
 import { isPlaceholder, listBox } from './boxes';
 import { ARCHIVE, Root, TRASH } from './root';
@@ -65,7 +65,8 @@ async function oldPlaceholders(r: Root, a: string, b: string, now: number): Prom
       const p = path.join(dir.path, n);
       const st = await fs.lstat(p).catch(() => undefined);
       if (!st || !isPlaceholder(st) || now - st.ctimeMs < CLAIM_STALE_MS) continue;
-      if (await removed1(p)) out.push(path.join(r.root, a, b, n));
+      // Set aside first, then removed if still empty: a move renaming its file onto it meanwhile keeps it.
+      if (await takeAway(dir.path, newClaimId(), n).catch(() => false)) out.push(path.join(r.root, a, b, n));
     }
   }).catch(() => undefined);
   return out;
