@@ -32,7 +32,7 @@ test('moves racing repairs that take them for abandoned ones (a clock 11 minutes
     await new Promise((r) => setTimeout(r, SKEW_MS));
   } finally {
     for (const p of procs) p.kill('SIGKILL');
-    await Promise.all(procs.map((p) => (p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once('exit', r)) : undefined)));
+    await Promise.all(procs.map((p) => (p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once('exit', r)) : Promise.resolve())));
   }
   await s.sweep(36, Date.now() + 11 * 60_000);
   const wrong: string[] = [];
