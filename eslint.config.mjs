@@ -28,7 +28,7 @@ export default tseslint.config(
         { args: 'after-used', argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
       ],
       // Untrusted JSON/YAML (front matter, Agent Mail replies, the CLI's --json read back by tests) arrives as
-      // `any` and is checked field by field where it enters (core/frontmatter.ts, core/agentmail/); the untyped
+      // `any` and is checked field by field where it enters (core/format/frontmatter.ts, core/agentmail/); the untyped
       // .mjs scripts are all `any`. These five rules flag every such read (83 hits, none a bug): the checks at the
       // boundary keep it safe, and the tests cover them.
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, watch, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildName, PRIORITIES } from '../src/core/format';
+import { buildName, PRIORITIES } from '../src/core/format/format';
 import { DispatchIndex } from '../src/core/live/live-index';
 import { ackMany, watchBurst } from './safety';
 import { hookBench } from './hook';

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { main as cli } from '../src/cli/main';
-import { buildName } from '../src/core/format';
+import { buildName } from '../src/core/format/format';
 import { DispatchIndex } from '../src/core/live/live-index';
 
 const WRITER = `

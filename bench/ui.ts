@@ -18,7 +18,7 @@ import { main, onCleanup } from '../scripts/harness/cleanup';
 import { extensionLogs, freePort, startCodeServer, type CodeServer } from '../scripts/harness/codeServer';
 import { REPO_ROOT } from '../scripts/harness/paths';
 import { ensureProvisioned, npmRun } from '../scripts/harness/provision';
-import { buildName, type Priority, PRIORITIES } from '../src/core/format';
+import { buildName, type Priority, PRIORITIES } from '../src/core/format/format';
 import { DispatchIndex } from '../src/core/live/live-index';
 import { openInspector, profileHost, profilePage, save, straceSummary, summarize } from './profile';
 

@@ -4,7 +4,7 @@
 //   node --import tsx scripts/demo-root.ts DIR [--fixture]     creates DIR (must not hold dispatches yet)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Priority } from '../src/core/format';
+import type { Priority } from '../src/core/format/format';
 import { DispatchStore } from '../src/core/store';
 
 export const DEMO_TEAMS = ['engineering', 'web_ops', 'qa'];

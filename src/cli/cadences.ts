@@ -2,13 +2,13 @@
 // of a TEAM.md, which are due, and sending them. Exit 0 ok, 1 refused/failed, 2 usage.
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
-import { isDate, localDate } from '../core/cadences';
-import { findTeamFile } from '../core/cadence-file';
-import { CadenceCheck, CadenceSendResult, CadenceStatus, checkCadences, sendDueCadences } from '../core/cadence-send';
+import { isDate, localDate } from '../core/cadences/table';
+import { findTeamFile } from '../core/cadences/file';
+import { CadenceCheck, CadenceSendResult, CadenceStatus, checkCadences, sendDueCadences } from '../core/cadences/send';
 import { DispatchError, DispatchStore } from '../core/store';
 import { Io, UsageError } from './io';
 import { safeJSON } from './print';
-import { stripControl } from '../core/text';
+import { stripControl } from '../core/format/text';
 
 export const CADENCES_USAGE = 'cadences [--file F] [--from TEAM] [--json] [--send [--dry-run]] [--today YYYY-MM-DD]';
 

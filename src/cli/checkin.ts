@@ -7,15 +7,15 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Acceptor, checkin, checkinJSON, CheckinOptions, CheckinResult, readInbox, shownUrgent } from '../core/checkin';
-import { checkinParts, claudeHookJSON, fitsCheckin, formatCheckin, FULL_TEXT_BUDGET, HOOK_BUDGET, stateLine, TEXT_BUDGET } from '../core/checkin-text';
-import { parseDays } from '../core/sent';
-import { markAnnounced, stateFile, urgentNotice } from '../core/urgent-notice';
+import { Acceptor, checkin, checkinJSON, CheckinOptions, CheckinResult, readInbox, shownUrgent } from '../core/agents/checkin';
+import { checkinParts, claudeHookJSON, fitsCheckin, formatCheckin, FULL_TEXT_BUDGET, HOOK_BUDGET, stateLine, TEXT_BUDGET } from '../core/agents/checkin-text';
+import { parseDays } from '../core/lifecycle/sent';
+import { markAnnounced, stateFile, urgentNotice } from '../core/agents/urgent-notice';
 import { DispatchStore } from '../core/store';
 import { readHookInput } from './hook-input';
 import type { Io } from './io';
 import { safeJSON } from './print';
-import { stripControl } from '../core/text';
+import { stripControl } from '../core/format/text';
 import { cursorContext, hookContext } from '../core/agents/hook-output';
 import { NO_TEAM, teamFromEnv } from '../core/agents/team-env';
 

@@ -8,8 +8,8 @@
 import { readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseName } from '../core/format';
-import { load, stateFile, withinInterval } from '../core/urgent-notice';
+import { parseName } from '../core/format/format';
+import { load, stateFile, withinInterval } from '../core/agents/urgent-notice';
 import { teamFromEnv } from '../core/agents/team-env';
 import type * as Main from './main';
 

@@ -2,7 +2,7 @@
 // the writers that make untrusted text inert. main.ts dispatches to the verbs; the verbs import this.
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { DispatchError } from '../core/api';
-import { stripControl } from '../core/text';
+import { stripControl } from '../core/format/text';
 import { safeJSON, visible } from './print';
 
 export class UsageError extends Error {}
@@ -39,7 +39,7 @@ export function printJSON(io: Io, value: unknown): void {
 
 /** A `dispatch: …` line on stderr, made inert. */
 export function fail(io: Io, message: string): void {
-  // A name's bytes that are not UTF-8 (core/rawname.ts) as `list` prints them, not as U+FFFD.
+  // A name's bytes that are not UTF-8 (core/fs/rawname.ts) as `list` prints them, not as U+FFFD.
   io.err.write(`dispatch: ${stripControl(message).replace(/[\uDC80-\uDCFF]/gu, (c) => visible(c))}\n`);
 }
 

@@ -1,12 +1,12 @@
 // The lifecycle verbs: complete (receiver), sent and archive (sender), and the JSON shape with status.
 import type { Dispatch, DispatchStore, MoveOutcome } from '../core/api';
-import { isStatus } from '../core/lifecycle';
+import { isStatus } from '../core/lifecycle/lifecycle';
 import { DEFAULT_STALE_DAYS } from '../core/defaults';
-import { ageMs, compareWaiting, formatSentLine, isStale, lifecycleStatus, parseDays, sentBy } from '../core/sent';
+import { ageMs, compareWaiting, formatSentLine, isStale, lifecycleStatus, parseDays, sentBy } from '../core/lifecycle/sent';
 import { errorText, fail, Io, parse, print, printJSON, UsageError } from './io';
 import { visible, visiblePath } from './print';
-import { printablePath } from '../core/rawname';
-import { observeLanding } from '../core/waiting';
+import { printablePath } from '../core/fs/rawname';
+import { observeLanding } from '../core/lifecycle/waiting';
 
 const DAY = 86_400_000;
 

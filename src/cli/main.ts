@@ -16,17 +16,17 @@ import {
   pollingNotice,
   watchMode,
 } from '../core/api';
-import { formatSummary } from '../core/summary';
-import { printable, printablePath } from '../core/rawname';
+import { formatSummary } from '../core/lifecycle/summary';
+import { printable, printablePath } from '../core/fs/rawname';
 import { formatLine, formatShow, sortForList, visible, visiblePath } from './print';
 import { errorText, fail, inert, Io, out, parse, print, printJSON, UsageError, warn } from './io';
-import { stripControl } from '../core/text';
+import { stripControl } from '../core/format/text';
 import { DEFAULT_POLL_INTERVAL_MS, MAX_BODY } from '../core/defaults';
 import { readBodyFrom } from './body';
 import { LIFECYCLE_USAGES, lifecycleCommands, lifecycleJSON, reportMove, staleDaysOpt } from './lifecycle';
-import { isStale } from '../core/sent';
-import { observeLanding } from '../core/waiting';
-import { syncedRoot, syncedWarning } from '../core/synced';
+import { isStale } from '../core/lifecycle/sent';
+import { observeLanding } from '../core/lifecycle/waiting';
+import { syncedRoot, syncedWarning } from '../core/store/synced';
 import { VERSION } from './version';
 
 /** The usage of each verb this file runs: `dispatch help VERB` and `dispatch VERB --help` print it. */
@@ -96,7 +96,7 @@ ${[...Object.values(USAGES).map((u) => u.split('\n')[0]), ...Object.values(LAZY)
 dispatch help COMMAND (or COMMAND --help) prints its usage; dispatch --version the version.
 The root is --root, else $DISPATCH_ROOT, else ~/.team/dispatch.`;
 
-/** A root in a sync tool's folder (Syncthing, Dropbox, git): one warning line (core/synced.ts). */
+/** A root in a sync tool's folder (Syncthing, Dropbox, git): one warning line (core/store/synced.ts). */
 async function warnSynced(io: Io, store: DispatchStore): Promise<void> {
   const s = await syncedRoot(store.root);
   if (s) fail(io, `warning: ${syncedWarning(store.root, s)}`);

@@ -5,15 +5,15 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { findTeamFile } from '../core/cadence-file';
-import { checkCadences, sendDueCadences } from '../core/cadence-send';
-import { localDate } from '../core/cadences';
-import { PRIORITIES } from '../core/format';
+import { findTeamFile } from '../core/cadences/file';
+import { checkCadences, sendDueCadences } from '../core/cadences/send';
+import { localDate } from '../core/cadences/table';
+import { PRIORITIES } from '../core/format/format';
 import { DispatchError, DispatchStore } from '../core/store';
 import * as os from 'node:os';
 import type { Io } from './io';
 import { LineTransport } from './mcp-stdio';
-import { stripControl } from '../core/text';
+import { stripControl } from '../core/format/text';
 
 import { VERSION } from './version';
 import { toolHandlers, ToolOutput } from './tools';

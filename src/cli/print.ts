@@ -1,8 +1,8 @@
 // Plain-text shapes of the CLI's output: one line per dispatch, the session-start summary, `show`.
 // They carry untrusted text as it is: main.ts writes every line through stripControl (or safeJSON).
 import { Dispatch, DispatchContent, priorityRank } from '../core/api';
-import { escapeName, escapePath } from '../core/rawname';
-import { CONTROL, oneLine } from '../core/text';
+import { escapeName, escapePath } from '../core/fs/rawname';
+import { CONTROL, oneLine } from '../core/format/text';
 
 /** New before acknowledged; within a box, urgent → low, then oldest first (names sort by time). */
 export function sortForList(ds: Dispatch[]): Dispatch[] {
@@ -53,7 +53,7 @@ export function safeJSON(value: unknown): string {
 /**
  * A name as one visible line: newlines, tabs and other controls become escapes (`\n`, `\x1b`), bytes that
  * are not UTF-8 `\xff`, a backslash `\\`: a file name can never print a forged second dispatch line or
- * drive the terminal, and every name prints differently (see core/rawname.ts).
+ * drive the terminal, and every name prints differently (see core/fs/rawname.ts).
  */
 export const visible = escapeName;
 

@@ -1,7 +1,7 @@
 // `dispatch reservations release|renew ID...`: changes through Agent Mail's own tools. Every id is checked
 // against the server's listing first, so a mistake (someone else's reservation without --force, an id
 // that is not active) changes nothing at all; then one line per id, or a JSON array with --json.
-import { truncate } from '../core/text';
+import { truncate } from '../core/format/text';
 import {
   AgentMailClient,
   AgentMailError,

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { isTeamName } from '../core/format';
+import { isTeamName } from '../core/format/format';
 import {
   FileChange,
   HOSTS,
@@ -27,7 +27,7 @@ import { readRegular, withFileLock, WriteRefused, writeWhole } from '../core/age
 import { renderSkill, skillState } from '../core/agents/skill';
 import { defaultRoot } from '../core/store';
 import type { Io } from './io';
-import { stripControl } from '../core/text';
+import { stripControl } from '../core/format/text';
 
 export const SETUP_USAGE = `usage: dispatch [--root DIR] setup ${HOSTS.join('|')} [--team TEAM] [--user|--local] [--dry-run] [--no-prompt-hook] [--force] [--node PATH]
 

@@ -1,12 +1,12 @@
 // `dispatch conflict`: a sync tool's conflict copy and its dispatch, both versions shown; `--keep` keeps
-// one, the other going to the root's own trash (core/synced.ts).
+// one, the other going to the root's own trash (core/store/synced.ts).
 import * as path from 'node:path';
 import type { DispatchStore } from '../core/api';
-import { findConflict, keepVersion } from '../core/synced';
+import { findConflict, keepVersion } from '../core/store/synced';
 import { Io, parse, print, printJSON, UsageError } from './io';
 import { lifecycleJSON } from './lifecycle';
 import { visible, visiblePath } from './print';
-import { printablePath } from '../core/rawname';
+import { printablePath } from '../core/fs/rawname';
 
 export async function conflictCommand(store: DispatchStore, argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { keep: { type: 'string' } });

@@ -1,11 +1,11 @@
 // The agent tools' behaviour, shared by the MCP server (cli/mcp.ts) and VS Code's Language Model Tools
 // (ui/agents/tools.ts): one handler per tool, from arguments to the text the model reads and the `--json`
 // shape. No MCP SDK, no zod and no VS Code here, so both bundles can carry it.
-import { checkin, checkinJSON, shownUrgent } from '../core/checkin';
-import { fitsCheckin, formatCheckin, TEXT_BUDGET } from '../core/checkin-text';
-import { markAnnounced, stateFile } from '../core/urgent-notice';
+import { checkin, checkinJSON, shownUrgent } from '../core/agents/checkin';
+import { fitsCheckin, formatCheckin, TEXT_BUDGET } from '../core/agents/checkin-text';
+import { markAnnounced, stateFile } from '../core/agents/urgent-notice';
 import type { DispatchStore, MoveOutcome } from '../core/store';
-import type { Priority } from '../core/format';
+import type { Priority } from '../core/format/format';
 import { formatLine, formatShow, sortForList, visiblePath } from './print';
 
 export interface ToolOutput {

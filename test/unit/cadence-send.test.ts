@@ -7,10 +7,10 @@ import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { localDate } from '../../src/core/cadences';
-import { findTeamFile, updateLastSent } from '../../src/core/cadence-file';
-import { checkCadences, sendDueCadences } from '../../src/core/cadence-send';
-import { parseFrontMatter } from '../../src/core/frontmatter';
+import { localDate } from '../../src/core/cadences/table';
+import { findTeamFile, updateLastSent } from '../../src/core/cadences/file';
+import { checkCadences, sendDueCadences } from '../../src/core/cadences/send';
+import { parseFrontMatter } from '../../src/core/format/frontmatter';
 import { DispatchStore } from '../../src/core/store';
 import { runMain } from '../helpers/run-main';
 import { tempRoot } from '../helpers/tmp';

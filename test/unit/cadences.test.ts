@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SEED_TABLE } from '../helpers/seed-table';
-import { addDays, addMonths, isDue, lastSentCellText, localDate, nextDue, parseCadences, parseFrequency } from '../../src/core/cadences';
+import { addDays, addMonths, isDue, lastSentCellText, localDate, nextDue, parseCadences, parseFrequency } from '../../src/core/cadences/table';
 
 test("the seed's table, verbatim", () => {
   const t = parseCadences(`# Engineering\n\nSome prose.\n\n${SEED_TABLE}\n## Other\n`);

@@ -1,4 +1,4 @@
-// The crash enumeration stops a verb after each file-changing call it makes through core/rawfs.ts. This
+// The crash enumeration stops a verb after each file-changing call it makes through core/fs/rawfs.ts. This
 // checks that those are all of them: the verb run under strace, every system call that changes a file or
 // folder under the root by its path is one the enumeration counted. Skipped, with one line, without strace.
 import { test } from 'node:test';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildName, humanise, isSlug, isTeamName, parseName, slugify, variantName } from '../../src/core/format';
+import { buildName, humanise, isSlug, isTeamName, parseName, slugify, variantName } from '../../src/core/format/format';
 
 test('parses the seed name', () => {
   assert.deepEqual(parseName('2026-01-31T14-30-00Z_normal_engineering_update-site.md'), {

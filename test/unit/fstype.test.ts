@@ -1,7 +1,7 @@
 // Filesystems without events: which mounts make the index and `watch` poll by themselves, and what they say.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventlessType, filesystemOf, macMountTypeIn, mountTypeIn, pollingNotice, watchMode } from '../../src/core/fstype';
+import { eventlessType, filesystemOf, macMountTypeIn, mountTypeIn, pollingNotice, watchMode } from '../../src/core/fs/fstype';
 import { tempRoot } from '../helpers/tmp';
 
 // /proc/mounts as WSL 1 and 2, a Linux desktop with network mounts, and a container have it.

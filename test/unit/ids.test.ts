@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { PRIORITIES } from '../../src/core/format';
+import { PRIORITIES } from '../../src/core/format/format';
 import { COMMANDS, CONTEXT, INTERNAL_COMMANDS, priorityColorId, SECTION, SETTINGS, VIEWS } from '../../src/ui/common/ids';
 
 const root = path.join(__dirname, '..', '..');

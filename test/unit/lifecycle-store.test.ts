@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { DispatchStore, ARCHIVE } from '../../src/core/store';
 import { claimPart } from '../../src/core/move';
-import { parseFrontMatter } from '../../src/core/frontmatter';
+import { parseFrontMatter } from '../../src/core/format/frontmatter';
 import { tempRoot } from '../helpers/tmp';
 import { seed } from '../helpers/seed';
 import { linuxOnly } from '../helpers/platform';

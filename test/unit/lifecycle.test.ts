@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { editFrontMatter, statusEdits, MAX_FRONT_MATTER } from '../../src/core/lifecycle';
-import { parseFrontMatter } from '../../src/core/frontmatter';
+import { editFrontMatter, statusEdits, MAX_FRONT_MATTER } from '../../src/core/lifecycle/lifecycle';
+import { parseFrontMatter } from '../../src/core/format/frontmatter';
 import { tempRoot } from '../helpers/tmp';
 import { seed } from '../helpers/seed';
 

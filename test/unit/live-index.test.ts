@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import nodeFs, { mkdirSync, renameSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { DispatchMeta } from '../../src/core/dispatch';
+import { DispatchMeta } from '../../src/core/format/dispatch';
 import { DispatchIndex, IndexEvent } from '../../src/core/live/live-index';
 import { DispatchStore } from '../../src/core/store';
 import { tempRoot, until } from '../helpers/tmp';

@@ -8,7 +8,7 @@ import { tempRoot } from '../helpers/tmp';
 
 test('without /proc/self/fd: a box is reached by its path; verify() tells it swapped for a symlink, and listing it is refused', async () => {
   process.env.DISPATCH_NO_PROC_FD = '1'; // read when pin.ts loads: nothing in this file has loaded it yet
-  const { pinBox } = await import('../../src/core/pin');
+  const { pinBox } = await import('../../src/core/fs/pin');
   const { DispatchStore } = await import('../../src/core/store');
   const root = tempRoot();
   const s = new DispatchStore(root);

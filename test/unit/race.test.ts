@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { DispatchStore } from '../../src/core/store';
-import { parseFrontMatter } from '../../src/core/frontmatter';
+import { parseFrontMatter } from '../../src/core/format/frontmatter';
 import { tempRoot } from '../helpers/tmp';
 
 const run = promisify(execFile);

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DispatchStore } from '../../src/core/store';
 import { DispatchIndex, IndexEvent } from '../../src/core/live/live-index';
-import { escapeName, fromFsName, toFsPath, unescapeName } from '../../src/core/rawname';
+import { escapeName, fromFsName, toFsPath, unescapeName } from '../../src/core/fs/rawname';
 import { dispatch } from '../helpers/cli';
 import { tempRoot, until } from '../helpers/tmp';
 import { runChild } from '../helpers/users';

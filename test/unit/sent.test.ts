@@ -1,10 +1,10 @@
 // The sender's view and staleness rules, pure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dispatch } from '../../src/core/dispatch';
-import { shortAge } from '../../src/core/age';
-import { ageMs, formatSentLine, isStale, lifecycleStatus, oldestNew, parseDays, sentBy } from '../../src/core/sent';
-import { formatSummary } from '../../src/core/summary';
+import { Dispatch } from '../../src/core/format/dispatch';
+import { shortAge } from '../../src/core/format/age';
+import { ageMs, formatSentLine, isStale, lifecycleStatus, oldestNew, parseDays, sentBy } from '../../src/core/lifecycle/sent';
+import { formatSummary } from '../../src/core/lifecycle/summary';
 
 const NOW = Date.parse('2026-02-05T12:00:00Z');
 const d = (team: string, box: 'new' | 'cur', name: string, status?: string) => {

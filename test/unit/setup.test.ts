@@ -23,7 +23,7 @@ import {
 import * as path from 'node:path';
 import { builtCli } from '../helpers/built-cli';
 import { tempRoot } from '../helpers/tmp';
-import { parseFrontMatter } from '../../src/core/frontmatter';
+import { parseFrontMatter } from '../../src/core/format/frontmatter';
 
 const SKILL = path.join(__dirname, '..', '..', 'skills', 'dispatch', 'SKILL.md');
 

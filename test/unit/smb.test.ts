@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DispatchStore } from '../../src/core/store';
-import type { Dispatch } from '../../src/core/dispatch';
+import type { Dispatch } from '../../src/core/format/dispatch';
 import { bundled } from '../helpers/bundle';
 import { Smb, smbMissing, startSmb } from '../helpers/smb';
 import { listed, leftovers } from '../helpers/census';

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { DispatchIndex } from '../../src/core/live/live-index';
 import { DispatchStore } from '../../src/core/store';
 import { runChild } from '../helpers/users';
-import { filesystemOf, watchMode } from '../../src/core/fstype';
+import { filesystemOf, watchMode } from '../../src/core/fs/fstype';
 import { until } from '../helpers/tmp';
 import { Sshfs, sshfsMissing, startSshfs } from '../helpers/sshfs';
 

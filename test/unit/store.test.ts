@@ -4,8 +4,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSy
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DispatchError, DispatchStore, defaultRoot } from '../../src/core/store';
-import { parseFrontMatter } from '../../src/core/frontmatter';
-import { Dispatch } from '../../src/core/dispatch';
+import { parseFrontMatter } from '../../src/core/format/frontmatter';
+import { Dispatch } from '../../src/core/format/dispatch';
 import { tempRoot } from '../helpers/tmp';
 import { linuxOnly } from '../helpers/platform';
 const SYMLINKS = linuxOnly('symbolic links: making one on Windows needs a privilege, and Wine makes Unix links Node cannot lstat as links');

@@ -8,8 +8,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DispatchIndex } from '../../src/core/live/live-index';
 import { DispatchStore } from '../../src/core/store';
-import { conflictCopy, isSyncTemp } from '../../src/core/names';
-import { syncedRoot } from '../../src/core/synced';
+import { conflictCopy, isSyncTemp } from '../../src/core/format/names';
+import { syncedRoot } from '../../src/core/store/synced';
 import { dispatch } from '../helpers/cli';
 import { tempRoot, until } from '../helpers/tmp';
 

@@ -1,9 +1,9 @@
-// src/core/text.ts: the one control-character pattern, stripper and truncation that the CLI, the MCP
+// src/core/format/text.ts: the one control-character pattern, stripper and truncation that the CLI, the MCP
 // server and the extension share. Names and titles come from other agents: none may drive a terminal.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { oneLine, splitLines, stripControl, truncate } from '../../src/core/text';
-import { escapeName, unescapeName } from '../../src/core/rawname';
+import { oneLine, splitLines, stripControl, truncate } from '../../src/core/format/text';
+import { escapeName, unescapeName } from '../../src/core/fs/rawname';
 
 test('stripControl removes terminal escapes, C1 and bidi controls, keeps tab, newline and text', () => {
   assert.equal(stripControl('a\u001b[31mb\u009bc\u202ed\u2066e\u061cf\tg\nh'), 'a[31mbcdef\tg\nh');

@@ -1,10 +1,10 @@
-// src/ui/inbox/order.ts (and core/age.ts) in plain Node: it imports no VS Code, so the tree's ordering, paging, filtering and
+// src/ui/inbox/order.ts (and core/format/age.ts) in plain Node: it imports no VS Code, so the tree's ordering, paging, filtering and
 // counting are tested here on real Dispatch objects (built from file names, as the index builds them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dispatch } from '../../src/core/api';
-import type { Priority } from '../../src/core/format';
-import { age } from '../../src/core/age';
+import type { Priority } from '../../src/core/format/format';
+import { age } from '../../src/core/format/age';
 import { compareAcknowledged, compareNew, countByPriority, firstN } from '../../src/ui/inbox/order';
 import { isFiltering, matches, NO_FILTER } from '../../src/ui/common/filter';
 

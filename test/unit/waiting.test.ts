@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lstatSync } from 'node:fs';
-import { Dispatch } from '../../src/core/dispatch';
-import { buildName } from '../../src/core/format';
-import { ageMs, compareWaiting, formatSentLine, isStale } from '../../src/core/sent';
-import { formatSummary } from '../../src/core/summary';
-import { formatCheckin } from '../../src/core/checkin-text';
+import { Dispatch } from '../../src/core/format/dispatch';
+import { buildName } from '../../src/core/format/format';
+import { ageMs, compareWaiting, formatSentLine, isStale } from '../../src/core/lifecycle/sent';
+import { formatSummary } from '../../src/core/lifecycle/summary';
+import { formatCheckin } from '../../src/core/agents/checkin-text';
 import { DispatchStore } from '../../src/core/store';
 import { runMain } from '../helpers/run-main';
 import { tempRoot } from '../helpers/tmp';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { mutatingSync as m } from '../faults';
+import { mutatingSync as m } from '../fs/faults';
 
 export class WriteRefused extends Error {}
 

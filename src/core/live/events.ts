@@ -1,7 +1,7 @@
 // What the live index tells its listeners, and the few facts about folders its parts share.
 import { BigIntStats, Stats } from 'node:fs';
-import * as fs from '../rawfs';
-import { Dispatch } from '../dispatch';
+import * as fs from '../fs/rawfs';
+import { Dispatch } from '../format/dispatch';
 
 export type IndexEvent =
   | { type: 'add'; dispatch: Dispatch }

@@ -17,11 +17,11 @@
 import { DEFAULT_POLL_INTERVAL_MS } from '../defaults';
 import chokidar, { FSWatcher } from 'chokidar';
 import { Stats } from 'node:fs';
-import * as fs from '../rawfs';
+import * as fs from '../fs/rawfs';
 import * as path from 'node:path';
-import { Dispatch, DispatchMeta } from '../dispatch';
-import { Box, BOXES, isTeamName } from '../format';
-import { listBox, readMeta } from '../store';
+import { Dispatch, DispatchMeta } from '../format/dispatch';
+import { Box, BOXES, isTeamName } from '../format/format';
+import { boxPathParts, listBox, readMeta } from '../store';
 import { folderId, IndexEvent, stamp } from './events';
 import { BoxHost, WatchedBox } from './watched-box';
 
@@ -193,9 +193,8 @@ export class DispatchIndex {
 
   /** The dispatch at an absolute path, if indexed. */
   byPath(p: string): Dispatch | undefined {
-    const rel = path.relative(this.root, path.resolve(p)).split(path.sep);
-    if (rel.length !== 3 || (rel[1] !== 'new' && rel[1] !== 'cur')) return undefined;
-    return this.get(rel[0], rel[1] as Box, rel[2]);
+    const parts = boxPathParts(this.root, p);
+    return parts && this.get(parts.team, parts.box, parts.file);
   }
 
   /**

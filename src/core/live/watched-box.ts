@@ -4,12 +4,12 @@
 // flight, or killed) shown where they were after a moment; placeholders their markers name never shown.
 import { watch as fsWatch, FSWatcher as NodeWatcher, Stats } from 'node:fs';
 import * as path from 'node:path';
-import * as fs from '../rawfs';
-import { fromFsName } from '../rawname';
-import { Dispatch } from '../dispatch';
-import { Box } from '../format';
+import * as fs from '../fs/rawfs';
+import { fromFsName } from '../fs/rawname';
+import { Dispatch } from '../format/dispatch';
+import { Box } from '../format/format';
 import { claimPart, hiddenPlaceholders, pendingClaims, placeholderOf } from '../move';
-import { isSyncTemp } from '../names';
+import { isSyncTemp } from '../format/names';
 import { listBox } from '../store';
 import { boxId, IndexEvent, stamp } from './events';
 

@@ -3,7 +3,7 @@
 // (NFS: a resent rename says ENOENT, a resent link EEXIST), and its caches may answer a lookup with what
 // was true seconds ago. So an error from rename is "maybe done": what the folder lists (a readdir, which
 // revalidates a cached folder whose mtime changed, unlike a stat of the name) says whether it happened.
-import * as fs from '../rawfs';
+import * as fs from '../fs/rawfs';
 import { constants } from 'node:fs';
 
 export function errnoOf(e: unknown): string | undefined {

@@ -1,6 +1,6 @@
 // "The same file" as a racer can tell it: what a caller saw of a dispatch before moving it, so that
 // "already" is said only for that very file, not another of the same name.
-import * as fs from '../rawfs';
+import * as fs from '../fs/rawfs';
 import { Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { READ_FLAGS } from './files';

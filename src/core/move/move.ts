@@ -11,19 +11,19 @@
 //   4. unclaim: the old bytes of a rewrite, then the record, go.
 // A kill at any instant leaves what repair.ts finishes or undoes; an error undoes it at once. Every
 // rename error is "maybe done" (files.ts): a network filesystem may have carried it out.
-import * as fs from '../rawfs';
+import * as fs from '../fs/rawfs';
 import * as path from 'node:path';
 import { Stats } from 'node:fs';
-import { killPoint } from '../faults';
+import { killPoint } from '../fs/faults';
 import { errnoOf, fsyncDir, listed, lstatOrNot, READ_FLAGS, removeQuietly, rename, writeNew } from './files';
 import { FileSeen, sameFile } from './identity';
 import { claimFile, newClaimId, newFile, oldFile, recordFile } from './names';
 import { cancel, finish, place, reserve } from './place';
 import { createRecord, MoveRecord, removeRecord } from './record';
 import { repairOne } from './repair';
-import { goneVerdict, Recognise } from './verdict';
+import { goneVerdict, MoveResult, Recognise } from './verdict';
 
-export type MoveResult = { status: 'moved'; path: string } | { status: 'already'; path: string };
+export type { MoveResult } from './verdict';
 
 export interface MoveOptions {
   /** The source as the caller saw it (an `already` must be this file, not another of the same name). */

@@ -10,10 +10,10 @@
 //   4. the marker goes.
 // A kill leaves at most a marker and an empty placeholder, both recognised (listings hide such a
 // placeholder, `sweep` removes it); modes are not needed for that, so SMB and Windows behave alike.
-import * as fs from '../rawfs';
+import * as fs from '../fs/rawfs';
 import * as path from 'node:path';
-import { killPoint } from '../faults';
-import { variantName } from '../format';
+import { killPoint } from '../fs/faults';
+import { variantName } from '../format/format';
 import { errnoOf, fsyncDir, listed, lstatOrNot, removeQuietly, rename } from './files';
 import { claimPart, markerFile, newClaimId, takenFile } from './names';
 import { Marker, readMarker, writeMarker } from './record';

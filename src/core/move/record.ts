@@ -1,6 +1,6 @@
 // What a move writes down so that anyone can finish or undo it later: the record beside its claim, and a
 // marker beside each placeholder it makes.
-import * as fs from '../rawfs';
+import * as fs from '../fs/rawfs';
 import * as path from 'node:path';
 import { READ_FLAGS, removeQuietly, writeNew } from './files';
 import { markerFile, recordFile, safeName } from './names';

@@ -7,11 +7,11 @@
 // Putting back and placing both rename the claim, so a repair and a live move (a clock running ahead
 // makes a move look abandoned) never both win. Nothing is decided by what is at the destination, which
 // later moves may already have changed.
-import * as fs from '../rawfs';
+import * as fs from '../fs/rawfs';
 import * as path from 'node:path';
 import { Stats } from 'node:fs';
-import { killPoint } from '../faults';
-import { variantName } from '../format';
+import { killPoint } from '../fs/faults';
+import { variantName } from '../format/format';
 import { lstatOrNot, removeQuietly } from './files';
 import { claimFile, claimPart, legacyName, markerFile, newFile, oldFile, recordFile, tmpFile } from './names';
 import { markersIn, ownPlaceholder, place, settleTaken, takeAway } from './place';

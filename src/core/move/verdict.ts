@@ -3,20 +3,22 @@
 // destination (then "already", if it is what this move would have made there), or gone elsewhere.
 // The destination is read as a listing, never trusted from a stat of the name: on NFS and SMB a client's
 // negative cache can say "no such file" for seconds after another machine put it there.
-import * as fs from '../rawfs';
+import * as fs from '../fs/rawfs';
 import * as path from 'node:path';
 import { Stats } from 'node:fs';
-import { variantName } from '../format';
+import { variantName } from '../format/format';
 import { lstatOrNot } from './files';
 import { claimPart, legacyName, newFile } from './names';
 import { readRecord } from './record';
-import type { MoveResult } from './move';
 
 /**
  * Whether the file at `p` is what the caller's own move would have made: the very file it saw (under the
  * name or a variant), or — under the name itself (`exact`) — the change it would have made.
  */
 export type Recognise = (p: string, st: Stats, exact: boolean) => Promise<boolean>;
+
+/** Where a move left the dispatch: moved by this process, or already there by another's. */
+export type MoveResult = { status: 'moved'; path: string } | { status: 'already'; path: string };
 
 /** How long a racer waits for another's claim on the same dispatch to land (only while one is there). */
 const CLAIM_WAIT_MS = 10_000;

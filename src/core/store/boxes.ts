@@ -1,9 +1,9 @@
 // Reading one box: its dispatch names, and a bounded look at one file's front matter.
-import * as fs from '../rawfs';
-import { Dispatch, metaFromHead } from '../dispatch';
-import { readHead } from '../frontmatter';
+import * as fs from '../fs/rawfs';
+import { Dispatch, metaFromHead } from '../format/dispatch';
+import { readHead } from '../format/frontmatter';
 import { claimPart } from '../move';
-import { isSyncTemp } from '../names';
+import { isSyncTemp } from '../format/names';
 
 /** An empty file younger than this is a placement in flight (its placeholder), not a broken dispatch. */
 const ARRIVING_MS = 5000;

@@ -1,14 +1,14 @@
 // The write path: a dispatch written whole into tmp/, fsynced, then placed into new/ under a name nobody
 // holds (move/place.ts), never replacing one.
 import { randomBytes } from 'node:crypto';
-import * as fs from '../rawfs';
+import * as fs from '../fs/rawfs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { MAX_BODY } from '../defaults';
-import { Dispatch, metaFromHead } from '../dispatch';
-import { buildName, isPriority, isSlug, Priority, slugify } from '../format';
+import { Dispatch, metaFromHead } from '../format/dispatch';
+import { buildName, isPriority, isSlug, Priority, slugify } from '../format/format';
 import { place, writeNew } from '../move';
-import { isShared, SHARED_FILE_MODE } from '../shared';
+import { isShared, SHARED_FILE_MODE } from '../fs/shared';
 import { checkTeam, DispatchError, ioError, Root } from './root';
 
 export interface DeliverOptions {

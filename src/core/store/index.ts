@@ -2,17 +2,17 @@
 // No locks: every step is a whole-file write or a no-clobber move (core/move), so racing processes all
 // end well. Its parts: the root and its errors (root.ts), reading a box (boxes.ts), listing and resolving
 // (listing.ts), the write path (deliver.ts), the moves (moves.ts) and the repair (sweep.ts).
-import * as fs from '../rawfs';
-import { Dispatch } from '../dispatch';
-import { Box } from '../format';
-import { groupId, shareFolder, sharedPaths } from '../shared';
+import * as fs from '../fs/rawfs';
+import { Dispatch } from '../format/dispatch';
+import { Box } from '../format/format';
+import { groupId, shareFolder, sharedPaths } from '../fs/shared';
 import { deliver, DeliverOptions } from './deliver';
 import { Archived, DispatchContent, listArchived, ListFilter, Lister, Listing } from './listing';
 import { MoveOutcome, Mover } from './moves';
 import { checkTeam, defaultRoot, DispatchError, ioError, Root } from './root';
 import { sweep } from './sweep';
 
-export { ARCHIVE, TRASH, checkTeam, defaultRoot, DispatchError, expandHome, ioError } from './root';
+export { ARCHIVE, TRASH, boxPathParts, checkTeam, defaultRoot, DispatchError, expandHome, ioError } from './root';
 export type { DispatchErrorCode } from './root';
 export { isPlaceholder, listBox, readMeta } from './boxes';
 export type { DeliverOptions } from './deliver';

@@ -1,12 +1,12 @@
 // Listing and resolving: which teams and dispatches a root holds, one dispatch by id or path, its content.
-import * as fs from '../rawfs';
+import * as fs from '../fs/rawfs';
 import * as path from 'node:path';
-import { Dispatch, metaFromHead } from '../dispatch';
-import { Box, BOXES, isTeamName, Priority } from '../format';
-import { parseFrontMatter, readHead } from '../frontmatter';
+import { Dispatch, metaFromHead } from '../format/dispatch';
+import { Box, BOXES, isTeamName, Priority } from '../format/format';
+import { parseFrontMatter, readHead } from '../format/frontmatter';
 import { claimPart, errnoOf, FileSeen, headHash, hiddenPlaceholders, pendingClaims } from '../move';
-import { NotAFolder, withBox } from '../pin';
-import { unescapeRef } from '../rawname';
+import { NotAFolder, withBox } from '../fs/pin';
+import { unescapeRef } from '../fs/rawname';
 import { listBox, readMeta } from './boxes';
 import { ARCHIVE, boxPathParts, checkTeam, DispatchError, ioError, refusal, Root } from './root';
 

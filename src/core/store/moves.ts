@@ -2,12 +2,12 @@
 // rewrite in place), all over the one move of move/: here only which folder, which bytes, and what a
 // racer's finished move looks like.
 import * as path from 'node:path';
-import { Dispatch } from '../dispatch';
-import { Box, isTeamName } from '../format';
-import { eventlessFilesystem } from '../fstype';
-import { Status, statusOf, statusRewrite } from '../lifecycle';
+import { Dispatch } from '../format/dispatch';
+import { Box, isTeamName } from '../format/format';
+import { eventlessFilesystem } from '../fs/fstype';
+import { Status, statusOf, statusRewrite } from '../lifecycle/lifecycle';
 import { errnoOf, fsyncDir, moveNoClobber, MoveResult, Recognise } from '../move';
-import { unusableName } from '../names';
+import { unusableName } from '../format/names';
 import { readMeta } from './boxes';
 import { isPathRef, Lister, seenOf } from './listing';
 import { ARCHIVE, boxPathParts, checkTeam, DispatchError, ioError, Root, TRASH } from './root';

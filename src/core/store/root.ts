@@ -1,10 +1,10 @@
 // The root and its boxes, and the errors every store operation speaks in.
-import * as fs from '../rawfs';
+import * as fs from '../fs/rawfs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Box, isTeamName } from '../format';
+import { Box, isTeamName } from '../format/format';
 import { errnoOf } from '../move';
-import { NotAFolder, pinBox, PinnedDir } from '../pin';
+import { NotAFolder, pinBox, PinnedDir } from '../fs/pin';
 
 export type DispatchErrorCode = 'invalid' | 'not-found' | 'ambiguous' | 'io';
 

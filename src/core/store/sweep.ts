@@ -1,9 +1,9 @@
 // Maildir's clean-up and the repair of interrupted moves: `dispatch sweep`.
-import * as fs from '../rawfs';
+import * as fs from '../fs/rawfs';
 import * as path from 'node:path';
-import { BOXES } from '../format';
+import { BOXES } from '../format/format';
 import { claimPart, hiddenPlaceholders, newClaimId, repairClaims, takeAway } from '../move';
-import { withBox } from '../pin';
+import { withBox } from '../fs/pin';
 import { isPlaceholder, listBox } from './boxes';
 import { ARCHIVE, Root, TRASH } from './root';
 

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { InboxSession } from '../common/session';
 import type { ToolArgs, ToolName } from '../../cli/tools';
-import { stripControl } from '../../core/text';
+import { stripControl } from '../../core/format/text';
 
 export const LM_TOOLS: readonly ToolName[] = [
   'checkin',

@@ -6,9 +6,9 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CadenceCheck, CadenceSendResult, CadenceSource, CadenceStatus } from '../../core/cadence-send';
-import { BadRow, localDate } from '../../core/cadences';
-import type { RowKey, UpdateResult } from '../../core/cadence-file';
+import type { CadenceCheck, CadenceSendResult, CadenceSource, CadenceStatus } from '../../core/cadences/send';
+import { BadRow, localDate } from '../../core/cadences/table';
+import type { RowKey, UpdateResult } from '../../core/cadences/file';
 import { COMMANDS, CONTEXT, focusCommand, settingId, SETTINGS, VIEWS } from '../common/ids';
 import { Disposable, Timer, toDisposable } from '../common/lifecycle';
 import { Prompts } from '../common/prompts';
@@ -19,14 +19,16 @@ import { tildify } from '../common/text';
 const EDIT_DEBOUNCE_MS = 400;
 const INDEX_THROTTLE_MS = 1000;
 
-type CadenceCore = typeof import('../../core/cadence-send') & typeof import('../../core/cadence-file') & typeof import('../../core/cadences');
+type CadenceCore = typeof import('../../core/cadences/send') & typeof import('../../core/cadences/file') & typeof import('../../core/cadences/table');
 let core: Promise<CadenceCore> | undefined;
 function loadCadenceCore(): Promise<CadenceCore> {
-  return (core ??= Promise.all([import('../../core/cadence-send'), import('../../core/cadence-file'), import('../../core/cadences')]).then(([a, b, c]) => ({
-    ...a,
-    ...b,
-    ...c,
-  })));
+  return (core ??= Promise.all([import('../../core/cadences/send'), import('../../core/cadences/file'), import('../../core/cadences/table')]).then(
+    ([a, b, c]) => ({
+      ...a,
+      ...b,
+      ...c,
+    }),
+  ));
 }
 
 export type CadenceNode = { kind: 'cadence'; c: CadenceStatus } | { kind: 'bad'; b: BadRow };

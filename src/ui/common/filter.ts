@@ -1,7 +1,7 @@
 // The Inbox filter: which priorities and what text to show. The session owns the current one; pure, no
 // VS Code, so it is tested in plain Node (test/unit/ui-order.test.ts).
 import type { Dispatch } from '../../core/api';
-import type { Priority } from '../../core/format';
+import type { Priority } from '../../core/format/format';
 
 export interface Filter {
   /** Priorities to show; empty = all. */

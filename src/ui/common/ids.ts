@@ -4,7 +4,7 @@
 import { DEFAULT_TIMEOUT_MS } from '../../core/agentmail/config';
 import { DEFAULT_RESERVATIONS_POLL_MS } from '../../core/agentmail/poller';
 import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_STALE_DAYS } from '../../core/defaults';
-import { PRIORITIES, Priority } from '../../core/format';
+import { PRIORITIES, Priority } from '../../core/format/format';
 
 export const SECTION = 'dispatchInbox';
 export const AGENT_MAIL_SECTION = `${SECTION}.agentMail`;

@@ -1,7 +1,7 @@
 // The nodes of the Inbox tree, as every surface that receives one from a menu or keybinding sees them
 // (the tree makes them; Send takes a team node; actions take dispatch nodes).
 import type { Dispatch } from '../../core/api';
-import { Box } from '../../core/format';
+import { Box } from '../../core/format/format';
 
 export interface TeamNode {
   kind: 'team';

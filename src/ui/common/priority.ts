@@ -1,7 +1,7 @@
 // Priorities as the user sees them: the word in the user's language, its colour (a theme colour the
 // package contributes), and what it asks of the receiver. The names in files and settings stay English.
 import * as vscode from 'vscode';
-import type { Priority } from '../../core/format';
+import type { Priority } from '../../core/format/format';
 import { priorityColorId } from './ids';
 
 export function priorityName(p: Priority): string {

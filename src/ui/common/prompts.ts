@@ -1,7 +1,7 @@
 // Every question and message the extension puts to the user goes through this object, so the
 // extension-host tests can answer for the user (they replace its methods) and read what was said.
 import * as vscode from 'vscode';
-import { isTeamName, Priority, PRIORITIES } from '../../core/format';
+import { isTeamName, Priority, PRIORITIES } from '../../core/format/format';
 import { priorityColor, priorityHelp } from './priority';
 
 export interface TeamChoice {

@@ -1,7 +1,7 @@
 // The `dispatchInbox.*` settings of the inbox, read in one place (keys, defaults and limits are in ids.ts).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isTeamName, Priority } from '../../core/format';
+import { isTeamName, Priority } from '../../core/format/format';
 import { clampSetting, oneOf, SECTION, settingId, SETTINGS } from './ids';
 
 export interface InboxConfig {
@@ -14,7 +14,7 @@ export interface InboxConfig {
   notifyAt: Priority | 'off';
   openWith: 'preview' | 'editor';
   acknowledgedLimit: number;
-  /** `auto`: poll where the root's filesystem raises no events for changes made elsewhere (core/fstype.ts). */
+  /** `auto`: poll where the root's filesystem raises no events for changes made elsewhere (core/fs/fstype.ts). */
   poll: boolean | 'auto';
   interval: number;
   summary: 'changed' | 'always' | 'off';

@@ -1,5 +1,5 @@
 // Text that other agents wrote (titles, senders) or a server sent, made safe to show in VS Code's
-// plain-string surfaces. Control characters and length are the core's (src/core/text.ts).
+// plain-string surfaces. Control characters and length are the core's (src/core/format/text.ts).
 import * as os from 'node:os';
 import * as path from 'node:path';
 

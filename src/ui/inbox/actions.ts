@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Dispatch, MoveOutcome } from '../../core/api';
-import { hasRawBytes } from '../../core/rawname';
+import { hasRawBytes } from '../../core/fs/rawname';
 import { Confirmation } from './confirm';
 import { Prompts } from '../common/prompts';
 import { InboxSession } from '../common/session';

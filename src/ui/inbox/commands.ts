@@ -12,7 +12,7 @@ import { Prompts } from '../common/prompts';
 import { Sender } from '../send/send';
 import { isFiltering, matches, NO_FILTER } from '../common/filter';
 import { plain } from '../common/text';
-import { escapeName, hasRawBytes } from '../../core/rawname';
+import { escapeName, hasRawBytes } from '../../core/fs/rawname';
 
 type Target = InboxNode | Dispatch | undefined;
 

@@ -2,7 +2,7 @@
 // status-bar item that the next confirmation replaces, so acknowledging row after row from the
 // keyboard does not pile up toasts. Batches, races and failures still go to notifications (actions.ts).
 import * as vscode from 'vscode';
-import { truncate } from '../../core/text';
+import { truncate } from '../../core/format/text';
 import { INTERNAL_COMMANDS, STATUS_ITEMS } from '../common/ids';
 import { Disposable, Timer } from '../common/lifecycle';
 import { plain } from '../common/text';

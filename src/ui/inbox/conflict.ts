@@ -1,4 +1,4 @@
-// Resolve Conflict: a sync tool's conflict copy and its dispatch (core/synced.ts). Both versions can be
+// Resolve Conflict: a sync tool's conflict copy and its dispatch (core/store/synced.ts). Both versions can be
 // compared side by side; keeping one sends the other to the root's own trash, `<root>/.trash/<team>/`.
 import * as path from 'node:path';
 import * as vscode from 'vscode';

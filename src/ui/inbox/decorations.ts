@@ -1,6 +1,6 @@
 // The priority badge on each dispatch row, on our own URI scheme only (see uri.ts).
 import * as vscode from 'vscode';
-import type { Priority } from '../../core/format';
+import type { Priority } from '../../core/format/format';
 import { priorityName } from '../common/priority';
 import { priorityOf } from './uri';
 import { priorityColor } from '../common/priority';

@@ -2,16 +2,16 @@
 // Everything shown comes from files other agents wrote, so the tooltip never renders their Markdown.
 import * as vscode from 'vscode';
 import type { Dispatch, DispatchMeta } from '../../core/api';
-import { age, AgeUnit } from '../../core/age';
+import { age, AgeUnit } from '../../core/format/age';
 import { priorityName } from '../common/priority';
-import { statusOf } from '../../core/status';
+import { statusOf } from '../../core/lifecycle/status';
 import { COMMANDS } from '../common/ids';
 import { itemUri } from './uri';
-import { oneLine } from '../../core/text';
-import { waitingSince } from '../../core/waiting';
+import { oneLine } from '../../core/format/text';
+import { waitingSince } from '../../core/lifecycle/waiting';
 import { priorityColor } from '../common/priority';
 
-/** `2h ago` since it started waiting (core/waiting.ts: the sender's time, or when it landed here if earlier). */
+/** `2h ago` since it started waiting (core/lifecycle/waiting.ts: the sender's time, or when it landed here if earlier). */
 export function agoText(d: Dispatch, now = Date.now()): string | undefined {
   const a = age(waitingSince(d), now);
   if (!a) return undefined;

@@ -1,6 +1,6 @@
 // Ordering, counting and filtering of dispatches for the views: pure, no VS Code, so cheap to test.
 import type { Dispatch } from '../../core/api';
-import { Priority, priorityRank } from '../../core/format';
+import { Priority, priorityRank } from '../../core/format/format';
 
 /** New: most pressing first, then oldest first (the queue order a team should work in). */
 export function compareNew(a: Dispatch, b: Dispatch): number {

@@ -1,7 +1,7 @@
 // The root folder: create it (with team inboxes) when it is missing, or choose another one. The view's
 // welcome content links here when `dispatchInbox.state == rootMissing`.
 import * as vscode from 'vscode';
-import { isTeamName } from '../../core/format';
+import { isTeamName } from '../../core/format/format';
 import { COMMANDS, SECTION, SETTINGS } from '../common/ids';
 import { Prompts } from '../common/prompts';
 import { InboxSession } from '../common/session';

@@ -2,7 +2,7 @@
 // items are read lazily (tooltips in resolveTreeItem), boxes are paged so 10k files stay fast.
 import * as vscode from 'vscode';
 import type { Dispatch } from '../../core/api';
-import { Box } from '../../core/format';
+import { Box } from '../../core/format/format';
 import { COMMANDS } from '../common/ids';
 import type { BoxNode, DispatchNode, InboxNode, MoreNode, TeamNode } from '../common/nodes';
 import { Disposable } from '../common/lifecycle';
@@ -10,8 +10,8 @@ import { compareAcknowledged, compareNew, countByPriority, firstN } from './orde
 import { isFiltering, matches } from '../common/filter';
 import { agoText, dispatchItem, dispatchTooltip } from './items';
 import { InboxChange, InboxSession } from '../common/session';
-import { shortAge } from '../../core/age';
-import { ageMs, isStale, oldestNew } from '../../core/sent';
+import { shortAge } from '../../core/format/age';
+import { ageMs, isStale, oldestNew } from '../../core/lifecycle/sent';
 
 /** new/ is a work queue and rarely large; it still pages, with a bigger page than cur/. */
 const NEW_PAGE = 200;

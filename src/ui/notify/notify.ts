@@ -7,7 +7,7 @@
 // has surely hidden it into the notification centre), later arrivals wait and are counted in the next.
 import * as vscode from 'vscode';
 import type { Dispatch } from '../../core/api';
-import { priorityRank } from '../../core/format';
+import { priorityRank } from '../../core/format/format';
 import { countByPriority } from '../inbox/order';
 import { COMMANDS, focusCommand, STORAGE, VIEWS } from '../common/ids';
 import { Disposable, Timer } from '../common/lifecycle';
@@ -130,7 +130,7 @@ export class Notifier extends Disposable {
     const fresh = teams.flatMap((t) => index.list(t, 'new'));
     const total = fresh.length;
     // The same line as `dispatch summary`, so a person sees one format in the terminal and here.
-    const { formatSummary } = await import('../../core/summary');
+    const { formatSummary } = await import('../../core/lifecycle/summary');
     const line = formatSummary(teams, fresh, this.session.store.root, this.session.config.staleAfterDays);
     this.log.info(line);
     const mode = this.session.config.summary;

@@ -3,7 +3,7 @@
 // releases only if it still looks abandoned, and mails the holder).
 import * as vscode from 'vscode';
 import { AgentMailClient, Reservation, staleReasonsText } from '../../core/agentmail';
-import { oneLine } from '../../core/text';
+import { oneLine } from '../../core/format/text';
 
 export interface ForceReleaseDeps {
   client: AgentMailClient;

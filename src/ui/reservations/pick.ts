@@ -14,7 +14,7 @@ import {
   staleReasonsText,
 } from '../../core/agentmail';
 import { expiringSoon, forceReleasable, ReservationState, reservationsPageUrl, summariseReservations } from '../../core/agentmail/status';
-import { oneLine } from '../../core/text';
+import { oneLine } from '../../core/format/text';
 import { confirmAndForceRelease } from './force';
 import { COMMANDS } from './settings';
 import { AGENT_MAIL_SECTION } from '../common/ids';

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { AgentMailConfig, describeError, expiresIn, isAgentMailError, Reservation, ReservationList, staleReasonsText } from '../../core/agentmail';
 import { expiringSoon, holdersOf, ReservationState, summariseReservations } from '../../core/agentmail/status';
-import { oneLine } from '../../core/text';
+import { oneLine } from '../../core/format/text';
 import { COMMANDS } from './settings';
 import { AGENT_MAIL_SECTION } from '../common/ids';
 

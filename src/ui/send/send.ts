@@ -3,7 +3,7 @@
 // touches the dispatch folders: closing the draft, or cancelling any step, writes nothing.
 import * as vscode from 'vscode';
 import type { Dispatch } from '../../core/api';
-import { isPriority, isTeamName, Priority } from '../../core/format';
+import { isPriority, isTeamName, Priority } from '../../core/format/format';
 import { COMMANDS } from '../common/ids';
 import { Disposable } from '../common/lifecycle';
 import { DraftFiles } from './drafts';

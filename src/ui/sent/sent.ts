@@ -3,9 +3,9 @@
 // Completed ones offer Verify & Archive. Like the inbox, it renders the live index and nothing else.
 import * as vscode from 'vscode';
 import type { Dispatch } from '../../core/api';
-import { shortAge } from '../../core/age';
-import { ageMs, compareWaiting, isStale, lifecycleStatus, sentBy } from '../../core/sent';
-import { Status, STATUSES } from '../../core/status';
+import { shortAge } from '../../core/format/age';
+import { ageMs, compareWaiting, isStale, lifecycleStatus, sentBy } from '../../core/lifecycle/sent';
+import { Status, STATUSES } from '../../core/lifecycle/status';
 import { Actions } from '../inbox/actions';
 import { itemUri } from '../inbox/uri';
 import { priorityColor } from '../common/priority';

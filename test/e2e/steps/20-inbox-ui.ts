@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import type { Priority } from '../../../src/core/format';
+import type { Priority } from '../../../src/core/format/format';
 import type { DispatchStore } from '../../../src/core/store';
 import { step } from '../framework';
 import { extensionLogs } from '../../../scripts/harness/codeServer';

@@ -1,11 +1,11 @@
 // The sender's view and the "nothing unseen" rule, pure over dispatches already listed.
 // Stale: still in new/ after `staleAfterDays` — that team has not run a session since (the protocol's
 // "invisible message loss", made visible).
-import { shortAge } from './age';
-import { DEFAULT_STALE_DAYS } from './defaults';
-import type { Dispatch } from './dispatch';
+import { shortAge } from '../format/age';
+import { DEFAULT_STALE_DAYS } from '../defaults';
+import type { Dispatch } from '../format/dispatch';
 import { Status, statusOf } from './status';
-import { oneLine } from './text';
+import { oneLine } from '../format/text';
 import { waitingSince } from './waiting';
 
 const DAY = 86_400_000;
@@ -18,7 +18,7 @@ export function parseDays(v: unknown): number | undefined {
 
 /**
  * Milliseconds it has waited: since it was created (its name, else its front matter) or landed in its
- * box by this machine's clock, whichever is earlier (core/waiting.ts); undefined if neither is known.
+ * box by this machine's clock, whichever is earlier (core/lifecycle/waiting.ts); undefined if neither is known.
  */
 export function ageMs(d: Dispatch, now = Date.now()): number | undefined {
   const t = waitingSince(d);

@@ -9,7 +9,7 @@
 // reports the reason. Every edit is checked by parsing the result: the keys we set read back as
 // written and every other key reads back unchanged, else nothing is rewritten.
 import * as yaml from 'js-yaml';
-import { HEAD_BYTES, parseFrontMatter } from './frontmatter';
+import { HEAD_BYTES, parseFrontMatter } from '../format/frontmatter';
 
 import { Status } from './status';
 

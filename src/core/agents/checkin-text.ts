@@ -1,10 +1,10 @@
 // The checkin as compact Markdown for a model's context: no colours, bounded, one short line when
 // there is nothing to do. Untrusted text (titles, bodies) is quoted, never presented as instructions.
-import type { Dispatch } from './dispatch';
-import type { CheckinItem, CheckinResult, Section } from './checkin';
-import { escapeName } from './rawname';
-import { oneLine, splitLines } from './text';
-import { waitingSince } from './waiting';
+import type { Dispatch } from '../format/dispatch';
+import { type CheckinItem, type CheckinResult, ERROR_CHARS, type Section } from './checkin';
+import { escapeName } from '../fs/rawname';
+import { oneLine, splitLines } from '../format/text';
+import { waitingSince } from '../lifecycle/waiting';
 
 /** Claude Code keeps about 10,000 characters of a hook's output: stay below. */
 export const HOOK_BUDGET = 9000;
@@ -13,8 +13,8 @@ export const FULL_TEXT_BUDGET = 256 * 1024;
 const MAX_WARNINGS = 8;
 
 /**
- * How long it has waited (core/waiting.ts: never younger than this machine saw it land). Whole days past
- * 24 h, never weeks (unlike core/age.ts): an agent compares these with staleAfterDays.
+ * How long it has waited (core/lifecycle/waiting.ts: never younger than this machine saw it land). Whole days past
+ * 24 h, never weeks (unlike core/format/age.ts): an agent compares these with staleAfterDays.
  */
 function age(d: Dispatch, now: number): string {
   const t = waitingSince(d);
@@ -28,8 +28,6 @@ function age(d: Dispatch, now: number): string {
 
 /** Titles and names come from other teams' files: one line each, this long at most. */
 const LINE = 200;
-/** An error in an item's state line is cut to this: what a measured item may grow by when accepted. */
-export const ERROR_CHARS = 100;
 
 /** What an item looked like when it was measured: what the agent reads is what was measured. */
 interface Drawn {

@@ -1,5 +1,5 @@
 // The one-line inbox summary shared by `dispatch summary` (session-start hooks) and the extension.
-import type { Dispatch } from './dispatch';
+import type { Dispatch } from '../format/dispatch';
 import { isStale } from './sent';
 
 /**

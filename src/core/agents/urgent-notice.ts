@@ -4,9 +4,9 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Dispatch } from './dispatch';
-import type { DispatchStore } from './store';
-import { oneLine } from './text';
+import type { Dispatch } from '../format/dispatch';
+import type { DispatchStore } from '../store';
+import { oneLine } from '../format/text';
 
 export const NOTICE_INTERVAL_MS = 60_000;
 const MAX_SEEN = 2000;

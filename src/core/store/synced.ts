@@ -5,12 +5,12 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { Dispatch } from './dispatch';
-import { Box } from './format';
-import { moveNoClobber } from './move';
-import { SyncTool } from './names';
-import { withBox } from './pin';
-import { DispatchError, DispatchStore } from './store';
+import { Dispatch } from '../format/dispatch';
+import { Box } from '../format/format';
+import { moveNoClobber } from '../move';
+import { SyncTool } from '../format/names';
+import { withBox } from '../fs/pin';
+import { DispatchError, DispatchStore } from '.';
 
 export interface SyncedRoot {
   tool: SyncTool | 'git';

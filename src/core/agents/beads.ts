@@ -5,9 +5,9 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Dispatch } from './dispatch';
-import type { Priority } from './format';
-import { oneLine } from './text';
+import type { Dispatch } from '../format/dispatch';
+import type { Priority } from '../format/format';
+import { oneLine } from '../format/text';
 
 /** bd's priorities are 0 (highest) … 4. */
 const BD_PRIORITY: Record<Priority, number> = { urgent: 0, high: 1, normal: 2, low: 3 };

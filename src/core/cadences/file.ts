@@ -4,12 +4,12 @@
 // beside it and is renamed over it only if the file is still what was read; a short lock keeps two of
 // our own writers from crossing. Every file written here is written whole (whole-file.ts).
 import { constants } from 'node:fs';
-import * as fs from './rawfs';
+import * as fs from '../fs/rawfs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CadenceTable, lastSentCellText, parseCadences } from './cadences';
-import { killPoint } from './faults';
-import { DispatchError } from './store';
+import { CadenceTable, lastSentCellText, parseCadences } from './table';
+import { killPoint } from '../fs/faults';
+import { DispatchError } from '../store';
 import { alive, sweepTemps, tempName, writeWhole } from './whole-file';
 
 const MAX_TEAM_FILE = 4 * 1024 * 1024;

@@ -7,15 +7,17 @@
 // acceptance ends by a deadline well inside a hook's time limit (`bd` included: stopped, then killed),
 // so the process prints before any host kills it. What could not be accepted in time stays in new/ and
 // says so. The text form prints each item before accepting it (cli/checkin.ts).
-import type { Dispatch, DispatchJSON } from './dispatch';
-import { priorityRank } from './format';
+import type { Dispatch, DispatchJSON } from '../format/dispatch';
+import { priorityRank } from '../format/format';
 import { createBead, hasBeads, MAX_BEAD_ID } from './beads';
-import { ERROR_CHARS } from './checkin-text';
 import * as sources from './checkin-sources';
 import type { DueCadence } from './checkin-sources';
-import { checkTeam, DispatchStore } from './store';
-import { compareWaiting } from './sent';
-import { observeLanding } from './waiting';
+import { checkTeam, DispatchStore } from '../store';
+import { compareWaiting } from '../lifecycle/sent';
+import { observeLanding } from '../lifecycle/waiting';
+
+/** An error in an item's state line is cut to this: what a measured item may grow by when accepted. */
+export const ERROR_CHARS = 100;
 
 export interface CheckinOptions {
   team: string;
@@ -71,7 +73,7 @@ export const DEFAULT_ACCEPT_MS = 20_000;
 const ACK_MS = 500;
 const BD_MIN_MS = 1000;
 
-/** Urgent → low, then the one waiting longest first (core/waiting.ts). */
+/** Urgent → low, then the one waiting longest first (core/lifecycle/waiting.ts). */
 export function sortForCheckin(ds: Dispatch[]): Dispatch[] {
   return [...ds].sort((a, b) => priorityRank(a.priority) - priorityRank(b.priority) || compareWaiting(a, b));
 }

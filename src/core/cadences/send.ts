@@ -11,14 +11,14 @@
 // Dedup across days is the pending check: a dispatch carrying `cadence: <slug>` from the same team,
 // still in the target's new/ with status pending (or none), means the row is skipped, and says so.
 import * as path from 'node:path';
-import { BadRow, CadenceRow, CadenceTable, isDue, nextDue, parseCadences } from './cadences';
-import { parseTeamFile, readTeamFile, RowKey, tidyTeamFile, updateLastSent, UpdateResult } from './cadence-file';
-import { markerName, MarkerRecord, Markers, MarkerState, ownRecord } from './cadence-marker';
-import { Dispatch, DispatchJSON } from './dispatch';
-import { idOf, parseName, Priority } from './format';
-import { killPoint } from './faults';
-import { escapeName } from './rawname';
-import { checkTeam, DispatchError, DispatchStore, listBox, readMeta } from './store';
+import { BadRow, CadenceRow, CadenceTable, isDue, nextDue, parseCadences } from './table';
+import { parseTeamFile, readTeamFile, RowKey, tidyTeamFile, updateLastSent, UpdateResult } from './file';
+import { markerName, MarkerRecord, Markers, MarkerState, ownRecord } from './marker';
+import { Dispatch, DispatchJSON } from '../format/dispatch';
+import { idOf, parseName, Priority } from '../format/format';
+import { killPoint } from '../fs/faults';
+import { escapeName } from '../fs/rawname';
+import { checkTeam, DispatchError, DispatchStore, listBox, readMeta } from '../store';
 
 /** One row as `dispatch cadences --json` prints it. */
 export interface CadenceStatus {

@@ -4,8 +4,8 @@
 // this machine's clock (link, rename and every rewrite set it), so a dispatch waits since the earlier
 // of the two: a wrong clock can make one look older, never younger, and "nothing unseen" holds.
 import * as fs from 'node:fs/promises';
-import type { Dispatch } from './dispatch';
-import { toFsPath } from './rawname';
+import type { Dispatch } from '../format/dispatch';
+import { toFsPath } from '../fs/rawname';
 
 /** ctimes looked up by `observeLanding` for dispatches whose front matter was not read. */
 const landings = new WeakMap<Dispatch, number>();

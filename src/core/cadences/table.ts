@@ -6,7 +6,7 @@
 // The parser works on any string whose structure is ASCII (pipes, spaces, `#`, newlines). The file
 // path reads bytes as latin1, so every offset is a byte offset and an edit changes only those bytes,
 // whatever the rest of the file holds (invalid UTF-8 included); cell values are decoded as UTF-8.
-import { isPriority, isTeamName, Priority, slugify } from './format';
+import { isPriority, isTeamName, Priority, slugify } from '../format/format';
 
 export type Frequency = { kind: 'days'; n: number } | { kind: 'weekdays' } | { kind: 'months'; n: number };
 

@@ -2,7 +2,7 @@
 // Kept small (a handful of fields, parsing on demand) because an index holds 100k of them.
 import * as path from 'node:path';
 import { Box, humanise, idOf, isPriority, NameParts, parseName, Priority } from './format';
-import { hasRawBytes, printable, printablePath } from './rawname';
+import { hasRawBytes, printable, printablePath } from '../fs/rawname';
 import { oneLine } from './text';
 import { ConflictCopy, conflictCopy, unusableName } from './names';
 import { bodyStart, firstHeading, FrontMatter, FrontMatterKind, Head, parseFrontMatter } from './frontmatter';
@@ -18,7 +18,7 @@ export interface DispatchMeta {
   /** The file's modification time and inode when it was read, if known: with size, they tell an edit. */
   mtimeMs?: number;
   ino?: number;
-  /** Its ctime when read: when it landed in its box by this machine's clock (core/waiting.ts). */
+  /** Its ctime when read: when it landed in its box by this machine's clock (core/lifecycle/waiting.ts). */
   ctimeMs?: number;
   warnings: string[];
 }

@@ -4,7 +4,7 @@
 import matter from 'gray-matter';
 import * as yaml from 'js-yaml';
 import { constants } from 'node:fs';
-import { open } from './rawfs';
+import { open } from '../fs/rawfs';
 
 /** Metadata is read from at most this many leading bytes of a file. */
 export const HEAD_BYTES = 64 * 1024;

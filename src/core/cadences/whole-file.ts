@@ -5,9 +5,9 @@
 // at most a temporary named by its writer's pid (`sweepTemps` removes it once that pid is gone from this
 // host, or after 10 minutes); a failure (a full disk) removes what it made and says why in one line.
 import { randomBytes } from 'node:crypto';
-import * as fs from './rawfs';
+import * as fs from '../fs/rawfs';
 import * as path from 'node:path';
-import { DispatchError, ioError } from './store';
+import { DispatchError, ioError } from '../store';
 
 const TEMP = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 const TEMP_STALE_MS = 10 * 60_000;

@@ -8,12 +8,12 @@
 // The folder is opened once without following links and every read, write and removal goes through
 // it: a `.cadences` that is a symlink is refused, and nothing outside the root is ever read or deleted.
 import { constants } from 'node:fs';
-import * as fs from './rawfs';
+import * as fs from '../fs/rawfs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { addDays } from './cadences';
-import { NotAFolder, pinDir, PinnedDir } from './pin';
-import { DispatchError } from './store';
+import { addDays } from './table';
+import { NotAFolder, pinDir, PinnedDir } from '../fs/pin';
+import { DispatchError } from '../store';
 import { alive, sweepTemps, tempName, writeWhole } from './whole-file';
 
 export const MARKER_DIR = '.cadences';

@@ -2,15 +2,15 @@
 // front matter rewrite) and from cadences (due rows, sending them): the one place that connects them,
 // so checkin and the MCP server stay small and each part can fail on its own ("… failed: why").
 import * as os from 'node:os';
-import { findTeamFile } from './cadence-file';
-import { CadenceStatus, checkCadences, sendDueCadences } from './cadence-send';
-import { localDate } from './cadences';
-import { Dispatch } from './dispatch';
-import { editFrontMatter } from './lifecycle';
-import { DEFAULT_STALE_DAYS } from './defaults';
-import { compareWaiting, isStale, lifecycleStatus, sentBy } from './sent';
-import type { DispatchStore } from './store';
-import { observeLanding } from './waiting';
+import { findTeamFile } from '../cadences/file';
+import { CadenceStatus, checkCadences, sendDueCadences } from '../cadences/send';
+import { localDate } from '../cadences/table';
+import { Dispatch } from '../format/dispatch';
+import { editFrontMatter } from '../lifecycle/lifecycle';
+import { DEFAULT_STALE_DAYS } from '../defaults';
+import { compareWaiting, isStale, lifecycleStatus, sentBy } from '../lifecycle/sent';
+import type { DispatchStore } from '../store';
+import { observeLanding } from '../lifecycle/waiting';
 
 export type DueCadence = CadenceStatus;
 
