@@ -19,8 +19,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CODE_SERVER_VERSION = '4.100.3';
-// sshfs + openssh-server: the network-filesystem suite (test/unit/sshfs.test.ts) mounts a folder twice over loopback.
-// samba + smbnetfs (+ iproute2 for the server's own loopback): a real SMB root (test/unit/smb.test.ts).
+// sshfs + openssh-server: the network-filesystem suite (test/system/sshfs.test.ts) mounts a folder twice over loopback.
+// samba + smbnetfs (+ iproute2 for the server's own loopback): a real SMB root (test/system/smb.test.ts).
 // strace: the crash enumeration checks that every file-changing system call of a verb is one it stops at.
 const APT_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev', 'sshfs', 'openssh-server', 'samba', 'smbnetfs', 'iproute2', 'strace'];
 // The Windows unit tests (scripts/test-windows.ts) run Node for Windows under Debian's wine64.

@@ -25,34 +25,34 @@ const wine = () => ['/usr/lib/wine/wine64', '/usr/bin/wine64'].find((p) => fs.ex
 const FILE_MS = 3 * 60_000;
 const DEADLINE_MS = 15 * 60_000;
 
-/** The unit test files that run on Windows (Linux-only tests inside them skip with their reason). */
+/** The test files that run on Windows, under test/ (Linux-only tests inside them skip with their reason). */
 const FILES = [
-  'windows',
-  'format',
-  'text',
-  'frontmatter',
-  'cadences',
-  'store',
-  'cli',
-  'lifecycle',
-  'lifecycle-store',
-  'live-index',
-  'placeholders',
-  'same-file',
-  'sent',
-  'fstype',
-  'synced',
-  'cadence-send',
-  'checkin',
-  'live-index-reconcile',
-  'live-index-fsevents',
-  'ui-order',
-  'ui-lifecycle',
-  'agentmail-cli',
-  'agentmail-cli-write',
-  'agentmail-force-release',
-  'agentmail-poller',
-  'agentmail-status',
+  'unit/windows',
+  'unit/format',
+  'unit/text',
+  'unit/frontmatter',
+  'unit/cadences',
+  'unit/store',
+  'unit/cli',
+  'unit/lifecycle',
+  'system/lifecycle-store',
+  'unit/live-index',
+  'system/placeholders',
+  'unit/same-file',
+  'unit/sent',
+  'unit/fstype',
+  'unit/synced',
+  'unit/cadence-send',
+  'unit/checkin',
+  'unit/live-index-reconcile',
+  'unit/live-index-fsevents',
+  'unit/ui-order',
+  'unit/ui-lifecycle',
+  'unit/agentmail-cli',
+  'unit/agentmail-cli-write',
+  'unit/agentmail-force-release',
+  'unit/agentmail-poller',
+  'unit/agentmail-status',
 ];
 
 /** `Z:\…` for a Linux path: Wine maps `/` to drive Z:. */
@@ -116,7 +116,7 @@ async function main(): Promise<number> {
   const foreign = path.join(work, 'foreign');
   const t0 = Date.now();
   await esbuild.build({
-    entryPoints: files.map((f) => path.join(repo, 'test', 'unit', `${f}.test.ts`)),
+    entryPoints: files.map((f) => path.join(repo, 'test', `${f}.test.ts`)),
     outdir: out,
     bundle: true,
     platform: 'node',
