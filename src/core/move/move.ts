@@ -106,6 +106,11 @@ async function moveOnce(src: string, dstDir: string, name: string, opts: MoveOpt
       await writeNew(path.join(dir, newFile(id)), bytes.data, { mode: bytes.mode, exact: true, gid: bytes.gid, durable: true });
       killPoint('prepared');
       const r = await reserve(dir, newFile(id), dstDir, name, to);
+      if (r.dev !== undefined && r.dev !== (await lstatOrNot(path.join(dir, newFile(id))))?.dev) {
+        // Another filesystem: the rename could never happen, so nothing is committed to it.
+        await cancel(r);
+        throw Object.assign(new Error(`EXDEV: cross-device rename, ${dstDir}`), { code: 'EXDEV' });
+      }
       if (!(await commit(dir, id))) {
         // A repair put the claim back meanwhile (it took this move for an abandoned one): start again.
         await cancel(r);
@@ -113,8 +118,17 @@ async function moveOnce(src: string, dstDir: string, name: string, opts: MoveOpt
         return 'again';
       }
       killPoint('committed');
-      placed = await finish(r).catch((e: unknown) => {
-        // Past the commit the new bytes can only go forward: sweep finishes what this could not.
+      placed = await finish(r).catch(async (e: unknown) => {
+        // Past the commit the new bytes only go forward (sweep finishes what this could not), unless the
+        // rename can never happen (another mount): then the commit is taken back and the claim put back.
+        if (
+          errnoOf(e) === 'EXDEV' &&
+          (await rename(path.join(dir, oldFile(id)), claim).then(
+            () => true,
+            () => false,
+          ))
+        )
+          throw e;
         throw committed(e);
       });
       await removeQuietly(path.join(dir, oldFile(id))); // the old bytes

@@ -49,6 +49,8 @@ export interface Reservation {
   marker?: string;
   /** No inode for a placeholder: the name is checked free just before the rename (its one-call window). */
   checked: boolean;
+  /** The filesystem the placeholder is on (a rename from another one fails: EXDEV). */
+  dev?: number;
 }
 
 /**
@@ -74,7 +76,12 @@ export async function reserve(srcDir: string, file: string, dstDir: string, name
     );
     killPoint('marked');
     try {
-      await (await fs.open(target, 'wx', PLACEHOLDER_MODE)).close();
+      const fh = await fs.open(target, 'wx', PLACEHOLDER_MODE);
+      r.dev = await fh.stat().then(
+        (st) => st.dev,
+        () => undefined,
+      );
+      await fh.close();
     } catch (e) {
       if (r.marker) await removeQuietly(r.marker);
       const code = errnoOf(e);

@@ -32,15 +32,19 @@ const VARIANTS_LOOKED_AT = 20;
  * ENOENT: moved elsewhere or deleted by someone else.
  */
 export async function goneVerdict(srcDir: string, name: string, dstDir: string, want: string, recognise: Recognise, remote = false): Promise<MoveResult> {
-  await landed(srcDir, name);
-  // Moved on already and being rewritten there (completed in place): briefly a claim of that box too.
-  if (dstDir !== srcDir) await landed(dstDir, want);
-  const deadline = Date.now() + (remote ? CACHE_WAIT_MS : 0);
+  const moving = async () => (await inFlight(srcDir, name)) || (dstDir !== srcDir && (await inFlight(dstDir, want)));
+  const claims = Date.now() + CLAIM_WAIT_MS;
+  const cache = Date.now() + (remote ? CACHE_WAIT_MS : 0);
   for (;;) {
+    await landed(srcDir, name);
+    // Moved on already and being rewritten there (completed in place): briefly a claim of that box too.
+    if (dstDir !== srcDir) await landed(dstDir, want);
     const p = await foundAt(dstDir, want, recognise);
     if (p) return { status: 'already', path: p };
-    if (Date.now() >= deadline) break;
-    await new Promise((r) => setTimeout(r, 250));
+    // Claimed again between the wait and the look (another racer), or a cache that has not caught up.
+    const again = (Date.now() < claims && (await moving())) || Date.now() < cache;
+    if (!again) break;
+    await new Promise((r) => setTimeout(r, remote ? 250 : 10));
   }
   throw Object.assign(new Error(`ENOENT: no such file, ${path.join(srcDir, name)}`), { code: 'ENOENT' });
 }
