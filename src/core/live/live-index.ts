@@ -2,8 +2,8 @@
 //
 // chokidar watches the root for team and box folders (depth 1, tmp/ ignored). Inside a box we
 // watch the folder itself with one fs.watch and lstat only the name an event carries: chokidar
-// watches every file of a folder (measured at 100k files: 7.7 s to ready, 252 MB heap, 3.5 s per
-// arrival), which an inbox of that size cannot afford. Polling mode (network filesystems) diffs a
+// watches every file of a folder, which an inbox of 100k cannot afford (seconds to ready, hundreds of
+// MB; bench/README.md). Polling mode (network filesystems) diffs a
 // readdir per box instead. Any watcher error triggers a rescan, so the index never stays wrong; a box
 // whose fs.watch cannot be set up (ENOSPC: the inotify limit) is polled instead of retried forever.
 // Every scan runs through one serial queue, so an older listing never undoes a newer one.
