@@ -315,6 +315,10 @@ function makePrefix(wine) {
   const env = { WINEPREFIX: prefixDir, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' };
   run('wineboot (a new Wine prefix)', wine, ['wineboot', '-i'], { env });
   run('winecfg /v win10', wine, ['winecfg', '/v', 'win10'], { env });
+  // wineserver writes the registry (system.reg) when it exits, after the commands above return: wait for
+  // it, or the first test run after provisioning finds no prefix.
+  const server = path.join(path.dirname(wine), 'wineserver');
+  run('wineserver -w', fs.existsSync(server) ? server : 'wineserver', ['-w'], { env });
   fs.writeFileSync(prefixMarker, JSON.stringify({ windows: 'win10', installedAt: new Date().toISOString() }, null, 2) + '\n');
 }
 
