@@ -118,6 +118,9 @@ async function main(): Promise<number> {
   await esbuild.build({
     entryPoints: files.map((f) => path.join(repo, 'test', `${f}.test.ts`)),
     outdir: out,
+    // jsonc-parser's "main" is a UMD build whose inner requires esbuild cannot follow: its ES module.
+    mainFields: ['module', 'main'],
+    outbase: path.join(repo, 'test'), // bundle/unit/…, bundle/system/…, whichever files a filter keeps
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -144,9 +147,10 @@ async function main(): Promise<number> {
   const deadline = Date.now() + DEADLINE_MS;
   try {
     for (const f of files) {
-      writeForeignRoot(path.join(foreign, f));
-      const report = path.join(work, `${f}.tap`);
-      const log = path.join(work, `${f}.log`);
+      const tag = f.replace(/\//g, '-'); // unit/store → unit-store: one flat name per file
+      writeForeignRoot(path.join(foreign, tag));
+      const report = path.join(work, `${tag}.tap`);
+      const log = path.join(work, `${tag}.log`);
       const fd = fs.openSync(log, 'w');
       const started = Date.now();
       const child = spawn(

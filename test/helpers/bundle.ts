@@ -18,7 +18,17 @@ export function bundled(entry: string): string {
     process.once('exit', () => rmSync(d, { recursive: true, force: true }));
   }
   out = path.join(dir, `${path.basename(entry, '.ts')}.js`);
-  buildSync({ entryPoints: [entry], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error', external: ['vscode'] });
+  buildSync({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'error',
+    external: ['vscode'],
+    mainFields: ['module', 'main'],
+  });
   built.set(entry, out);
   return out;
 }

@@ -1,20 +1,40 @@
-// The empty placeholder a no-hardlink placement renames onto, left behind by a process killed between
-// making it and the rename: a warning (not an empty dispatch), and `sweep` removes it once stale —
-// never a file with content, never an empty file someone wrote. (The real kill over sshfs without
-// hard links is in sshfs.test.ts.)
+// The empty placeholder a placement renames onto, left behind by a process killed between making it and
+// the rename: today's are named by a marker beside them (never listed, removed by `sweep` once stale, on
+// every filesystem); those of the earlier protocol are told by their mode 0000 where modes exist. Never a
+// file with content, never an empty file someone wrote. (Real kills: crash-enum.test.ts, sshfs.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DispatchStore, readMeta } from '../../src/core/store';
+import { reserve } from '../../src/core/move/place';
 import { dispatch } from '../helpers/cli';
 import { tempRoot } from '../helpers/tmp';
 import { windowsTodo } from '../helpers/platform';
 const MODES = windowsTodo(
-  'placeholders are marked by mode 0000, which Windows lacks (only a read-only attribute): for the move core to mark them without modes',
+  "the earlier protocol's placeholders are told only by mode 0000, which Windows lacks (a read-only attribute); today's have markers (the test below)",
 );
 
-/** What placeFree makes: an exclusive, empty file with the placeholder's mode. */
+test('a placeholder its marker names, left by a killed placement: never listed, a path to it refused, removed by sweep (no modes needed)', async () => {
+  const root = tempRoot();
+  const s = new DispatchStore(root);
+  await s.init(['qa']);
+  const name = '2026-01-31T14-30-00Z_normal_eng_left.md';
+  // What a sender killed between its placeholder and its rename leaves: a marker, an empty placeholder.
+  const tmp = path.join(root, 'qa', 'tmp');
+  writeFileSync(path.join(tmp, 'body'), 'x'.repeat(40));
+  await reserve(tmp, 'body', path.join(root, 'qa', 'new'), name, { size: 40, from: path.join('..', 'tmp') });
+  assert.ok(readdirSync(path.join(root, 'qa', 'new')).includes(name));
+  assert.deepEqual(await s.list(), [], 'not a dispatch');
+  const shown = await dispatch(['--root', root, 'show', path.join(root, 'qa', 'new', name)]);
+  assert.equal(shown.code, 1);
+  assert.match(shown.err, /placeholder/);
+  assert.deepEqual(await s.sweep(36), [], 'not stale yet');
+  assert.deepEqual(await s.sweep(36, Date.now() + 11 * 60_000), [path.join(root, 'qa', 'new', name)]);
+  assert.deepEqual(readdirSync(path.join(root, 'qa', 'new')), []);
+});
+
+/** What the earlier protocol made: an exclusive, empty file with the placeholder's mode. */
 function placeholder(p: string): void {
   closeSync(openSync(p, 'wx', 0o000));
 }

@@ -1,8 +1,9 @@
 // The `dispatch` CLI: shapes, exit codes (0 ok, 1 refused, 2 usage), inert output, and the CLI as a process.
 import { test } from 'node:test';
+import { version } from '../../package.json';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -303,7 +304,7 @@ test('the CLI process: send, then watch prints the arrival as JSON', { timeout: 
 
 test('--version, help COMMAND and COMMAND --help print, exit 0; an unknown one is a usage error', async () => {
   const v = await dispatch(['--version']);
-  assert.deepEqual([v.code, v.out], [0, `${JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version}\n`]);
+  assert.deepEqual([v.code, v.out], [0, `${version}\n`]);
   for (const verb of ['ack', 'send', 'complete', 'checkin', 'setup', 'doctor', 'cadences', 'reservations', 'mcp', 'root']) {
     const a = await dispatch(['help', verb]);
     const b = await dispatch([verb, '--help']);
@@ -318,5 +319,5 @@ test('--version, help COMMAND and COMMAND --help print, exit 0; an unknown one i
 
 test('root prints the root in use', async () => {
   const r = await dispatch(['--root', '/some/where', 'root']);
-  assert.deepEqual([r.code, r.out], [0, '/some/where\n']);
+  assert.deepEqual([r.code, r.out], [0, `${path.resolve('/some/where')}\n`]);
 });

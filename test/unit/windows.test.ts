@@ -113,7 +113,7 @@ test('no POSIX modes on Windows: 0000 is only the read-only attribute; a read-on
 
 test('names Windows refuses or folds, written by a Linux sender: all listed, each moved or refused with the reason, none lost or replaced', async () => {
   const fixtures = process.env.DISPATCH_WIN_FOREIGN;
-  const root = onWindows && fixtures ? path.join(fixtures, 'windows') : tempRoot();
+  const root = onWindows && fixtures ? path.join(fixtures, 'unit-windows') : tempRoot();
   if (!onWindows) writeForeignRoot(root);
   else assert.ok(existsSync(path.join(root, 'qa', 'new')), 'scripts/test-windows.ts makes this root with Linux calls');
   const listed = json<D[]>((await dispatch(['--root', root, 'list', '--new', '--json'])).out);
