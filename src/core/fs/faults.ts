@@ -32,36 +32,47 @@ function plan(): Plan | undefined {
 
 /** Runs one file-changing call `f` under the test plan (see the top of this file). */
 export async function mutating<T>(kind: Mutation, p: unknown, f: () => Promise<T>): Promise<T> {
-  const pl = plan();
-  if (!pl) return f();
-  const n = ++calls;
-  const log = process.env.DISPATCH_FAULT_LOG;
-  if (log) appendFileSync(log, `${n} ${kind} ${String(p)}\n`);
+  const at = begin(kind, p);
+  if (!at) return f();
   let r: T;
   try {
     r = await f();
   } finally {
-    if (pl.kill === n) die();
+    at.done();
   }
-  if ((kind === 'link' || kind === 'rename') && pl.lose !== undefined && ++replies === pl.lose) throw errno(kind === 'link' ? 'EEXIST' : 'ENOENT', kind, p);
+  at.reply();
   return r;
 }
 
 /** `mutating` for the synchronous calls of code that writes whole small files (settings, skills). */
 export function mutatingSync<T>(kind: Mutation, p: unknown, f: () => T): T {
-  const pl = plan();
-  if (!pl) return f();
-  const n = ++calls;
-  const log = process.env.DISPATCH_FAULT_LOG;
-  if (log) appendFileSync(log, `${n} ${kind} ${String(p)}\n`);
+  const at = begin(kind, p);
+  if (!at) return f();
   let r: T;
   try {
     r = f();
   } finally {
-    if (pl.kill === n) die();
+    at.done();
   }
-  if ((kind === 'link' || kind === 'rename') && pl.lose !== undefined && ++replies === pl.lose) throw errno(kind === 'link' ? 'EEXIST' : 'ENOENT', kind, p);
+  at.reply();
   return r;
+}
+
+/** One call under a plan: counted and logged; `done` kills after it when planned, `reply` loses its answer. */
+function begin(kind: Mutation, p: unknown): { done(): void; reply(): void } | undefined {
+  const pl = plan();
+  if (!pl) return undefined;
+  const n = ++calls;
+  const log = process.env.DISPATCH_FAULT_LOG;
+  if (log) appendFileSync(log, `${n} ${kind} ${String(p)}\n`);
+  return {
+    done: () => {
+      if (pl.kill === n) die();
+    },
+    reply: () => {
+      if ((kind === 'link' || kind === 'rename') && pl.lose !== undefined && ++replies === pl.lose) throw errno(kind === 'link' ? 'EEXIST' : 'ENOENT', kind, p);
+    },
+  };
 }
 
 /** SIGKILL at a named step (`DISPATCH_KILL_AT=<step>`), for tests that aim at one instant. */
