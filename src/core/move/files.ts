@@ -28,8 +28,11 @@ export async function removeQuietly(p: string): Promise<void> {
   await fs.unlink(p).catch(() => undefined);
 }
 
-/** Errors of a file another client has open (an SMB sharing violation): gone in a moment. */
-const BUSY = new Set(['EBUSY', 'ETXTBSY']);
+/**
+ * Errors of a file another client has open (an SMB sharing violation): gone in a moment. On Windows a
+ * rename over a file another process holds open says EPERM or EACCES (a watcher, an antivirus, a reader).
+ */
+const BUSY = new Set(['EBUSY', 'ETXTBSY', ...(process.platform === 'win32' ? ['EPERM', 'EACCES'] : [])]);
 const BUSY_WAIT_MS = 3000;
 
 /** rename(2), tried again for a moment while the file is busy (SMB: another client is reading it). */
