@@ -132,6 +132,34 @@ test('front matter of new/ dispatches is read in the background and announced as
   index.dispose();
 });
 
+test('background reads wait while a view holds them; the rows it is about to show are read first', async () => {
+  const { root, index } = await setup({ loadNewMeta: true });
+  for (let i = 0; i < 40; i++) arrive(root, 'qa', `2026-01-31T14-30-${String(i).padStart(2, '0')}Z_normal_engineering_t${i}.md`);
+  await index.start();
+  index.holdBackground(600_000); // before the loop's first turn (setImmediate): nothing in the background is read
+  const all = index.list('qa', 'new');
+  const shown = all.slice(0, 3);
+  index.readFirst(shown);
+  await until(() => shown.every((d) => d.meta) && index.backgroundHeld, 3000, 'the rows shown, the rest waiting');
+  assert.deepEqual(
+    all.filter((d) => d.meta).map((d) => d.fileName),
+    shown.map((d) => d.fileName),
+    'held: only the rows about to be shown were read',
+  );
+  index.holdBackground(0); // a hold only grows; a new view's hold of 0 does not end it
+  assert.ok(index.backgroundHeld);
+  index.dispose();
+});
+
+test('background reads resume once the hold is over', async () => {
+  const { root, index } = await setup({ loadNewMeta: true });
+  for (let i = 0; i < 20; i++) arrive(root, 'qa', `2026-01-31T14-30-${String(i).padStart(2, '0')}Z_normal_engineering_t${i}.md`);
+  await index.start();
+  index.holdBackground(50);
+  await until(() => index.list('qa', 'new').every((d) => d.meta), 3000, 'every front matter read');
+  index.dispose();
+});
+
 test('a burst of 500 arrivals: none missed', async () => {
   const { root, index } = await setup();
   await index.start();

@@ -51,6 +51,11 @@ export class DispatchIndex {
   private disposed = false;
   private metaQueue: Dispatch[] = [];
   private metaRunning = false;
+  /** Reads that go before the queue and are never held (readFirst). */
+  private metaFirst: Dispatch[] = [];
+  /** Background front-matter reads wait until then: a view is asking for rows (see holdBackground). */
+  private metaHeldUntil = 0;
+  private metaWait: NodeJS.Timeout | undefined;
   private scanRunning: Promise<void> | undefined;
   private scanQueued: Promise<void> | undefined;
   /** Bumped when a file is seen to change: a front matter read begun before then is not kept. */
@@ -250,6 +255,8 @@ export class DispatchIndex {
     this.boxes.clear();
     this.listeners.clear();
     this.metaQueue = [];
+    this.metaFirst = [];
+    if (this.metaWait) clearTimeout(this.metaWait);
   }
 
   private async scanAll(announce: boolean): Promise<void> {
@@ -376,18 +383,59 @@ export class DispatchIndex {
     });
   }
 
+  /**
+   * Holds the background front-matter reads for `ms` from now (extended by each call). A view calls it
+   * while it asks for rows: 30k reads at startup take a core for seconds, and the rows a person waits for
+   * must not queue behind them.
+   */
+  holdBackground(ms: number): void {
+    this.metaHeldUntil = Math.max(this.metaHeldUntil, performance.now() + ms);
+  }
+
+  /** Background reads are queued and waiting for a hold to end. */
+  get backgroundHeld(): boolean {
+    return this.metaWait !== undefined;
+  }
+
+  /** Reads these front matters next, held or not: the rows about to be shown. */
+  readFirst(ds: readonly Dispatch[]): void {
+    for (const d of ds) if (!d.meta) this.metaFirst.push(d);
+    if (this.metaFirst.length) this.wakeMeta();
+  }
+
   private queueMeta(ds: Dispatch[]): void {
     for (const d of ds) this.metaQueue.push(d);
-    if (this.metaRunning) return;
+    this.wakeMeta();
+  }
+
+  /** Starts the reading loop, or wakes it from a hold. */
+  private wakeMeta(): void {
+    if (this.metaWait) {
+      clearTimeout(this.metaWait);
+      this.metaWait = undefined;
+    } else if (this.metaRunning) return;
     this.metaRunning = true;
-    const step = async () => {
-      while (this.metaQueue.length && !this.disposed) {
-        const batch = this.metaQueue.splice(0, 16);
-        await Promise.all(batch.filter((d) => !d.meta).map((d) => this.meta(d)));
+    setImmediate(() => void this.readMeta());
+  }
+
+  private async readMeta(): Promise<void> {
+    while (!this.disposed) {
+      let batch = this.metaFirst.splice(0, 16);
+      if (!batch.length) {
+        const held = this.metaHeldUntil - performance.now();
+        if (held > 0 && this.metaQueue.length) {
+          this.metaWait = setTimeout(() => {
+            this.metaWait = undefined;
+            void this.readMeta();
+          }, held);
+          return;
+        }
+        batch = this.metaQueue.splice(0, 16);
       }
-      this.metaRunning = false;
-    };
-    setImmediate(() => void step());
+      if (!batch.length) break;
+      await Promise.all(batch.filter((d) => !d.meta).map((d) => this.meta(d)));
+    }
+    this.metaRunning = false;
   }
 }
 

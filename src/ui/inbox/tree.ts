@@ -15,6 +15,11 @@ import { ageMs, isStale, oldestNew } from '../../core/lifecycle/sent';
 
 /** new/ is a work queue and rarely large; it still pages, with a bigger page than cur/. */
 const NEW_PAGE = 200;
+/**
+ * While VS Code asks for rows, the index's background front-matter reads wait this long after the last
+ * request: a round trip to the renderer takes up to a few hundred ms while the window starts.
+ */
+export const RENDER_HOLD_MS = 500;
 
 export class InboxTree extends Disposable implements vscode.TreeDataProvider<InboxNode> {
   private readonly changed = this.register(new vscode.EventEmitter<InboxNode | InboxNode[] | undefined>());
@@ -80,15 +85,14 @@ export class InboxTree extends Disposable implements vscode.TreeDataProvider<Inb
   getChildren(node?: InboxNode): InboxNode[] {
     const index = this.session.index;
     if (this.session.state !== 'ready' || !index) return [];
+    index.holdBackground(RENDER_HOLD_MS);
     if (!node) return this.session.teams().map((t) => this.teamNode(t));
     if (node.kind === 'team') return [this.boxNode(node.team, 'new'), this.boxNode(node.team, 'cur')];
     if (node.kind !== 'box') return [];
-    const all = this.visible(node.team, node.box);
-    const limit = this.limit(node.team, node.box);
-    const shown = firstN(all, limit, node.box === 'new' ? compareNew : compareAcknowledged);
+    const { all, shown } = this.pageOf(node.team, node.box);
     this.shown.set(`${node.team}/${node.box}`, shown);
-    // Acknowledged rows show accepted/completed: read the front matter of the page shown (in the background).
-    if (node.box === 'cur') for (const d of shown) if (!d.meta) void index.meta(d);
+    // Titles, warnings, and in Acknowledged accepted/completed: the front matter of the page shown first.
+    index.readFirst(shown);
     const out: InboxNode[] = shown.map((d) => this.dispatchNode(d));
     if (all.length > shown.length) out.push({ kind: 'more', team: node.team, box: node.box, shown: shown.length, total: all.length });
     return out;
@@ -145,6 +149,12 @@ export class InboxTree extends Disposable implements vscode.TreeDataProvider<Inb
     let n = this.boxNodes.get(k);
     if (!n) this.boxNodes.set(k, (n = { kind: 'box', team, box }));
     return n;
+  }
+
+  /** A box's dispatches as filtered, and the page of them shown. */
+  private pageOf(team: string, box: Box): { all: Dispatch[]; shown: Dispatch[] } {
+    const all = this.visible(team, box);
+    return { all, shown: firstN(all, this.limit(team, box), box === 'new' ? compareNew : compareAcknowledged) };
   }
 
   private visible(team: string, box: Box): Dispatch[] {

@@ -6,7 +6,7 @@ import { tildify } from '../common/text';
 import { Disposable, Interval } from '../common/lifecycle';
 import { isFiltering } from '../common/filter';
 import { InboxSession } from '../common/session';
-import { InboxTree } from './tree';
+import { InboxTree, RENDER_HOLD_MS } from './tree';
 import type { InboxNode } from '../common/nodes';
 
 /** Ages ("2h ago") drift: look this often, while the view is visible, for rows whose age text changed. */
@@ -28,7 +28,13 @@ export class InboxView extends Disposable {
     this.view = this.register(vscode.window.createTreeView(VIEWS.inbox, { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true }));
     this.register(session.onDidChange(() => this.update()));
     this.register(this.view.onDidChangeSelection(() => this.updateSelectionKeys()));
-    this.register(this.view.onDidChangeVisibility(() => this.tick()));
+    this.register(
+      this.view.onDidChangeVisibility((e) => {
+        // The rows are asked for next: the background reads wait for them (see InboxTree).
+        if (e.visible) session.index?.holdBackground(RENDER_HOLD_MS);
+        this.tick();
+      }),
+    );
     this.update();
     this.tick();
   }
