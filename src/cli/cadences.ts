@@ -6,7 +6,7 @@ import { isDate, localDate } from '../core/cadences/table';
 import { findTeamFile } from '../core/cadences/file';
 import { CadenceCheck, CadenceSendResult, CadenceStatus, checkCadences, sendDueCadences } from '../core/cadences/send';
 import { DispatchError, DispatchStore } from '../core/store';
-import { Io, UsageError } from './io';
+import { argvError, Io, UsageError } from './io';
 import { safeJSON } from './print';
 import { stripControl } from '../core/format/text';
 
@@ -29,7 +29,7 @@ export async function cadencesCommand(store: DispatchStore, argv: string[], io: 
       allowPositionals: false,
     }));
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(argvError(e));
   }
   if (values['dry-run'] && !values.send) throw new UsageError('--dry-run goes with --send');
   if (values.send && !values.from) throw new UsageError('cadences --send needs --from TEAM (the team that sends them)');

@@ -13,7 +13,7 @@ import { parseDays } from '../core/lifecycle/sent';
 import { markAnnounced, stateFile, urgentNotice } from '../core/agents/urgent-notice';
 import { DispatchStore } from '../core/store';
 import { readHookInput } from './hook-input';
-import type { Io } from './io';
+import { argvError, type Io } from './io';
 import { safeJSON } from './print';
 import { stripControl } from '../core/format/text';
 import { cursorContext, hookContext } from '../core/agents/hook-output';
@@ -53,7 +53,7 @@ export async function checkinCommand(store: DispatchStore, argv: string[], io: I
       allowPositionals: false,
     }).values;
   } catch (e) {
-    return refuse(io, hookFormat(argv), errorText(e), 2);
+    return refuse(io, hookFormat(argv), argvError(e), 2);
   }
   const format = (values.format ?? 'text') as Format;
   const hook = format !== 'text';

@@ -20,8 +20,14 @@ export function parse(argv: string[], options: ParseArgsConfig['options'] = {}):
   try {
     return parseArgs({ args: argv, options: { ...options, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(argvError(e));
   }
+}
+
+/** parseArgs' message, except for the one global option given after the command: then where it goes. */
+export function argvError(e: unknown): string {
+  const m = (e as Error).message;
+  return /^Unknown option '--root'/.test(m) ? '--root goes before the command: dispatch --root DIR <command> …' : m;
 }
 
 /** Text to stdout, made inert. */

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { AgentMailClient, describeError, formatExpiresIn, isAgentMailError, Reservation, resolveAgentMailConfig } from '../core/agentmail';
 import { expiringSoon } from '../core/agentmail/status';
 import { cell, releaseVerb, renewVerb, WriteFlags } from './reservations-write';
+import { argvError } from './io';
 
 export const RESERVATIONS_USAGE = `usage: dispatch reservations [list] [--url URL] [--project KEY] [--agent NAME] [--json] [--timeout MS]
        dispatch reservations release ID... [--force] [--note TEXT] [--no-notify] [same options]
@@ -74,7 +75,7 @@ export async function reservationsCommand(argv: string[], out: NodeJS.WritableSt
       allowPositionals: true,
     }));
   } catch (e) {
-    err.write(`dispatch: ${(e as Error).message}\n${RESERVATIONS_USAGE}`);
+    err.write(`dispatch: ${argvError(e)}\n${RESERVATIONS_USAGE}`);
     return 2;
   }
   const usage = (message: string): number => {

@@ -26,7 +26,7 @@ import { JsonRefused } from '../core/agents/json-edit';
 import { readRegular, withFileLock, WriteRefused, writeWhole } from '../core/agents/safe-write';
 import { renderSkill, skillState } from '../core/agents/skill';
 import { defaultRoot } from '../core/store';
-import type { Io } from './io';
+import { argvError, type Io } from './io';
 import { stripControl } from '../core/format/text';
 
 export const SETUP_USAGE = `usage: dispatch [--root DIR] setup ${HOSTS.join('|')} [--team TEAM] [--user|--local] [--dry-run] [--no-prompt-hook] [--force] [--node PATH]
@@ -126,7 +126,7 @@ function parse(argv: string[]) {
       allowPositionals: true,
     });
   } catch (e) {
-    throw new SetupError((e as Error).message, 2);
+    throw new SetupError(argvError(e), 2);
   }
 }
 

@@ -86,6 +86,18 @@ test('usage errors exit 2, refused operations exit 1, each with one dispatch: li
     assert.equal(r.code, 2, args.join(' '));
     assert.match(r.err, /^dispatch: /);
   }
+  // The global option after the command: where it goes, not parseArgs' advice about positionals.
+  for (const args of [
+    ['list', '--root', root],
+    ['setup', 'claude', `--root=${root}`],
+    ['checkin', '--team', 'qa', '--root', root],
+    ['cadences', '--root', root],
+    ['reservations', '--root', root],
+  ]) {
+    const r = await dispatch(args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.err, /^dispatch: --root goes before the command: dispatch --root DIR <command> …\n/);
+  }
   for (const args of [
     ['send', '--to', '../x', '--from', 'b', '--body', ''],
     ['reroute', 'x', '--to', 'qa'],
