@@ -160,6 +160,20 @@ test('background reads resume once the hold is over', async () => {
   index.dispose();
 });
 
+test('a view that never stops asking (arrivals every moment) cannot hold the background reads for good', async () => {
+  const { root, index } = await setup({ loadNewMeta: true });
+  for (let i = 0; i < 20; i++) arrive(root, 'qa', `2026-01-31T14-30-${String(i).padStart(2, '0')}Z_normal_engineering_t${i}.md`);
+  await index.start();
+  index.holdBackground(500);
+  const asking = setInterval(() => index.holdBackground(500), 20);
+  try {
+    await until(() => index.list('qa', 'new').every((d) => d.meta), 10_000, 'every front matter read while held again and again');
+  } finally {
+    clearInterval(asking);
+    index.dispose();
+  }
+});
+
 test('a burst of 500 arrivals: none missed', async () => {
   const { root, index } = await setup();
   await index.start();

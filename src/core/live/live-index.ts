@@ -41,6 +41,10 @@ export interface IndexOptions {
 /** While nothing is heard or found, each check doubles the wait for the next, up to this many intervals. */
 const RECONCILE_BACKOFF = 6;
 
+/** A view may hold the background reads this long without a break, then they run for BACKGROUND_TURN_MS. */
+const MAX_HOLD_MS = 3000;
+const BACKGROUND_TURN_MS = 1000;
+
 type Listener = (e: IndexEvent) => void;
 
 export class DispatchIndex {
@@ -55,6 +59,8 @@ export class DispatchIndex {
   private metaFirst: Dispatch[] = [];
   /** Background front-matter reads wait until then: a view is asking for rows (see holdBackground). */
   private metaHeldUntil = 0;
+  private metaHeldSince = 0;
+  private metaFreeUntil = 0;
   private metaWait: NodeJS.Timeout | undefined;
   private scanRunning: Promise<void> | undefined;
   private scanQueued: Promise<void> | undefined;
@@ -389,7 +395,15 @@ export class DispatchIndex {
    * must not queue behind them.
    */
   holdBackground(ms: number): void {
-    this.metaHeldUntil = Math.max(this.metaHeldUntil, performance.now() + ms);
+    const now = performance.now();
+    if (now < this.metaFreeUntil) return;
+    if (now >= this.metaHeldUntil) this.metaHeldSince = now;
+    else if (now - this.metaHeldSince > MAX_HOLD_MS) {
+      // Held all along (arrivals keep the view asking): the background gets its turn, then may be held again.
+      this.metaFreeUntil = this.metaHeldUntil + BACKGROUND_TURN_MS;
+      return;
+    }
+    this.metaHeldUntil = Math.max(this.metaHeldUntil, now + ms);
   }
 
   /** Background reads are queued and waiting for a hold to end. */
