@@ -447,7 +447,8 @@ export class DispatchIndex {
         batch = this.metaQueue.splice(0, 16);
       }
       if (!batch.length) break;
-      await Promise.all(batch.filter((d) => !d.meta).map((d) => this.meta(d)));
+      // A read that throws must not stop the loop for good (meta() turns unreadable files into warnings).
+      await Promise.all(batch.filter((d) => !d.meta).map((d) => this.meta(d).catch(() => undefined)));
     }
     this.metaRunning = false;
   }
