@@ -86,7 +86,8 @@ export async function runFromPalette(page: Page, label: string): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible' });
   await input.fill(`>${label}`);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first();
+  // Enter runs the focused row: under load the list can still show what matched before the last keystroke.
+  const row = page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: label }).first();
   await row.waitFor({ state: 'visible' });
   const was = (await page.evaluate(QUESTION)) as Question;
   await input.press('Enter');
