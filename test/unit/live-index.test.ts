@@ -25,6 +25,11 @@ async function setup(opts: ConstructorParameters<typeof DispatchIndex>[1] = {}) 
   return { root, store, index, events, [Symbol.dispose]: () => index.dispose() };
 }
 
+/** `n` dispatches in qa/new, one second apart. */
+function arriveMany(root: string, n: number): void {
+  for (let i = 0; i < n; i++) arrive(root, 'qa', `2026-01-31T14-30-${String(i).padStart(2, '0')}Z_normal_engineering_t${i}.md`);
+}
+
 function arrive(root: string, team: string, name: string, text = '---\nfrom: qa\n---\n# Hi\n') {
   const tmp = path.join(root, team, 'tmp', name);
   writeFileSync(tmp, text);
@@ -134,7 +139,7 @@ test('front matter of new/ dispatches is read in the background and announced as
 
 test('background reads wait while a view holds them; the rows it is about to show are read first', async () => {
   const { root, index } = await setup({ loadNewMeta: true });
-  for (let i = 0; i < 40; i++) arrive(root, 'qa', `2026-01-31T14-30-${String(i).padStart(2, '0')}Z_normal_engineering_t${i}.md`);
+  arriveMany(root, 40);
   await index.start();
   index.holdBackground(600_000); // before the loop's first turn (setImmediate): nothing in the background is read
   const all = index.list('qa', 'new');
@@ -153,7 +158,7 @@ test('background reads wait while a view holds them; the rows it is about to sho
 
 test('background reads resume once the hold is over', async () => {
   const { root, index } = await setup({ loadNewMeta: true });
-  for (let i = 0; i < 20; i++) arrive(root, 'qa', `2026-01-31T14-30-${String(i).padStart(2, '0')}Z_normal_engineering_t${i}.md`);
+  arriveMany(root, 20);
   await index.start();
   index.holdBackground(50);
   await until(() => index.list('qa', 'new').every((d) => d.meta), 3000, 'every front matter read');
@@ -162,7 +167,7 @@ test('background reads resume once the hold is over', async () => {
 
 test('a view that never stops asking (arrivals every moment) cannot hold the background reads for good', async () => {
   const { root, index } = await setup({ loadNewMeta: true });
-  for (let i = 0; i < 20; i++) arrive(root, 'qa', `2026-01-31T14-30-${String(i).padStart(2, '0')}Z_normal_engineering_t${i}.md`);
+  arriveMany(root, 20);
   await index.start();
   index.holdBackground(500);
   const asking = setInterval(() => index.holdBackground(500), 20);
