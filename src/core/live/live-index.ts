@@ -419,8 +419,7 @@ export class DispatchIndex {
 
   private queueMeta(ds: Dispatch[]): void {
     for (const d of ds) this.metaQueue.push(d);
-    // A loop parked on a hold resumes by its timer: waking it would only park it again.
-    if (!this.metaWait) this.wakeMeta();
+    this.wakeMeta();
   }
 
   /** Starts the reading loop, or wakes it from a hold. */
