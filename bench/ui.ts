@@ -5,7 +5,8 @@
 //   row in the DOM (p50/p99 over 200 arrivals, one per 300 ms) next to the core's own arrival latency in
 //   the same run, page and extension-host CPU per arrival, the refreshes a burst of 5,000 costs, the
 //   first seconds after the tree (background front-matter reads), and idle CPU over 60 s.
-// Prints a Markdown table. `-- --first` stops after the first screen. `BENCH_EXTENSION=DIR` measures
+// Prints a Markdown table. `-- --first` stops after the first screen; `-- --first --floor` measures the same
+// clicks on bench/floor.ts, a do-nothing extension with the same view (VS Code's share). `BENCH_EXTENSION=DIR` measures
 // another build of the extension (e.g. the commit before, for a before/after); `BENCH_IDLE_S=N` changes
 // the idle window; `BENCH_TOTAL=N` the size.
 import { spawn } from 'node:child_process';
@@ -20,6 +21,7 @@ import { REPO_ROOT } from '../scripts/harness/paths';
 import { ensureProvisioned, npmRun } from '../scripts/harness/provision';
 import { buildName, type Priority, PRIORITIES } from '../src/core/format/format';
 import { DispatchIndex } from '../src/core/live/live-index';
+import { buildFloor } from './floor-build';
 import { openInspector, profileHost, profilePage, save, straceSummary, summarize } from './profile';
 
 const TOTAL = Number(process.env.BENCH_TOTAL ?? 100_000);
@@ -197,10 +199,11 @@ onCleanup('bench table', () => void (r.length && !printed && table()));
 
 main(async () => {
   ensureProvisioned();
-  const ext = process.env.BENCH_EXTENSION ? path.resolve(process.env.BENCH_EXTENSION) : REPO_ROOT;
-  if (ext === REPO_ROOT && !process.argv.includes('--no-build')) npmRun('build');
+  const floor = process.argv.includes('--floor');
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'dispatch-bench-ui-'));
   onCleanup('bench root', () => fs.rmSync(base, { recursive: true, force: true }));
+  const ext = floor ? await buildFloor(path.join(base, 'floor')) : process.env.BENCH_EXTENSION ? path.resolve(process.env.BENCH_EXTENSION) : REPO_ROOT;
+  if (ext === REPO_ROOT && !process.argv.includes('--no-build')) npmRun('build');
   const root = path.join(base, 'root');
   const workspace = path.join(base, 'workspace');
   fs.mkdirSync(workspace, { recursive: true });
@@ -257,29 +260,34 @@ main(async () => {
   };
   r.push([`VS Code's "${NO_PROVIDER}…" shown (after the click)`, during('noProvider'), 'never']);
   r.push([`our "${LOADING}…" shown`, during('loading'), '']);
-  const activated = await waitForLog(cs, /^.*\[info\] activated in .*$/m);
-  const indexed = await waitForLog(cs, /^.*indexed (\d+) dispatches.*$/m);
-  const firstIndex = await waitForLog(cs, /first index ready ([\d.]+) ms after activation/);
-  const pid = extHostPid(cs);
-  // The log's own timestamps lag (written after the fact): the index-ready line carries the host's clock.
-  const readyAt = /ready at (\d{4}-[\d-]+T[\d:.]+Z)/.exec(indexed[0]);
-  const activatedAt = readyAt ? Date.parse(readyAt[1]) - Number(firstIndex[1]) : logTime(activated[0]);
-  r.push([`activation → first complete tree (teams counted, first rows)${readyAt ? '' : ' (from log timestamps)'}`, ms(treeAt - activatedAt), '≤ 1 s']);
-  r.push(['… of which the index (core scan)', ms(Number(firstIndex[1])), '']);
   r.push(['click on the activity bar → first complete tree', ms(treeAt - clickAt), '']);
-  r.push(['… click → activate() (host clock)', ms(activatedAt - clickAt), '']);
-  if (readyAt) r.push(['… index ready → team rows (host clock)', ms(teamAt - Date.parse(readyAt[1])), '']);
-  r.push(['extension-host heap when indexed', `${/heap (\d+) MB/.exec(indexed[0])?.[1] ?? '(not logged by this build)'} MB`, '≤ 150 MB']);
-  if (process.argv.includes('--first')) {
+  const pid = extHostPid(cs);
+  if (floor) {
+    const at = await waitForLog(cs, /floor activated at (\S+)/);
+    r.push(['… click → activate() (host clock)', ms(Date.parse(at[1]) - clickAt), '']);
+  } else {
+    const activated = await waitForLog(cs, /^.*\[info\] activated in .*$/m);
+    const indexed = await waitForLog(cs, /^.*indexed (\d+) dispatches.*$/m);
+    const firstIndex = await waitForLog(cs, /first index ready ([\d.]+) ms after activation/);
+    // The log's own timestamps lag (written after the fact): the index-ready line carries the host's clock.
+    const readyAt = /ready at (\d{4}-[\d-]+T[\d:.]+Z)/.exec(indexed[0]);
+    const activatedAt = readyAt ? Date.parse(readyAt[1]) - Number(firstIndex[1]) : logTime(activated[0]);
+    r.push([`activation → first complete tree (teams counted, first rows)${readyAt ? '' : ' (from log timestamps)'}`, ms(treeAt - activatedAt), '≤ 1 s']);
+    r.push(['… of which the index (core scan)', ms(Number(firstIndex[1])), '']);
+    r.push(['… click → activate() (host clock)', ms(activatedAt - clickAt), '']);
+    if (readyAt) r.push(['… index ready → team rows (host clock)', ms(teamAt - Date.parse(readyAt[1])), '']);
+    r.push(['extension-host heap when indexed', `${/heap (\d+) MB/.exec(indexed[0])?.[1] ?? '(not logged by this build)'} MB`, '≤ 150 MB']);
+  }
+  if (process.argv.includes('--first') || floor) {
     // The same click in a new window (another folder, so that no view is restored) once the extension has
     // activated at startup: right when its index is ready (the window still starting, the background
     // front-matter reads about to run), and once more when the window and the host are quiet.
     const profileDir = process.env.BENCH_PROFILE && path.resolve(process.env.BENCH_PROFILE);
     for (const [k, when] of [
-      [2, 'index ready before the click'],
+      [2, floor ? 'activated before the click' : 'index ready before the click'],
       [3, 'window and host quiet'],
     ] as const) {
-      const readyLines = () => extensionLog(cs).match(/first index ready/g)?.length ?? 0;
+      const readyLines = () => extensionLog(cs).match(floor ? /floor activated at/g : /first index ready/g)?.length ?? 0;
       const before = readyLines();
       const folder = path.join(base, `workspace${k}`);
       fs.mkdirSync(folder);
