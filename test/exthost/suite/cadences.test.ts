@@ -26,8 +26,15 @@ suite('cadences', () => {
   let t: TempRoot;
   let file: string;
   const restorers: (() => unknown)[] = [];
-  suiteSetup(() => {
+  let autoSave: () => Promise<void>;
+  suiteSetup(async () => {
     ({ api, t } = s);
+    // code-server saves dirty editors after a second by default (files.autoSave: afterDelay), and a send
+    // under load takes longer: "stays unsaved" is only testable with it off.
+    const files = vscode.workspace.getConfiguration('files');
+    const was = files.inspect('autoSave')?.globalValue;
+    await files.update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+    autoSave = () => Promise.resolve(vscode.workspace.getConfiguration('files').update('autoSave', was, vscode.ConfigurationTarget.Global));
     const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(ws, 'no workspace folder');
     file = path.join(ws, 'TEAM.md');
@@ -36,12 +43,20 @@ suite('cadences', () => {
   });
   teardown(async () => {
     while (restorers.length) await restorers.pop()!();
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    // Revert TEAM.md wherever it is (the active editor may be another one by now): a dirty model left
+    // open would be the next test's TEAM.md.
+    for (const d of vscode.workspace.textDocuments.filter((d) => d.uri.fsPath === file && d.isDirty)) {
+      await vscode.window.showTextDocument(d);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     fs.rmSync(file, { force: true });
     await api.cadences.refresh('file');
   });
-  suiteTeardown(() => fs.rmSync(api.cadences.home, { recursive: true, force: true }));
+  suiteTeardown(async () => {
+    fs.rmSync(api.cadences.home, { recursive: true, force: true });
+    await autoSave();
+  });
 
   const rows = () => api.cadences.getChildren() as CadenceNode[];
   const labelOf = (n: CadenceNode) => {
