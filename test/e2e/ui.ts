@@ -81,7 +81,30 @@ async function questionGone(page: Page, was: Question): Promise<void> {
 }
 
 /** Runs a command through the palette (F1, type its label, Enter), as a person would, and waits until the palette has gone. */
+/**
+ * Records, in the page, what the quick input asked and where the focus went from now on: a question that
+ * never shows up then says whether it was shown and closed (focus taken away) or never asked.
+ */
+const TRACE_INPUT = `(() => {
+  const t0 = performance.now();
+  const log = (window.__inputTrace = []);
+  const add = (what) => log.length < 200 && log.push(Math.round(performance.now() - t0) + ' ms ' + what);
+  const describe = (e) => e ? e.tagName.toLowerCase() + (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\\s+/).slice(0, 3).join('.') : '') + (e.closest('.part') ? ' in ' + e.closest('.part').className.split(' ').slice(0, 2).join('.') : '') : 'none';
+  // One trace at a time: the previous palette's listener and timer go.
+  window.__inputTraceStop?.();
+  const onFocus = (e) => add('focus ' + describe(e.target));
+  document.addEventListener('focusin', onFocus, true);
+  let last = null;
+  const timer = setInterval(() => {
+    const now = JSON.stringify(${QUESTION});
+    if (now !== last) add('quick input ' + (last = now));
+  }, 50);
+  window.__inputTraceStop = () => { clearInterval(timer); document.removeEventListener('focusin', onFocus, true); };
+  setTimeout(window.__inputTraceStop, 60000);
+})()`;
+
 export async function runFromPalette(page: Page, label: string): Promise<void> {
+  await page.evaluate(TRACE_INPUT);
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible' });
@@ -101,15 +124,29 @@ export async function runFromPalette(page: Page, label: string): Promise<void> {
  */
 export async function answerQuickInput(page: Page, text: string, o: { question?: string } = {}): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await page.waitForFunction(`(() => { const now = ${QUESTION}; return !!now && now.question.includes(${JSON.stringify(o.question ?? '')}); })()`, undefined, {
-    polling: 50,
-  });
+  await page
+    .waitForFunction(`(() => { const now = ${QUESTION}; return !!now && now.question.includes(${JSON.stringify(o.question ?? '')}); })()`, undefined, {
+      polling: 50,
+    })
+    .catch(async (e: Error) => {
+      const trace = (await page.evaluate('window.__inputTrace ?? []').catch(() => [])) as string[];
+      throw new Error(`no question "${o.question ?? ''}": ${e.message}\nsince the palette opened:\n  ${trace.slice(-40).join('\n  ')}`);
+    });
   await input.fill(text);
   const list = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
   if (text && (await list.count())) await list.filter({ hasText: text }).and(page.locator('.focused')).first().waitFor({ state: 'visible' });
   const was = (await page.evaluate(QUESTION)) as Question;
   await input.press('Enter');
   await questionGone(page, was);
+}
+
+/**
+ * Waits until a dispatch is open in the Markdown preview: its tab (named by the file) and, in the
+ * webview (two nested frames), its title rendered as the heading.
+ */
+export async function waitForPreview(page: Page, slug: string, title: string): Promise<void> {
+  await page.locator('.tab', { hasText: slug }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  await page.frameLocator('iframe.webview').frameLocator('iframe').locator('h1', { hasText: title }).first().waitFor({ timeout: 10_000 });
 }
 
 export function statusBarItem(page: Page, text: string | RegExp): Locator {

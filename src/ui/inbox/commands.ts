@@ -5,7 +5,7 @@ import type { Dispatch } from '../../core/api';
 import { Actions } from './actions';
 import { resolveConflict } from './conflict';
 import type { InboxNode } from '../common/nodes';
-import { COMMANDS, focusCommand, VIEWS } from '../common/ids';
+import { COMMANDS } from '../common/ids';
 import { InboxView } from './view';
 import { InboxSession } from '../common/session';
 import { Prompts } from '../common/prompts';
@@ -74,6 +74,9 @@ export function registerCommands(session: InboxSession, view: InboxView, actions
   ];
 }
 
+/** The built-in Markdown extension's preview, as a custom editor (`Open With…`). */
+const MARKDOWN_PREVIEW = 'vscode.markdown.preview.editor';
+
 /**
  * Opens a dispatch as the `openWith` setting says, unless someone moved it away meanwhile. From a
  * tree click the focus stays in the tree (as in the Explorer), so the keyboard can act on the row next.
@@ -96,10 +99,11 @@ async function openDispatch(session: InboxSession, prompts: Prompts, d: Dispatch
   }
   if (session.config.openWith === 'preview') {
     try {
-      // Locked: an unlocked preview follows whichever Markdown editor is active (a draft, a README).
-      await vscode.commands.executeCommand('markdown.showPreview', uri, undefined, { locked: true });
-      // The preview has no preserveFocus option: hand the focus back to the tree.
-      if (preserveFocus) await vscode.commands.executeCommand(focusCommand(VIEWS.inbox));
+      // The Markdown preview as an editor of this file: it stays on it (a `markdown.showPreview` follows
+      // whichever Markdown editor is active unless locked), and it takes preserveFocus. Focusing the tree
+      // back after the fact lost the race with the webview, which takes the focus when it has loaded:
+      // under load that was seconds later, and closed whatever the user had opened meanwhile (the palette).
+      await vscode.commands.executeCommand('vscode.openWith', uri, MARKDOWN_PREVIEW, { preview: true, preserveFocus });
       return;
     } catch {
       // No Markdown preview in this editor: fall back to the text editor.

@@ -19,6 +19,7 @@ import {
   recordWelcome,
   runFromPalette,
   statusBarItem,
+  waitForPreview,
 } from '../ui';
 
 /** One tree row by its exact label (the row text also holds the description). */
@@ -132,11 +133,9 @@ export default [
       await page.keyboard.press('ArrowDown');
     }
     await page.keyboard.press('Enter');
-    await page
-      .locator('.tab', { hasText: /Preview\]? .*update-site-footer/ })
-      .first()
-      .waitFor({ state: 'visible', timeout: 10_000 });
-    await page.waitForTimeout(300);
+    await waitForPreview(page, 'update-site-footer', 'Update site footer');
+    // The webview, once loaded, must not have taken the focus: Ctrl+Enter goes to the focused view.
+    await page.waitForFunction(`!!document.activeElement?.closest('.part.sidebar')`, undefined, { timeout: 2000 });
     await page.keyboard.press('Control+Enter');
     const curDir = path.join(root, 'engineering', 'cur');
     await waitUntil(() => fs.readdirSync(curDir).some((f) => f.includes('update-site-footer')), 'moved to cur/');
@@ -185,10 +184,7 @@ export default [
       });
     await screenshot('e2e-ui-notification');
     await toast.locator('.monaco-button', { hasText: 'Open' }).click();
-    await page
-      .locator('.tab', { hasText: /Preview\]? .*database-failover-in-progress/ })
-      .first()
-      .waitFor({ state: 'visible', timeout: 10_000 });
+    await waitForPreview(page, 'database-failover-in-progress', 'Database failover in progress');
   }),
 
   step('Reroute from the context menu moves a dispatch to another team', async ({ page, root }) => {
@@ -257,17 +253,7 @@ export default [
     }
     await expandAcknowledged(page, 'engineering');
     await row(page, 'Checkout returns 500').click();
-    await page
-      .locator('.tab', { hasText: /Preview\]? .*checkout-returns-500/ })
-      .first()
-      .waitFor({ state: 'visible', timeout: 10_000 });
-    // The preview is a webview (two nested frames); give it its content before the picture.
-    await page
-      .frameLocator('iframe.webview')
-      .frameLocator('iframe')
-      .locator('h1', { hasText: 'Checkout returns 500' })
-      .waitFor({ timeout: 10_000 })
-      .catch(() => undefined);
+    await waitForPreview(page, 'checkout-returns-500', 'Checkout returns 500');
     await store.deliver({
       to: 'qa',
       from: 'web_ops',
