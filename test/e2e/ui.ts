@@ -80,7 +80,6 @@ async function questionGone(page: Page, was: Question): Promise<void> {
   );
 }
 
-/** Runs a command through the palette (F1, type its label, Enter), as a person would, and waits until the palette has gone. */
 /**
  * Records, in the page, what the quick input asked and where the focus went from now on: a question that
  * never shows up then says whether it was shown and closed (focus taken away) or never asked.
@@ -103,6 +102,7 @@ const TRACE_INPUT = `(() => {
   setTimeout(window.__inputTraceStop, 60000);
 })()`;
 
+/** Runs a command through the palette (F1, type its label, Enter), as a person would, and waits until the palette has gone. */
 export async function runFromPalette(page: Page, label: string): Promise<void> {
   await page.evaluate(TRACE_INPUT);
   await page.keyboard.press('F1');

@@ -31,10 +31,7 @@ suite('cadences', () => {
     ({ api, t } = s);
     // code-server saves dirty editors after a second by default (files.autoSave: afterDelay), and a send
     // under load takes longer: "stays unsaved" is only testable with it off.
-    const files = vscode.workspace.getConfiguration('files');
-    const was = files.inspect('autoSave')?.globalValue;
-    await files.update('autoSave', 'off', vscode.ConfigurationTarget.Global);
-    autoSave = () => Promise.resolve(vscode.workspace.getConfiguration('files').update('autoSave', was, vscode.ConfigurationTarget.Global));
+    autoSave = await setting('autoSave', 'off', 'files');
     const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(ws, 'no workspace folder');
     file = path.join(ws, 'TEAM.md');

@@ -18,10 +18,9 @@ export async function inboxApi(): Promise<InboxApi> {
   return ext.exports as InboxApi;
 }
 
-const cfg = () => vscode.workspace.getConfiguration('dispatchInbox');
-
-/** Sets a user setting for the test, returning a function that puts the old value back. */
-export async function setting(key: string, value: unknown): Promise<() => Promise<void>> {
+/** Sets a user setting for the test (this extension's, unless `section` says), returning a function that puts the old value back. */
+export async function setting(key: string, value: unknown, section = 'dispatchInbox'): Promise<() => Promise<void>> {
+  const cfg = () => vscode.workspace.getConfiguration(section);
   const old = cfg().inspect(key)?.globalValue;
   await cfg().update(key, value, vscode.ConfigurationTarget.Global);
   return () => Promise.resolve(cfg().update(key, old, vscode.ConfigurationTarget.Global));
